@@ -1,0 +1,1 @@
+"""Tortoise ORM models and query functions for VoxBento Kiosk."""

@@ -1,0 +1,1 @@
+"""The technician's console (Textual) and the command line."""
