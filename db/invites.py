@@ -1,0 +1,114 @@
+"""Invite tokens: created by technicians, redeemed exactly as often as they allow."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from tortoise.expressions import F, Q
+
+from db.connection import utcnow
+from db.errors import InviteExpired, InviteNotFound, InviteRevoked, InviteUsedUp, NotFound
+from db.models import Booth, InviteToken
+
+INVITE_ROLES = ("interpreter", "technician")
+TOKEN_BYTES = 24  # 192 random bits, comfortably above the 128 the design asks for
+
+
+async def create_invite_token(
+    booth_id: str,
+    role: str,
+    *,
+    hours: float | None = None,
+    max_uses: int = 1,
+    label: str = "",
+    created_by_id: int | None = None,
+    now: datetime | None = None,
+) -> InviteToken:
+    """Create an invite to a booth (interpreter) or to its event's console (technician)."""
+    if role not in INVITE_ROLES:
+        raise ValueError(f"role must be one of {', '.join(INVITE_ROLES)}, not '{role}'")
+    if max_uses < 1:
+        raise ValueError("uses must be at least 1")
+    if hours is not None and hours <= 0:
+        raise ValueError("hours must be more than 0")
+    booth = await Booth.get_or_none(path=booth_id)
+    if booth is None:
+        raise NotFound(f"no booth '{booth_id}'")
+    expires_at = (now or utcnow()) + timedelta(hours=hours) if hours is not None else None
+    return await InviteToken.create(
+        token=secrets.token_urlsafe(TOKEN_BYTES),
+        booth=booth,
+        role=role,
+        label=label,
+        expires_at=expires_at,
+        max_uses=max_uses,
+        created_by_id=created_by_id,
+    )
+
+
+async def redeem_invite_token(token: str, *, now: datetime | None = None) -> InviteToken:
+    """Use one redemption of `token` and return it with its booth, room and event loaded.
+
+    The check and the increment are one conditional UPDATE, so concurrent redemptions of a
+    single-use token cannot both succeed. Only when it matches no row do we read the token to
+    say why.
+    """
+    now = now or utcnow()
+    redeemable = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    updated = (
+        await InviteToken.filter(token=token, revoked_at__isnull=True, uses__lt=F("max_uses"))
+        .filter(redeemable)
+        .update(uses=F("uses") + 1)
+    )
+    invite = await InviteToken.get_or_none(token=token).prefetch_related("booth__room__event")
+    if invite is None:
+        raise InviteNotFound("this invite does not exist")
+    if updated:
+        return invite
+    if invite.revoked_at is not None:
+        raise InviteRevoked("this invite was revoked")
+    if invite.expires_at is not None and invite.expires_at <= now:
+        raise InviteExpired("this invite has expired")
+    raise InviteUsedUp("this invite has already been used")
+
+
+async def get_invite(token: str) -> InviteToken:
+    """The invite with this token, booth loaded, or InviteNotFound."""
+    invite = await InviteToken.get_or_none(token=token).prefetch_related("booth__room__event")
+    if invite is None:
+        raise InviteNotFound("this invite does not exist")
+    return invite
+
+
+async def list_invites(
+    *, booth_id: str | None = None, event_slug: str | None = None
+) -> list[InviteToken]:
+    """Invites, newest first, optionally of one booth or one event."""
+    query = InviteToken.all()
+    if booth_id is not None:
+        query = query.filter(booth__path=booth_id)
+    if event_slug is not None:
+        query = query.filter(booth__room__event__slug=event_slug)
+    return await query.order_by("-created_at", "-id").prefetch_related("booth__room__event")
+
+
+async def revoke_invite_token(token: str, *, now: datetime | None = None) -> InviteToken:
+    """Revoke an invite; revoking twice keeps the first revocation time."""
+    invite = await get_invite(token)
+    if invite.revoked_at is None:
+        invite.revoked_at = now or utcnow()
+        await invite.save(update_fields=["revoked_at"])
+    return invite
+
+
+def invite_status(invite: InviteToken, now: datetime | None = None) -> str:
+    """One word for lists: active, used, revoked or expired."""
+    now = now or utcnow()
+    if invite.revoked_at is not None:
+        return "revoked"
+    if invite.expires_at is not None and invite.expires_at <= now:
+        return "expired"
+    if invite.uses >= invite.max_uses:
+        return "used"
+    return "active"

@@ -1,0 +1,17 @@
+"""Every app-level object of the aiohttp application, as one `web.AppKey` each (STYLE.md §5)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from server.config import Config
+
+if TYPE_CHECKING:
+    from server.services import Services
+
+CONFIG = web.AppKey("config", Config)
+SERVICES: web.AppKey[Services] = web.AppKey("services")
+# Filled in by the modules that own them (websockets, supervisor, captions); typed there.
+EXTRAS: web.AppKey[dict[str, Any]] = web.AppKey("extras")
