@@ -37,6 +37,13 @@ from server.booth_models import (
     SpanOpened,
     UnknownBooth,
 )
+from server.booth_permissions import (
+    require_active_or_controller,
+    require_cancel_right,
+    require_counterpart,
+    require_no_pending_handover,
+    require_participant,
+)
 from server.booth_records import (
     BoothRecord,
     ParticipantSlot,
@@ -238,10 +245,10 @@ class BoothRegistry:
     def offer(self, booth_id: str, actor_id: str, to: str | None = None) -> None:
         """The active interpreter offers the mic, to one passive interpreter or to any."""
         booth = self._booth(booth_id)
-        self._actor(booth, actor_id)
+        require_participant(booth, actor_id)
         if actor_id != booth.active_id:
             raise Forbidden("only the active interpreter may offer the mic")
-        self._require_no_pending(booth)
+        require_no_pending_handover(booth)
         if to is not None and not booth.is_passive_interpreter(to):
             raise InvalidAction(f"{to} is not a connected passive interpreter in this booth")
         with self._changing(self._room_scope(booth)):
@@ -250,10 +257,10 @@ class BoothRegistry:
     def request(self, booth_id: str, actor_id: str) -> None:
         """A connected passive interpreter asks the active interpreter for the mic."""
         booth = self._booth(booth_id)
-        self._actor(booth, actor_id)
+        require_participant(booth, actor_id)
         if not booth.is_passive_interpreter(actor_id):
             raise Forbidden("only a connected passive interpreter may request the mic")
-        self._require_no_pending(booth)
+        require_no_pending_handover(booth)
         if booth.active_id is None:
             raise InvalidAction("nobody holds the mic")
         with self._changing(self._room_scope(booth)):
@@ -262,7 +269,7 @@ class BoothRegistry:
     def accept(self, booth_id: str, actor_id: str) -> None:
         """The counterpart accepts: the mic changes hands and the handover ends."""
         booth = self._booth(booth_id)
-        self._require_counterpart(booth, actor_id, "accept")
+        require_counterpart(booth, actor_id, "accept")
         handover = booth.handover
         new_active = actor_id if handover.state == HANDOVER_OFFERED else handover.from_id
         assert new_active is not None  # a request always names its requester
@@ -274,18 +281,14 @@ class BoothRegistry:
     def decline(self, booth_id: str, actor_id: str) -> None:
         """The counterpart declines: the handover ends and the mic stays where it is."""
         booth = self._booth(booth_id)
-        self._require_counterpart(booth, actor_id, "decline")
+        require_counterpart(booth, actor_id, "decline")
         with self._changing(self._room_scope(booth)):
             booth.handover = IDLE_HANDOVER
 
     def cancel(self, booth_id: str, actor_id: str) -> None:
         """The initiator withdraws the handover; technicians and admins may override."""
         booth = self._booth(booth_id)
-        actor = self._actor(booth, actor_id)
-        if not booth.handover.pending:
-            raise InvalidAction("no handover is pending")
-        if actor_id != booth.handover.from_id and not actor.identity.is_controller:
-            raise Forbidden("only who started the handover, or a technician, may cancel it")
+        require_cancel_right(booth, actor_id)
         with self._changing(self._room_scope(booth)):
             booth.handover = IDLE_HANDOVER
 
@@ -294,9 +297,7 @@ class BoothRegistry:
     def set_active(self, booth_id: str, actor_id: str, participant_id: str) -> None:
         """Put a connected interpreter on mic (technician, admin, or the active interpreter)."""
         booth = self._booth(booth_id)
-        actor = self._actor(booth, actor_id)
-        if not actor.identity.is_controller and actor_id != booth.active_id:
-            raise Forbidden("only a technician or the active interpreter may set who is on mic")
+        require_active_or_controller(booth, actor_id, "set who is on mic")
         if participant_id == booth.active_id:
             return
         target = booth.participants.get(participant_id)
@@ -312,9 +313,7 @@ class BoothRegistry:
     def set_muted(self, booth_id: str, actor_id: str, muted: bool) -> None:
         """Cough button: the active interpreter or a technician mutes or unmutes the booth."""
         booth = self._booth(booth_id)
-        actor = self._actor(booth, actor_id)
-        if not actor.identity.is_controller and actor_id != booth.active_id:
-            raise Forbidden("only the active interpreter or a technician may mute")
+        require_active_or_controller(booth, actor_id, "mute")
         if booth.muted == muted:
             return
         with self._changing(self._room_scope(booth)):
@@ -323,7 +322,7 @@ class BoothRegistry:
     def set_relay(self, booth_id: str, actor_id: str, source: str) -> None:
         """A participant chooses what they hear: "floor" or another booth of the same room."""
         booth = self._booth(booth_id)
-        actor = self._actor(booth, actor_id)
+        actor = require_participant(booth, actor_id)
         if source == booth_id:
             raise InvalidAction("a booth cannot take relay from itself")
         if source != FLOOR:
@@ -369,28 +368,6 @@ class BoothRegistry:
         if booth is None:
             raise UnknownBooth(f"no booth {booth_id}")
         return booth
-
-    def _actor(self, booth: BoothRecord, actor_id: str) -> ParticipantSlot:
-        slot = booth.participants.get(actor_id)
-        if slot is None:
-            raise Forbidden(f"{actor_id} is not a participant of booth {booth.booth_id}")
-        return slot
-
-    def _require_no_pending(self, booth: BoothRecord) -> None:
-        if booth.handover.pending:
-            raise InvalidAction(f"a handover is already {booth.handover.state}")
-
-    def _require_counterpart(self, booth: BoothRecord, actor_id: str, verb: str) -> None:
-        self._actor(booth, actor_id)
-        handover = booth.handover
-        if not handover.pending:
-            raise InvalidAction(f"no handover is pending to {verb}")
-        if handover.state == HANDOVER_OFFERED and handover.to_id is None:
-            allowed = booth.is_passive_interpreter(actor_id)
-        else:
-            allowed = actor_id == handover.to_id
-        if not allowed:
-            raise Forbidden(f"only the counterpart of the handover may {verb} it")
 
     def _on_air(self, booth: BoothRecord) -> bool:
         return booth.active_id is not None and (booth.ingest or not self._media_tracking)
