@@ -97,6 +97,8 @@ class MediaMTXSupervisor:
         self._last_line = ""
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._process: asyncio.subprocess.Process | None = None
+        self._running_since: float | None = None
 
     @property
     def state(self) -> SupervisorState:
@@ -112,6 +114,13 @@ class MediaMTXSupervisor:
     def restarts(self) -> int:
         """How many restarts followed an unexpected exit or a failed start."""
         return self._restarts
+
+    @property
+    def pid(self) -> int | None:
+        """The running child's process id, if there is one."""
+        if self._process is None or self._process.returncode is not None:
+            return None
+        return self._process.pid
 
     @property
     def next_backoff(self) -> float:
@@ -165,7 +174,7 @@ class MediaMTXSupervisor:
                 await asyncio.wait_for(self._stopping.wait(), delay)
 
     async def _run_once(self, binary: Path) -> tuple[str | None, float]:
-        """One life of the child: (why it ended, or None to give up; seconds it ran)."""
+        """One life of the child: (why it ended, or None to give up; seconds it was running)."""
         self._set_state("starting", "")
         try:
             write_mediamtx_config(self.config_path, self._render_config())
@@ -189,12 +198,12 @@ class MediaMTXSupervisor:
             return None, 0.0
         except OSError as err:
             return f"cannot run {binary}: {err}", 0.0
-        started = self._clock()
-        self._last_line = ""
+        self._process, self._running_since, self._last_line = process, None, ""
         reader = asyncio.create_task(self._read_output(process))
         try:
             timeout_note = await self._serve(process)
         finally:
+            self._process = None
             if process.returncode is None:  # cancelled: never leave an orphan behind
                 process.kill()
                 await process.wait()
@@ -202,13 +211,15 @@ class MediaMTXSupervisor:
                 await asyncio.wait_for(reader, 1.0)
         assert process.returncode is not None
         outcome = timeout_note or describe_exit(process.returncode, self._last_line)
-        return outcome, self._clock() - started
+        running_for = 0.0 if self._running_since is None else self._clock() - self._running_since
+        return outcome, running_for
 
     async def _serve(self, process: asyncio.subprocess.Process) -> str | None:
         """Wait for readiness, then for the exit or a stop request; say so if never ready."""
         if await self._wait_ready(process):
             self.client.clear_cache()
             await self._add_paths()
+            self._running_since = self._clock()
             self._set_state("running", "")
         elif process.returncode is None and not self._stopping.is_set():
             await self._terminate(process)

@@ -106,7 +106,9 @@ class FakeMediaMTX:
     ) -> tuple[int, Any]:
         """Call the API; return (status, decoded JSON body or None)."""
         assert self._http is not None
-        async with self._http.request(method, self.api_url + route, json=json, **kwargs) as response:
+        async with self._http.request(
+            method, self.api_url + route, json=json, **kwargs
+        ) as response:
             text = await response.text()
             try:
                 body = await response.json(content_type=None) if text else None
@@ -114,11 +116,12 @@ class FakeMediaMTX:
                 body = text
             return response.status, body
 
-    async def exit_code(self, timeout: float = 10.0) -> int:
-        """Wait for the process to end and return its exit code, all output read."""
+    async def exit_code(self) -> int:
+        """Wait (at most 10 s) for the process to end; its exit code, with all output read."""
         assert self.process is not None and self._reader is not None
-        code = await asyncio.wait_for(self.process.wait(), timeout)
-        await asyncio.wait_for(self._reader, timeout)
+        async with asyncio.timeout(10):
+            code = await self.process.wait()
+            await self._reader
         return code
 
     async def _until_ready(self) -> None:
