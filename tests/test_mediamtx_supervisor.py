@@ -9,12 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import anyio
 import pytest
 
 from server.mediamtx.supervisor import MediaMTXSupervisor
-from tests.fakes import free_port, kiosk_config, write_fake_binary
+from tests.fakes import call_api, free_port, kiosk_config, write_fake_binary
 
 pytestmark = pytest.mark.anyio
 
@@ -52,9 +51,7 @@ class Kiosk:
 
     async def api(self, method: str, route: str) -> tuple[int, Any]:
         """Call the running MediaMTX directly, bypassing the supervisor's client."""
-        url = f"http://127.0.0.1:{self.api_port}{route}"
-        async with aiohttp.ClientSession() as http, http.request(method, url) as response:
-            return response.status, await response.json(content_type=None)
+        return await call_api(f"http://127.0.0.1:{self.api_port}", method, route)
 
 
 async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:

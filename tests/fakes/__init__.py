@@ -63,6 +63,20 @@ def kiosk_config(
     )
 
 
+async def call_api(api_url: str, method: str, route: str, json: Any = None) -> tuple[int, Any]:
+    """One request to a MediaMTX API at `api_url`; (status, decoded JSON body or None)."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.request(method, api_url + route, json=json) as response,
+    ):
+        text = await response.text()
+        try:
+            body = await response.json(content_type=None) if text else None
+        except ValueError:
+            body = text
+        return response.status, body
+
+
 class FakeMediaMTX:
     """Runs the stand-in on `config_path` until the context exits; collects its output."""
 
@@ -73,7 +87,6 @@ class FakeMediaMTX:
         self.output: list[str] = []
         self.process: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
-        self._http: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> FakeMediaMTX:
         self.process = await asyncio.create_subprocess_exec(
@@ -84,7 +97,6 @@ class FakeMediaMTX:
             stderr=asyncio.subprocess.STDOUT,
         )
         self._reader = asyncio.create_task(self._read())
-        self._http = aiohttp.ClientSession()
         if self.wait_ready:
             await self._until_ready()
         return self
@@ -95,26 +107,14 @@ class FakeMediaMTX:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        assert self.process is not None and self._http is not None
+        assert self.process is not None
         if self.process.returncode is None:
             self.process.kill()
         await self.process.wait()
-        await self._http.close()
 
-    async def request(
-        self, method: str, route: str, json: Any = None, **kwargs: Any
-    ) -> tuple[int, Any]:
-        """Call the API; return (status, decoded JSON body or None)."""
-        assert self._http is not None
-        async with self._http.request(
-            method, self.api_url + route, json=json, **kwargs
-        ) as response:
-            text = await response.text()
-            try:
-                body = await response.json(content_type=None) if text else None
-            except ValueError:
-                body = text
-            return response.status, body
+    async def request(self, method: str, route: str, json: Any = None) -> tuple[int, Any]:
+        """Call the stand-in's API; (status, decoded JSON body or None)."""
+        return await call_api(self.api_url, method, route, json)
 
     async def exit_code(self) -> int:
         """Wait (at most 10 s) for the process to end; its exit code, with all output read."""
@@ -125,14 +125,13 @@ class FakeMediaMTX:
         return code
 
     async def _until_ready(self) -> None:
-        assert self.process is not None and self._http is not None
+        assert self.process is not None
         for _ in range(200):
             if self.process.returncode is not None:
                 raise RuntimeError(f"stand-in exited early: {self.output}")
             try:
-                async with self._http.get(self.api_url + "/v3/info") as response:
-                    if response.status == 200:
-                        return
+                if (await self.request("GET", "/v3/info"))[0] == 200:
+                    return
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.05)
