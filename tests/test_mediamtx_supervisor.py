@@ -13,7 +13,7 @@ import anyio
 import pytest
 
 from server.mediamtx.supervisor import MediaMTXSupervisor
-from tests.fakes import call_api, free_port, kiosk_config, write_fake_binary
+from tests.fakes import FakeMediaMTX, call_api, free_port, kiosk_config, write_fake_binary
 
 pytestmark = pytest.mark.anyio
 
@@ -204,3 +204,16 @@ async def test_the_child_gets_no_mediamtx_override_variables(kiosk: Kiosk) -> No
         await until(lambda: supervisor.state == "running")
         _, overrides = await kiosk.api("GET", "/_fake/env")
     assert overrides == {}
+
+
+async def test_an_orphan_on_the_api_port_is_reported_not_adopted(
+    kiosk: Kiosk, tmp_path: Path
+) -> None:
+    orphan_config = tmp_path / "orphan.yml"
+    orphan_config.write_text(kiosk.config_text)
+    async with FakeMediaMTX(orphan_config, kiosk.api_port), kiosk.supervisor() as supervisor:
+        await until(lambda: supervisor.state == "failed")
+        reason = supervisor.reason
+    assert reason.startswith(
+        f"another process already answers on http://127.0.0.1:{kiosk.api_port}"
+    )

@@ -180,6 +180,9 @@ class MediaMTXSupervisor:
             write_mediamtx_config(self.config_path, self._render_config())
         except (OSError, ValueError) as err:
             return f"cannot write {self.config_path}: {err}", 0.0
+        if await self._api_already_answers():
+            # An orphan from a killed kiosk, say: its answers would pass for our child's.
+            return f"another process already answers on {self.client.base_url}", 0.0
         try:
             process = await asyncio.create_subprocess_exec(
                 str(binary),
@@ -245,6 +248,13 @@ class MediaMTXSupervisor:
             else:
                 return True
         return False
+
+    async def _api_already_answers(self) -> bool:
+        try:
+            await self.client.info()
+        except MediaMTXError:
+            return False
+        return True
 
     async def _add_paths(self) -> None:
         for name in self._paths():
