@@ -14,7 +14,7 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from multidict import CIMultiDict
 
-from tests.fakes import FakeMediaMTX, free_port, kiosk_config
+from tests.fakes import FakeMediaMTX, fake_with_paths, free_port, kiosk_config
 
 pytestmark = pytest.mark.anyio
 
@@ -65,11 +65,8 @@ async def hook() -> AsyncIterator[Hook]:
 
 @pytest.fixture
 async def fake(tmp_path: Path, hook: Hook) -> AsyncIterator[FakeMediaMTX]:
-    api_port = free_port()
     assert hook.server is not None
-    config = tmp_path / "mediamtx.yml"
-    config.write_text(kiosk_config(api_port=api_port, paths=BOOTHS, hook_port=hook.server.port))
-    async with FakeMediaMTX(config, api_port) as running:
+    async with fake_with_paths(tmp_path, BOOTHS, hook_port=hook.server.port) as running:
         yield running
 
 
@@ -228,7 +225,7 @@ async def test_api_added_paths_are_forgotten_on_restart(fake: FakeMediaMTX) -> N
     await fake.request("POST", "/v3/config/paths/add/ev/main/fr", json={})
     await fake.request("POST", "/_fake/crash")
     assert await fake.exit_code() == 1
-    async with FakeMediaMTX(fake.config_path, int(fake.api_url.rsplit(":", 1)[1])) as again:
+    async with FakeMediaMTX(fake.config_path, fake.api_port) as again:
         status, _ = await again.request("GET", "/v3/config/paths/get/ev/main/fr")
         _, body = await again.request("GET", "/v3/paths/list")
     assert status == 404

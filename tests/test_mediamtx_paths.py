@@ -17,7 +17,14 @@ import pytest
 
 from server.mediamtx.api import MediaMTXAPIError, MediaMTXClient, MediaMTXUnavailable
 from server.mediamtx.supervisor import MediaMTXSupervisor
-from tests.fakes import FakeMediaMTX, call_api, free_port, kiosk_config, write_fake_binary
+from tests.fakes import (
+    FakeMediaMTX,
+    call_api,
+    fake_with_paths,
+    free_port,
+    kiosk_config,
+    write_fake_binary,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -27,16 +34,13 @@ NEW = "ev/main/fr"
 
 @pytest.fixture
 async def fake(tmp_path: Path) -> AsyncIterator[FakeMediaMTX]:
-    api_port = free_port()
-    config = tmp_path / "mediamtx.yml"
-    config.write_text(kiosk_config(api_port=api_port, paths=CONFIGURED))
-    async with FakeMediaMTX(config, api_port) as running:
+    async with fake_with_paths(tmp_path, CONFIGURED) as running:
         yield running
 
 
 @pytest.fixture
 async def client(fake: FakeMediaMTX) -> AsyncIterator[MediaMTXClient]:
-    async with MediaMTXClient(int(fake.api_url.rsplit(":", 1)[1]), page_size=2) as api:
+    async with MediaMTXClient(fake.api_port, page_size=2) as api:
         yield api
 
 

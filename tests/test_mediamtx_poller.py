@@ -11,7 +11,7 @@ import pytest
 
 from server.mediamtx.api import MediaMTXClient
 from server.mediamtx.poller import MediaStatusPoller, PathStatus
-from tests.fakes import FakeMediaMTX, free_port, kiosk_config
+from tests.fakes import FakeMediaMTX, fake_with_paths
 
 pytestmark = pytest.mark.anyio
 
@@ -21,16 +21,13 @@ READER = {"type": "webRTCSession", "id": "r1"}
 
 @pytest.fixture
 async def fake(tmp_path: Path) -> AsyncIterator[FakeMediaMTX]:
-    api_port = free_port()
-    config = tmp_path / "mediamtx.yml"
-    config.write_text(kiosk_config(api_port=api_port, paths=BOOTHS))
-    async with FakeMediaMTX(config, api_port) as running:
+    async with fake_with_paths(tmp_path, BOOTHS) as running:
         yield running
 
 
 @pytest.fixture
 async def client(fake: FakeMediaMTX) -> AsyncIterator[MediaMTXClient]:
-    async with MediaMTXClient(int(fake.api_url.rsplit(":", 1)[1])) as api:
+    async with MediaMTXClient(fake.api_port) as api:
         yield api
 
 

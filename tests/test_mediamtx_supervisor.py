@@ -217,3 +217,14 @@ async def test_an_orphan_on_the_api_port_is_reported_not_adopted(
     assert reason.startswith(
         f"another process already answers on http://127.0.0.1:{kiosk.api_port}"
     )
+
+
+async def test_a_config_that_cannot_be_rendered_is_reported_as_failed(kiosk: Kiosk) -> None:
+    def broken() -> str:
+        raise KeyError("booth list unavailable")
+
+    async with kiosk.supervisor(render_config=broken) as supervisor:
+        await until(lambda: supervisor.state == "failed")
+        reason = supervisor.reason
+    assert reason.startswith(f"cannot write {kiosk.config_path}")
+    assert "booth list unavailable" in reason

@@ -156,7 +156,10 @@ class MediaMTXSupervisor:
             self._set_state("stopped", "")
 
     async def ensure_path(self, booth_id: str) -> None:
-        """Make sure MediaMTX serves the path `booth_id` (cached; see `MediaMTXClient`)."""
+        """Make sure MediaMTX serves the path `booth_id` (cached; see `MediaMTXClient`).
+
+        Raises MediaMTXError (MediaMTXUnavailable when MediaMTX is not running).
+        """
         await self.client.ensure_path(booth_id)
 
     async def _run(self, binary: Path) -> None:
@@ -178,7 +181,7 @@ class MediaMTXSupervisor:
         self._set_state("starting", "")
         try:
             write_mediamtx_config(self.config_path, self._render_config())
-        except (OSError, ValueError) as err:
+        except Exception as err:  # render_config is the caller's code: report, never die silently
             return f"cannot write {self.config_path}: {err}", 0.0
         if await self._api_already_answers():
             # An orphan from a killed kiosk, say: its answers would pass for our child's.

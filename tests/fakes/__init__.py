@@ -77,11 +77,20 @@ async def call_api(api_url: str, method: str, route: str, json: Any = None) -> t
         return response.status, body
 
 
+def fake_with_paths(directory: Path, paths: Iterable[str], **config: Any) -> FakeMediaMTX:
+    """A stand-in (not started yet) on the kiosk's config with `paths`, in `directory`."""
+    api_port = free_port()
+    config_path = directory / "mediamtx.yml"
+    config_path.write_text(kiosk_config(api_port=api_port, paths=paths, **config))
+    return FakeMediaMTX(config_path, api_port)
+
+
 class FakeMediaMTX:
     """Runs the stand-in on `config_path` until the context exits; collects its output."""
 
     def __init__(self, config_path: Path, api_port: int, *, wait_ready: bool = True) -> None:
         self.config_path = config_path
+        self.api_port = api_port
         self.api_url = f"http://127.0.0.1:{api_port}"
         self.wait_ready = wait_ready
         self.output: list[str] = []
