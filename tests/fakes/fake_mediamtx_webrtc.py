@@ -75,7 +75,7 @@ class WebRTCListener:
         """Answer a WHIP (publish) or WHEP (read) offer."""
         if request.content_type != "application/sdp":
             return error(400, "invalid Content-Type")
-        offer = await request.text()
+        await request.read()  # the SDP offer: no media in the stand-in
         if path not in self.state.path_confs:
             return error(400, f"path '{path}' is not configured")
         action = "publish" if kind == "whip" else "read"
@@ -94,7 +94,6 @@ class WebRTCListener:
             and not conf.get("overridePublisher", True)
         ):
             return error(400, "someone is already publishing to path")
-        del offer  # no media in the stand-in
         session = self.state.open_session(path, action, str(request.remote), request.query_string)
         self.log(f"INF [WebRTC] [session {session.id[:8]}] is {action}ing to path '{path}'")
         return web.Response(
