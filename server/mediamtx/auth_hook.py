@@ -1,0 +1,120 @@
+"""The decision behind `POST /mediamtx/auth`, MediaMTX's external HTTP auth hook. Pure: no I/O.
+
+MediaMTX waits for this answer inside its path manager, so the decision must be quick and must
+never call the MediaMTX API. The route handler checks the shared secret, calls `decide`, and
+answers 200 or 401.
+
+Rules (DESIGN.md §9):
+- `publish` on a path needs a booth token (`typ` "booth", `role` interpreter or technician)
+  whose `scope` is exactly that path. A booth token's scope is a booth id, so nobody can
+  publish on a floor channel yet: the floor's source is still an open decision.
+- `read` needs a listener token (`typ` "listener") whose `scope` is the path's `event/room`,
+  or a booth token of a booth in the same event and room.
+- Everything else is denied: other actions (playback, api, metrics, pprof), paths that are not
+  `event/room/lang` or `event/room/floor`, malformed bodies, and tokens that `decode` rejects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+LANGUAGE = r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*"
+CHANNEL_PATH = re.compile(rf"^(?P<room>{SLUG}/{SLUG})/(?P<channel>floor|{LANGUAGE})$")
+FLOOR = "floor"
+BOOTH_ROLES = frozenset({"interpreter", "technician"})
+TEXT_FIELDS = (
+    "ip",
+    "user",
+    "password",
+    "token",
+    "action",
+    "path",
+    "protocol",
+    "query",
+    "userAgent",
+)
+
+
+def room_of(path: str) -> str | None:
+    """`event/room` of a booth or floor path, or None when `path` is neither."""
+    match = CHANNEL_PATH.match(path)
+    return match.group("room") if match else None
+
+
+def is_booth_id(path: str) -> bool:
+    """True for `event/room/lang`; the floor channel is not a booth."""
+    match = CHANNEL_PATH.match(path)
+    return match is not None and match.group("channel") != FLOOR
+
+
+def extract_token(body: Mapping[str, Any]) -> str:
+    """The bearer token (`token`), else `password`, else `?token=` in the raw query."""
+    for field in ("token", "password"):
+        value = body.get(field)
+        if isinstance(value, str) and value:
+            return value
+    values = parse_qs(body.get("query") or "").get("token")
+    return values[0] if values else ""
+
+
+def decide(body: object, *, decode: Callable[[str], dict[str, Any]], now: float) -> bool:
+    """Whether MediaMTX should allow the request described by `body`.
+
+    `decode` verifies a token and returns its claims, raising on an invalid or expired token.
+    `now` (Unix seconds) is checked against an `exp` claim as well, so the decision never
+    depends on a decoder that forgot to check expiry.
+    """
+    if not _well_formed(body):
+        return False
+    assert isinstance(body, dict)
+    action, path = body["action"], body["path"]
+    if action not in ("publish", "read"):
+        return False
+    room = room_of(path)
+    token = extract_token(body)
+    if room is None or not token:
+        return False
+    try:
+        claims = decode(token)
+    except Exception:
+        return False
+    if not isinstance(claims, dict) or _expired(claims, now):
+        return False
+    if action == "publish":
+        return _is_booth_token(claims) and claims["scope"] == path
+    return _may_read(claims, room)
+
+
+def _well_formed(body: object) -> bool:
+    if not isinstance(body, dict):
+        return False
+    if not isinstance(body.get("action"), str) or not isinstance(body.get("path"), str):
+        return False
+    return all(body.get(field) is None or isinstance(body.get(field), str) for field in TEXT_FIELDS)
+
+
+def _expired(claims: Mapping[str, Any], now: float) -> bool:
+    expiry = claims.get("exp")
+    if expiry is None:
+        return False
+    return not isinstance(expiry, int | float) or isinstance(expiry, bool) or expiry <= now
+
+
+def _is_booth_token(claims: Mapping[str, Any]) -> bool:
+    scope = claims.get("scope")
+    return (
+        claims.get("typ") == "booth"
+        and claims.get("role") in BOOTH_ROLES
+        and isinstance(scope, str)
+        and is_booth_id(scope)
+    )
+
+
+def _may_read(claims: Mapping[str, Any], room: str) -> bool:
+    if claims.get("typ") == "listener":
+        return claims.get("scope") == room
+    return _is_booth_token(claims) and room_of(claims["scope"]) == room
