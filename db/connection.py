@@ -7,6 +7,8 @@ from pathlib import Path
 
 from tortoise import Tortoise
 
+from db.models import Event
+
 MODEL_MODULES = ["db.models"]
 
 
@@ -45,3 +47,12 @@ async def init_db(url: str, *, generate_schemas: bool = False) -> None:
 async def close_db() -> None:
     """Close every connection opened by `init_db`."""
     await Tortoise.close_connections()
+
+
+async def ping_db() -> bool:
+    """True when the database answers and has the kiosk's schema (for health checks)."""
+    try:
+        await Event.exists()
+    except Exception:  # any driver, schema or configuration failure means "not healthy"
+        return False
+    return True
