@@ -98,7 +98,10 @@ def test_fifty_words_force_a_final_on_provisional_speech() -> None:
     words = [f"w{index}" for index in range(55)]
     aggregator.feed(provisional(" ".join(words[:40])))
     captions = aggregator.feed(provisional(" ".join(words)))
-    assert statuses(captions) == [("final", " ".join(words[:50])), ("partial", " ".join(words[50:]))]
+    assert statuses(captions) == [
+        ("final", " ".join(words[:50])),
+        ("partial", " ".join(words[50:])),
+    ]
 
 
 def test_fifteen_seconds_force_a_final_while_speech_continues() -> None:
