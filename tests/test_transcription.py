@@ -166,7 +166,9 @@ async def test_audio_stream_decodes_a_file_to_16_khz_mono_chunks(welcome: Spoken
     samples = np.concatenate([chunk.samples for chunk in chunks])
     assert samples.dtype == np.float32 and samples.ndim == 1
     assert len(samples) / 16_000 == pytest.approx(welcome.duration, abs=0.05)
-    assert [chunk.start for chunk in chunks[1:]] == pytest.approx([chunk.end for chunk in chunks[:-1]])
+    assert [chunk.start for chunk in chunks[1:]] == pytest.approx(
+        [chunk.end for chunk in chunks[:-1]]
+    )
 
 
 @pytest.mark.anyio
