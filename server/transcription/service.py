@@ -6,8 +6,9 @@ in order. Engine jobs run on worker threads, at most `max_concurrent` at once ac
 booths, so the event loop stays free and the CPU is not oversubscribed.
 
 While someone keeps talking, the open utterance is transcribed about once a second as a
-provisional segment, so partial captions appear before the pause; this is skipped when the
-booth is behind. Partials are coalesced to at most four a second per booth.
+provisional segment, so partial captions appear before the pause. Partials only take an
+idle worker and are skipped when the booth is behind, so with many booths they thin out
+rather than delay finals. Partials are coalesced to at most four a second per booth.
 
 Times: each booth's aggregator runs on that booth's stream clock (seconds of audio since its
 start), so captions carry stream times and a file gives the same captions at any speed. The
@@ -255,6 +256,8 @@ class TranscriptionService:
             and current.duration >= PARTIAL_MIN_SPEECH_SECONDS
             and booth.position - booth.last_partial_at >= PARTIAL_EVERY_SECONDS
             and booth.stream.buffered_seconds < BEHIND_SECONDS
+            # Partials only use idle workers: a final must never queue behind a partial.
+            and not self._jobs.locked()
         )
 
     async def _transcribe(self, booth: _Booth, utterance: Utterance) -> None:
