@@ -105,10 +105,10 @@ def test_seq_numbers_are_unique_across_booths(four_booths: FourBoothRun) -> None
 
 
 def test_event_loop_stays_responsive_while_the_engine_runs(four_booths: FourBoothRun) -> None:
-    # An engine call on the loop would stall it ~0.3 s at each of dozens of jobs. A rare
-    # stall from a busy machine (the OS not scheduling us) is tolerated: at most 1 % of
-    # the wake-ups, and at least two, may come later than 50 ms.
+    # An engine call on the loop would stall it ~0.3 s at each of dozens of jobs, so most
+    # wake-ups would be late. A rare stall from a busy machine (the OS not scheduling the
+    # process) is tolerated: at most 2 % of the wake-ups, or two, may come after 50 ms.
     gaps = four_booths.loop_gaps
     late = [gap for gap in gaps if gap > 0.05]
     assert len(gaps) > 100
-    assert len(late) <= max(2, len(gaps) // 100), sorted(late)
+    assert len(late) <= max(2, len(gaps) // 50), sorted(late)
