@@ -11,6 +11,7 @@ import aiohttp
 from aiohttp import web
 
 import db
+from db.migrate import migrate_db
 from server.config import Config
 from server.csrf import setup_csrf
 from server.keys import (
@@ -31,17 +32,11 @@ logger = logging.getLogger(__name__)
 
 # Merge seams: modules from parallel branches. They become plain imports once merged.
 WEBSOCKETS_MODULE = "server.ws"
-MIGRATIONS_MODULE = "db.migrate"
 
 
 async def open_database(url: str) -> None:
-    """Bring the schema up to date and connect.
-
-    Seam: `db.migrate.migrate_db(url)` (aerich) lands from another branch. Until it does, the
-    kiosk connects to whatever schema `voxbento-kiosk init` made, without generating any.
-    """
-    if importlib.util.find_spec(MIGRATIONS_MODULE) is not None:
-        await importlib.import_module(MIGRATIONS_MODULE).migrate_db(url)
+    """Bring the schema up to date with the shipped migrations, then connect."""
+    await migrate_db(url)
     await db.init_db(url, generate_schemas=False)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import db
 from kiosk.commands import common
+from kiosk.commands.common import CommandFailed
 from server.config import Config
 
 EXPORT_FORMATS = ("srt", "vtt", "txt")
@@ -130,6 +131,13 @@ def transcript_export(args: argparse.Namespace, config: Config) -> int:
 def captions_check(args: argparse.Namespace, config: Config) -> int:
     """`captions check AUDIO_FILE [--model M]`: each final caption with times, then the RTF."""
     run_caption_check = common.engine("server.transcription.check", "run_caption_check")
+    errors = common.engine("server.transcription.audio", "AudioSourceError")
+    unavailable = common.engine("server.transcription.engine", "EngineUnavailable")
     model = args.model or config.transcription.model
-    result = common.call_maybe_async(run_caption_check(config, args.audio, model=model))
-    return int(result) if isinstance(result, int) else 0
+    try:
+        common.call_maybe_async(run_caption_check(args.audio, model, sys.stdout))
+    except errors as exc:  # an unreadable file is bad input: exit 2, one line
+        raise ValueError(str(exc)) from exc
+    except unavailable as exc:
+        raise CommandFailed(str(exc)) from exc
+    return 0

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import io
-from collections.abc import Callable
-
 from aiohttp import web
 
 import db
@@ -14,32 +9,11 @@ from server.errors import Problem
 from server.keys import CONFIG
 from server.middleware import get_principal
 from server.network import public_url, secure_url
+from server.qr import qr_svg
 from server.roles import Action, can
 
 SVG = "image/svg+xml"
 STAFF_ONLY = "Only an admin or a technician of this event may see this invite's QR code."
-
-
-def _local_qr_svg(text: str) -> str:
-    """Stand-in until `server/qr.py` (shared with the CLI) is merged; same signature."""
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue().decode("utf-8")
-
-
-def _qr_svg_function() -> Callable[[str], str]:
-    # Merge seam: becomes `from server.qr import qr_svg` once the CLI branch is merged.
-    if importlib.util.find_spec("server.qr") is not None:
-        found: Callable[[str], str] = importlib.import_module("server.qr").qr_svg
-        return found
-    return _local_qr_svg
-
-
-qr_svg = _qr_svg_function()
 
 
 def _svg_response(text: str, *, private: bool) -> web.Response:
