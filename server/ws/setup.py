@@ -15,6 +15,7 @@ from aiohttp import web
 import db
 from server.booth_state import BoothError
 from server.keys import SERVICES, WS_HUB
+from server.media_service import add_booth_path
 from server.ws.access import add_booth_record
 from server.ws.booth_socket import booth_socket
 from server.ws.hub import WebSocketHub
@@ -35,8 +36,9 @@ def setup_websockets(app: web.Application) -> None:
 
 
 def register_booth(app: web.Application, booth: db.models.Booth) -> None:
-    """Make a booth created at run time (admin, console) reachable over the sockets."""
+    """Make a booth created at run time (admin, console) reachable over the sockets and media."""
     add_booth_record(app[WS_HUB].registry, booth)
+    add_booth_path(app, booth.path)
 
 
 def unregister_booth(app: web.Application, booth_id: str) -> None:
@@ -70,7 +72,11 @@ async def load_booths(hub: WebSocketHub, clock: Callable[[], float]) -> None:
 async def _websocket_context(app: web.Application) -> AsyncIterator[None]:
     hub = app[WS_HUB]
     hub.start()
-    await load_booths(hub, app[SERVICES].clock)
+    try:
+        await load_booths(hub, app[SERVICES].clock)
+    except Exception:
+        # A database without the schema: the server still starts so /healthz can say so.
+        logger.exception("cannot load the booths; sockets find them in the database later")
     yield
     await hub.stop()
 
