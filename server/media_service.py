@@ -46,6 +46,7 @@ PATHS = "media_paths"
 HTTP_PORT = "http_port"
 CONFIG_NAME = "mediamtx.yml"
 POLL_INTERVAL = 1.0
+PATH_READY_TIMEOUT = 2.0
 FLOOR = "floor"
 # Addresses meaning "every interface": MediaMTX reaches the hook on loopback then.
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "localhost"})
@@ -68,13 +69,23 @@ class MediaPaths:
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._names: set[str] = set(names)
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
     def names(self) -> list[str]:
         """Every path name, sorted."""
         return sorted(self._names)
 
     def add_booth(self, booth_id: str) -> list[str]:
         """Add a booth and its room's floor channel; returns the names that were new."""
-        new = [name for name in (booth_id, floor_channel(booth_id)) if name not in self._names]
+        return self._add(booth_id, floor_channel(booth_id))
+
+    def add_floor(self, floor: str) -> list[str]:
+        """Add a room's floor channel (a room with no booth yet); returns it if it was new."""
+        return self._add(floor)
+
+    def _add(self, *names: str) -> list[str]:
+        new = [name for name in names if name not in self._names]
         self._names.update(new)
         return new
 
@@ -162,6 +173,45 @@ def add_booth_path(app: web.Application, booth_id: str) -> None:
 
 
 _pending: set[asyncio.Task[None]] = set()
+
+
+async def ensure_media_path(app: web.Application, path: str) -> None:
+    """Before a WHIP/WHEP offer: make sure MediaMTX serves `path` if the database knows it.
+
+    Covers booths that another process (the CLI) created while the kiosk runs: nobody told
+    this process, so the first offer adds the path. A known path costs nothing (the client's
+    cache); an unknown one costs one database lookup. Failures are only logged: MediaMTX then
+    answers the offer itself (400 `path … is not configured`).
+    """
+    extras = app.get(EXTRAS, {})
+    paths: MediaPaths | None = extras.get(PATHS)
+    supervisor: MediaMTXSupervisor | None = extras.get(SUPERVISOR)
+    if paths is None or supervisor is None or supervisor.state != "running":
+        return
+    if path not in paths and not await _exists_in_database(path):
+        return
+    new = paths.add_floor(path) if path.endswith(f"/{FLOOR}") else paths.add_booth(path)
+    try:
+        for name in dict.fromkeys([path, *new]):
+            await supervisor.ensure_path(name)  # a cache hit for a known path: no request
+        if new:
+            # MediaMTX answers `add` before it applies it (MEDIAMTX.md): wait until it has.
+            async with asyncio.timeout(PATH_READY_TIMEOUT):
+                await supervisor.client.wait_until_active(path)
+    except (MediaMTXError, TimeoutError) as err:
+        logger.warning("MediaMTX path %s not ready for an offer: %s", path, err)
+
+
+async def _exists_in_database(path: str) -> bool:
+    event, room, channel = path.split("/")
+    try:
+        if channel == FLOOR:
+            await db.get_room(event, room)
+        else:
+            await db.get_booth(path)
+    except db.NotFound:
+        return False
+    return True
 
 
 async def _ensure_paths(supervisor: MediaMTXSupervisor, names: list[str]) -> None:

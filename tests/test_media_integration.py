@@ -166,3 +166,16 @@ async def test_without_a_binary_publishing_answers_that_media_is_unavailable(
 ) -> None:
     kiosk = kiosk_without_mediamtx
     assert await kiosk.whip(EN, await kiosk.booth_token(EN)) == 503
+
+
+async def test_a_booth_another_process_created_gets_its_path_on_the_first_offer(
+    kiosk: MediaKiosk,
+) -> None:
+    # As `voxbento-kiosk booth add` does while the kiosk runs: the database only, no call.
+    await db.create_booth("ev", "hall", "it", "Italiano")
+    assert await kiosk.whip("ev/hall/it", await kiosk.booth_token("ev/hall/it")) == 201
+
+
+async def test_an_offer_for_a_booth_nobody_created_adds_no_path(kiosk: MediaKiosk) -> None:
+    status = await kiosk.whip("ev/hall/xx", await kiosk.booth_token(EN))
+    assert (status, "ev/hall/xx" in await kiosk.configured_paths()) == (400, False)

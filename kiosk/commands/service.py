@@ -85,8 +85,9 @@ def register_tools(commands: Any) -> None:
 
 def serve(args: argparse.Namespace, config: Config) -> int:
     """`serve`: the HTTP/HTTPS server and the MediaMTX supervisor, until interrupted."""
-    run_server = common.engine("server.runner", "run_server")
-    common.call_maybe_async(run_server(config))
+    # `serve` sets up logging (the URLs, MediaMTX's state) before it runs the server.
+    serve_forever = common.engine("server.runner", "serve")
+    serve_forever(config)
     return 0
 
 
