@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from server.access_log import KioskAccessLogger
 from server.app import make_app
 from server.config import Config
 from server.keys import EXTRAS
@@ -113,7 +114,12 @@ async def run_server(
     # Bound before start-up: MediaMTX's auth hook URL needs the real port (port 0 in tests).
     http_socket = _listen(host, config.server.port)
     app[EXTRAS][HTTP_PORT] = http_socket.getsockname()[1]
-    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT, handle_signals=False)
+    runner = web.AppRunner(
+        app,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+        handle_signals=False,
+        access_log_class=KioskAccessLogger,
+    )
     try:
         await runner.setup()
     except BaseException:
