@@ -22,6 +22,7 @@ from server.keys import (
     LOGIN_LIMITER,
     SERVICES,
 )
+from server.media_service import media_context
 from server.middleware import setup_middleware
 from server.routes import add_routes
 from server.routes.listener_token import make_listener_code_limiter
@@ -80,4 +81,6 @@ def make_app(config: Config, services: Services) -> web.Application:
 
     if importlib.util.find_spec(WEBSOCKETS_MODULE) is not None:
         importlib.import_module(WEBSOCKETS_MODULE).setup_websockets(app)
+    # Last, so it starts after the booths are loaded and stops before the sockets close.
+    app.cleanup_ctx.append(media_context)
     return app

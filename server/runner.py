@@ -18,8 +18,11 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from server.access_log import KioskAccessLogger
 from server.app import make_app
 from server.config import Config
+from server.keys import EXTRAS
+from server.media_service import HTTP_PORT
 from server.network import lan_addresses, primary_address
 from server.services import Services
 from server.tls import generate_self_signed, ssl_context, tls_paths
@@ -107,12 +110,23 @@ async def run_server(
     stop = stop or asyncio.Event()
     tls = prepare_tls(config)
     app = make_app(config, services)
-    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT, handle_signals=False)
-    await runner.setup()
+    host = config.server.host
+    # Bound before start-up: MediaMTX's auth hook URL needs the real port (port 0 in tests).
+    http_socket = _listen(host, config.server.port)
+    app[EXTRAS][HTTP_PORT] = http_socket.getsockname()[1]
+    runner = web.AppRunner(
+        app,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+        handle_signals=False,
+        access_log_class=KioskAccessLogger,
+    )
+    try:
+        await runner.setup()
+    except BaseException:
+        http_socket.close()
+        raise
     signals: list[signal.Signals] = []
     try:
-        host = config.server.host
-        http_socket = _listen(host, config.server.port)
         await web.SockSite(runner, http_socket).start()
         https_port = None
         if tls is not None:

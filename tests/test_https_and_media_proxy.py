@@ -25,13 +25,17 @@ SESSION_ID = "4f6c2a1e-9b7d-4e2a-8c3f-0d1e2f3a4b5c"
 
 
 @asynccontextmanager
-async def running_kiosk(config: Any) -> AsyncIterator[RunningServer]:
+async def running_kiosk(config: Any, services: Any = None) -> AsyncIterator[RunningServer]:
     """`run_server` in this loop until the block ends, then a graceful stop."""
     started: asyncio.Future[RunningServer] = asyncio.get_running_loop().create_future()
     stop = asyncio.Event()
     task = asyncio.create_task(
         run_server(
-            config, make_services(), ready=started.set_result, stop=stop, handle_signals=False
+            config,
+            services or make_services(),
+            ready=started.set_result,
+            stop=stop,
+            handle_signals=False,
         )
     )
     try:

@@ -8,9 +8,10 @@ runs, so the setup commands start quickly and work on a machine without the capt
 from __future__ import annotations
 
 import argparse
+import asyncio
 import re
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 import db
 from kiosk.commands import common
@@ -18,6 +19,8 @@ from kiosk.commands.common import CommandFailed
 from server.config import Config
 
 EXPORT_FORMATS = ("srt", "vtt", "txt")
+# `mediamtx install` refusing a release is bad input by DESIGN §5: one line, exit 2.
+USAGE_ERROR = 2
 VERSION_RE = re.compile(r"^v\d+\.\d+\.\d+$")
 
 
@@ -83,8 +86,9 @@ def register_tools(commands: Any) -> None:
 
 def serve(args: argparse.Namespace, config: Config) -> int:
     """`serve`: the HTTP/HTTPS server and the MediaMTX supervisor, until interrupted."""
-    run_server = common.engine("server.runner", "run_server")
-    common.call_maybe_async(run_server(config))
+    # `serve` sets up logging (the URLs, MediaMTX's state) before it runs the server.
+    serve_forever = common.engine("server.runner", "serve")
+    serve_forever(config)
     return 0
 
 
@@ -102,11 +106,60 @@ def run(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+class DownloadProgress:
+    """Shows the archive download: one line rewritten in place on a terminal, else every 25 %."""
+
+    def __init__(self, name: str, stream: TextIO) -> None:
+        self._name = name
+        self._stream = stream
+        self._live = stream.isatty()
+        self._shown = -1
+
+    def __call__(self, done: int, total: int | None) -> None:
+        percent = None if not total else min(100, done * 100 // total)
+        if not self._live:
+            step = -1 if percent is None else percent // 25
+            if step <= self._shown:
+                return
+            self._shown = step
+        size = f"{done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total else "")
+        line = f"Downloading {self._name}: " + (
+            f"{percent}% ({size})" if percent is not None else size
+        )
+        self._stream.write(("\r" + line) if self._live else line + "\n")
+        self._stream.flush()
+
+    def finish(self) -> None:
+        """End the rewritten line."""
+        if self._live:
+            self._stream.write("\n")
+
+
 def mediamtx_install(args: argparse.Namespace, config: Config) -> int:
     """`mediamtx install [--version V]`: download, verify and unpack into {data_dir}/bin."""
-    install_mediamtx = common.engine("server.mediamtx.install", "install_mediamtx")
+    install = common.engine("server.mediamtx.install", "install_mediamtx")
+    detect_platform = common.engine("server.mediamtx.install", "detect_platform")
+    asset_name = common.engine("server.mediamtx.install", "asset_name")
+    install_error = common.engine("server.mediamtx.install", "InstallError")
     version = args.version or config.mediamtx.version
-    common.call_maybe_async(install_mediamtx(config, version=version))
+    base_url = config.mediamtx.release_url
+    try:
+        os_name, arch = detect_platform()
+        progress = DownloadProgress(asset_name(version, os_name, arch), sys.stdout)
+        common.say(f"Fetching MediaMTX {version} for {os_name}/{arch} from {base_url}")
+        try:
+            binary = asyncio.run(
+                install(version, config.data_dir, base_url, os_name, arch, progress)
+            )
+        finally:
+            progress.finish()
+    except install_error as exc:
+        # Refused (bad checksum, missing asset, unreachable server): nothing was installed.
+        raise common.CommandFailed(str(exc), USAGE_ERROR) from exc
+    common.say(
+        f"Installed MediaMTX {version} at {binary} (SHA-256 verified).",
+        "The kiosk finds it there on its next start.",
+    )
     return 0
 
 

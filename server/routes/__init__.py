@@ -10,10 +10,19 @@ import importlib.util
 
 from aiohttp import web
 
-from server.routes import health, home, join, listener_token, login, media_proxy, qr
+from server.routes import (
+    health,
+    home,
+    join,
+    listener_token,
+    login,
+    media_auth,
+    media_proxy,
+    qr,
+)
 from server.templating import STATIC_DIR
 
-ROUTE_MODULES = (health, home, login, join, listener_token, qr, media_proxy)
+ROUTE_MODULES = (health, home, login, join, listener_token, qr, media_proxy, media_auth)
 
 # Merge seam: the pages module lands from a parallel branch; this becomes a plain import
 # (`from server.routes import pages`) added to ROUTE_MODULES-style registration on merge.

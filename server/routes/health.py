@@ -9,17 +9,22 @@ from server import __version__
 from server.keys import CONFIG, EXTRAS
 
 MEDIAMTX_STATE = "mediamtx_state"
+MEDIAMTX_REASON = "mediamtx_reason"
+
+
+def _reported(app: web.Application, key: str) -> object:
+    value = app[EXTRAS].get(key)
+    return value() if callable(value) else value
 
 
 def mediamtx_state(app: web.Application) -> str:
     """MediaMTX's state word as the supervisor reports it.
 
-    Seam: the supervisor stores `EXTRAS["mediamtx_state"]`, either the word itself or a callable
-    returning it. Until it does, the answer follows the configuration: "disabled" or "missing".
+    One of running, starting, stopped, failed, missing, disabled. `server.media_service` stores
+    `EXTRAS["mediamtx_state"]` (a word or a callable returning one); before it has, the answer
+    follows the configuration: "disabled" or "missing".
     """
-    reported = app[EXTRAS].get(MEDIAMTX_STATE)
-    if callable(reported):
-        reported = reported()
+    reported = _reported(app, MEDIAMTX_STATE)
     if isinstance(reported, str):
         return reported
     return "missing" if app[CONFIG].mediamtx.enabled else "disabled"
@@ -34,6 +39,10 @@ async def healthz(request: web.Request) -> web.Response:
         "db": database,
         "mediamtx": mediamtx_state(request.app),
     }
+    # Why MediaMTX is missing, failed or disabled: what a technician needs to fix it.
+    reason = _reported(request.app, MEDIAMTX_REASON)
+    if isinstance(reason, str) and reason:
+        body["mediamtx_reason"] = reason
     return web.json_response(body, status=200 if body["ok"] else 503)
 
 

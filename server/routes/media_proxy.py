@@ -17,6 +17,7 @@ from yarl import URL
 from server.errors import json_error
 from server.identity import FLOOR, validate_event_slug, validate_language_code, validate_room_slug
 from server.keys import CONFIG, HTTP_CLIENT
+from server.media_service import ensure_media_path
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ async def proxy(request: web.Request) -> web.StreamResponse:
     media_path = _media_path(request)
     if media_path is None:
         return json_error(404, "There is no such media channel.")
+    if request.method == "POST":
+        await ensure_media_path(request.app, media_path)
     tail = f"/{media_path}/{request.match_info['kind']}"
     if session := request.match_info.get("session"):
         tail += f"/{session}"

@@ -1,0 +1,208 @@
+"""Test support for MediaMTX in the running kiosk: the whole app on loopback with the stand-in.
+
+`media_kiosk(tmp_path, binary=...)` builds the real `make_app` (routes, websockets, supervisor,
+poller) over the test's SQLite database, serves it on a real loopback port that MediaMTX's auth
+hook can reach, and stops everything afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+import db
+from server.app import make_app
+from server.auth import create_booth_token, create_listener_token, new_signing_key
+from server.crypto import generate_key
+from server.keys import EXTRAS
+from server.mediamtx import MediaMTXSupervisor
+from server.secrets_file import KioskSecrets
+from server.services import Services
+from tests.fakes import call_api, free_port
+from tests.server_support import make_config
+
+MEDIA_SECRET = "media-hook-secret/with&symbols"
+WAIT = 10.0  # a safety net against hangs, never a measured duration
+
+ClientSocket = aiohttp.ClientWebSocketResponse
+
+
+async def seed_rooms() -> None:
+    """ev/main with English and German booths, and ev/hall with no booth yet."""
+    await db.create_event("ev", "Event")
+    await db.create_booth("ev", "main", "en", "English")
+    await db.create_booth("ev", "main", "de", "Deutsch")
+    await db.create_room("ev", "hall", "Hall")
+
+
+@dataclass
+class MediaKiosk:
+    """A running kiosk app with MediaMTX supervision, and a client session talking to it."""
+
+    app: web.Application
+    server: TestServer
+    session: aiohttp.ClientSession
+    services: Services
+    api_port: int
+    webrtc_port: int
+
+    @property
+    def key(self) -> str:
+        """The JWT signing key."""
+        return self.services.secrets.jwt_key
+
+    @property
+    def supervisor(self) -> MediaMTXSupervisor:
+        """The app's supervisor."""
+        supervisor: MediaMTXSupervisor = self.app[EXTRAS]["mediamtx"]
+        return supervisor
+
+    def url(self, path: str) -> str:
+        """An http:// URL on the kiosk."""
+        return str(self.server.make_url(path))
+
+    def ws_url(self, path: str) -> str:
+        """A ws:// URL on the kiosk."""
+        return self.url(path).replace("http://", "ws://", 1)
+
+    async def health(self) -> dict[str, Any]:
+        """The body of `GET /healthz`."""
+        async with self.session.get(self.url("/healthz")) as response:
+            body: dict[str, Any] = await response.json()
+            return body
+
+    async def until_health(self, state: str) -> dict[str, Any]:
+        """Poll `/healthz` until `mediamtx` says `state`; its body."""
+        async with asyncio.timeout(WAIT):
+            while True:
+                body = await self.health()
+                if body["mediamtx"] == state:
+                    return body
+                await asyncio.sleep(0.05)
+
+    async def until_restarted(self) -> None:
+        """Wait until the supervisor has restarted MediaMTX at least once."""
+        async with asyncio.timeout(WAIT):
+            while True:
+                if self.supervisor.restarts > 0:
+                    return
+                await asyncio.sleep(0.02)
+
+    async def configured_paths(self) -> set[str]:
+        """Path names the stand-in has configured (file and API), through its own API."""
+        status, body = await call_api(
+            f"http://127.0.0.1:{self.api_port}", "GET", "/v3/config/paths/list?itemsPerPage=1000"
+        )
+        assert status == 200, body
+        return {item["name"] for item in body["items"]}
+
+    async def until_paths(self, expected: set[str]) -> set[str]:
+        """Poll the stand-in until every name of `expected` is configured; all its names."""
+        async with asyncio.timeout(WAIT):
+            while True:
+                try:
+                    names = await self.configured_paths()
+                except aiohttp.ClientError:
+                    names = set()
+                if expected <= names:
+                    return names
+                await asyncio.sleep(0.05)
+
+    async def fake(self, route: str, json: Any = None) -> int:
+        """Call one of the stand-in's `/_fake/…` test controls; its status."""
+        status, _ = await call_api(f"http://127.0.0.1:{self.api_port}", "POST", route, json)
+        return status
+
+    async def booth_token(
+        self, booth_id: str, role: str = "interpreter", name: str = "Ana", **extra: Any
+    ) -> str:
+        """A booth session token from a real invite of the booth (role interpreter/technician)."""
+        invite = await db.create_invite_token(booth_id, role)
+        participant = f"invite:{invite.id}"
+        return create_booth_token(participant, booth_id, role, name, key=self.key, **extra)
+
+    def listener_token(self, event: str, room: str, **extra: Any) -> str:
+        """A listener token of one room."""
+        return create_listener_token(event, room, key=self.key, **extra)
+
+    async def whip(self, booth_id: str, token: str | None) -> int:
+        """Publish through the kiosk's `/media` proxy, as the interpreter page does; the status."""
+        headers = {"Content-Type": "application/sdp"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        url = self.url(f"/media/{booth_id}/whip")
+        async with self.session.post(url, data="v=0\r\n", headers=headers) as response:
+            await response.read()
+            return response.status
+
+
+def media_services() -> Services:
+    """Fresh secrets with a known media secret; the test owns the database."""
+    secrets = KioskSecrets(new_signing_key(), (generate_key(),), MEDIA_SECRET)
+    return Services(secrets=secrets, clock=time.time, open_database=False)
+
+
+@asynccontextmanager
+async def media_kiosk(
+    tmp_path: Path, *, binary: Path | str, **mediamtx: Any
+) -> AsyncIterator[MediaKiosk]:
+    """The kiosk with `[mediamtx] binary = binary` on free ports, served on loopback."""
+    http_port, api_port, webrtc_port = free_port(), free_port(), free_port()
+    config = make_config(
+        tmp_path,
+        server={"port": http_port, "tls": "off"},
+        mediamtx={
+            "enabled": True,
+            "binary": str(binary),
+            "api_port": api_port,
+            "metrics_port": free_port(),
+            "webrtc_port": webrtc_port,
+            "webrtc_udp_port": free_port(),
+            "rtsp_port": free_port(),
+            **mediamtx,
+        },
+    )
+    services = media_services()
+    server = TestServer(make_app(config, services), host="127.0.0.1", port=http_port)
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield MediaKiosk(server.app, server, session, services, api_port, webrtc_port)
+    finally:
+        await server.close()
+
+
+async def next_where(
+    ws: ClientSocket, predicate: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """Skip socket frames until one satisfies `predicate`."""
+    async with asyncio.timeout(WAIT):
+        while True:
+            message = await ws.receive()
+            assert message.type is aiohttp.WSMsgType.TEXT, f"expected a frame, got {message}"
+            data: dict[str, Any] = message.json()
+            if predicate(data):
+                return data
+
+
+def on_air(booth_id: str) -> Callable[[dict[str, Any]], bool]:
+    """Predicate: a `listen:state` where `booth_id` is on air."""
+    return lambda m: m["type"] == "listen:state" and _channel(m, booth_id)["on_air"] is True
+
+
+def off_air(booth_id: str) -> Callable[[dict[str, Any]], bool]:
+    """Predicate: a `listen:state` where `booth_id` is off air."""
+    return lambda m: m["type"] == "listen:state" and _channel(m, booth_id)["on_air"] is False
+
+
+def _channel(state: dict[str, Any], booth_id: str) -> dict[str, Any]:
+    return next(c for c in state["channels"] if c["booth_id"] == booth_id)
