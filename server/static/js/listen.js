@@ -173,7 +173,6 @@ function stop() {
   renderChannels();
   resetCaptions();
   setStatus("idle", "Stopped. Tap a language to listen.");
-  socket?.send({ type: "listen:select", booth_id: null });
 }
 
 // ---------- captions ----------
