@@ -42,7 +42,9 @@ async function fetchToken(code) {
     credentials: "same-origin",
   });
   if (!response.ok) {
-    const error = new Error(response.status === 403 ? "That code is not right." : "Could not get access.");
+    const answer = await response.json().catch(() => ({}));
+    const fallback = response.status === 403 ? "That code is not right." : "Could not get access; try again.";
+    const error = new Error(answer.message || fallback);
     error.status = response.status;
     throw error;
   }
