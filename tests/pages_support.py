@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,8 @@ EVENT = "demo"
 ROOM = "main"
 ENGLISH = f"{EVENT}/{ROOM}/en"
 GERMAN = f"{EVENT}/{ROOM}/de"
+# Generous: a slow CI machine must not fail a test that only waits for the next frame.
+FRAME_WAIT_SECONDS = 15.0
 
 
 @dataclass
@@ -106,13 +108,13 @@ class BoothClient:
         """Send one protocol message."""
         await self.socket.send_json({"type": message_type, **fields})
 
-    async def receive_until(self, wanted: str, timeout: float = 10.0) -> dict[str, Any]:
+    async def receive_until(self, wanted: str) -> dict[str, Any]:
         """Read frames until one of type `wanted` arrives; keep the latest state."""
         while True:
-            message = await self.socket.receive(timeout=timeout)
+            message = await self.socket.receive(timeout=FRAME_WAIT_SECONDS)
             if message.type != aiohttp.WSMsgType.TEXT:
                 raise AssertionError(f"socket ended while waiting for {wanted}: {message}")
-            frame = json.loads(message.data)
+            frame: dict[str, Any] = json.loads(message.data)
             if "state" in frame:
                 self.state = frame["state"]
             if frame["type"] == wanted:
@@ -125,10 +127,10 @@ class BoothClient:
         self.participant_id = joined["participant"]["participant_id"]
         return joined
 
-    async def wait_state(self, predicate: Any, timeout: float = 10.0) -> dict[str, Any]:
+    async def wait_state(self, predicate: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """Read states until `predicate(state)` holds."""
         while not (self.state and predicate(self.state)):
-            await self.receive_until("booth:state", timeout)
+            await self.receive_until("booth:state")
         return self.state
 
 

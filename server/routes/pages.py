@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from aiohttp import web
+from yarl import URL
 
 import db
 from server.auth import create_booth_token
@@ -25,7 +25,7 @@ MEDIA_TOKEN_MINUTES = 15
 
 
 def _login_redirect(request: web.Request) -> web.HTTPSeeOther:
-    return web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='')}")
+    return web.HTTPSeeOther(URL("/login").with_query(next=request.path_qs))
 
 
 async def _principal(request: web.Request) -> Principal | None:
