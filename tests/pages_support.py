@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from playwright.async_api import Browser, async_playwright
 
 import db
 from server.app import make_app
@@ -27,6 +28,31 @@ ENGLISH = f"{EVENT}/{ROOM}/en"
 GERMAN = f"{EVENT}/{ROOM}/de"
 # Generous: a slow CI machine must not fail a test that only waits for the next frame.
 FRAME_WAIT_SECONDS = 15.0
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's headless Chromium, driven by Playwright, with a fake microphone."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
 
 
 @dataclass
@@ -47,12 +73,12 @@ class Kiosk:
         return create_booth_token(participant_id, booth_id, "interpreter", name, key=self.key)
 
 
-def make_config(tmp_path: Path, **kiosk: Any) -> Config:
-    """A config rooted in tmp_path with MediaMTX off."""
+def make_config(tmp_path: Path, *, webrtc_port: int = 8889) -> Config:
+    """A config rooted in tmp_path with MediaMTX off; `webrtc_port` is where /media proxies to."""
     data = {
-        "kiosk": {"data_dir": str(tmp_path / "data"), **kiosk},
+        "kiosk": {"data_dir": str(tmp_path / "data")},
         "server": {"tls": "off"},
-        "mediamtx": {"enabled": False},
+        "mediamtx": {"enabled": False, "webrtc_port": webrtc_port},
     }
     return parse_config(data, source=tmp_path / "kiosk.toml")
 
@@ -66,14 +92,14 @@ async def seed_room(listener_code: str | None = None) -> None:
 
 @asynccontextmanager
 async def running_kiosk(
-    tmp_path: Path, *, listener_code: str | None = None
+    tmp_path: Path, *, listener_code: str | None = None, webrtc_port: int = 8889
 ) -> AsyncIterator[Kiosk]:
     """The real app on a free loopback port, with a SQLite file database and seeded booths."""
     await db.init_db(db.sqlite_url(tmp_path / "kiosk.sqlite3"), generate_schemas=True)
     await seed_room(listener_code)
     secrets = KioskSecrets(new_signing_key(), (generate_key(),), "media-secret")
     services = Services(secrets=secrets, clock=time.time, open_database=False)
-    app = make_app(make_config(tmp_path), services)
+    app = make_app(make_config(tmp_path, webrtc_port=webrtc_port), services)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

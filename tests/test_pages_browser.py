@@ -18,26 +18,20 @@ from playwright.async_api import (
     Page,
     Response,
     ViewportSize,
-    async_playwright,
     expect,
 )
 
 import db
 from server.ws import broadcast_caption
-from tests.pages_support import ENGLISH, Kiosk, booth_client, running_kiosk, user_cookie
+from tests.pages_support import (
+    ENGLISH,
+    Kiosk,
+    booth_client,
+    chromium,
+    running_kiosk,
+    user_cookie,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PHONE: ViewportSize = {"width": 390, "height": 844}
 LAPTOP: ViewportSize = {"width": 1366, "height": 860}
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -57,10 +51,8 @@ def anyio_backend() -> str:
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     """One headless Debian Chromium for the module."""
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with chromium() as launched:
         yield launched
-        await launched.close()
 
 
 @pytest.fixture
