@@ -211,6 +211,19 @@ async def test_cough_button_mutes_the_booth_while_held(browser: Browser, kiosk: 
     await page.context.close()
 
 
+async def test_holding_space_works_the_cough_button(browser: Browser, kiosk: Kiosk) -> None:
+    page = await interpreter_page(browser, kiosk, "Ana")
+    async with booth_client(kiosk, ENGLISH, await partner_token(kiosk, "Ben")) as ben:
+        await ben.join()
+        await page.locator("h1").click()  # focus on the page, not on a control
+        await page.keyboard.down("Space")
+        await ben.wait_state(lambda s: s["muted"] is True)
+        await expect(page.locator("#cough")).to_have_attribute("aria-pressed", "true")
+        await page.keyboard.up("Space")
+        await ben.wait_state(lambda s: s["muted"] is False)
+    await page.context.close()
+
+
 async def test_level_meter_follows_the_microphone(browser: Browser, kiosk: Kiosk) -> None:
     page = await interpreter_page(browser, kiosk, "Ana")
     await expect(page.locator("#mic-select")).to_contain_text("Fake")

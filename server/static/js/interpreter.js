@@ -227,14 +227,16 @@ const coughButton = $("cough");
 coughButton.addEventListener("pointerdown", (e) => { coughButton.setPointerCapture(e.pointerId); cough(true); });
 for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) coughButton.addEventListener(type, () => cough(false));
 coughButton.addEventListener("contextmenu", (e) => e.preventDefault());
+// Space coughs unless it belongs to a field or to another button (which Space presses).
 const typing = (el) => el && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName);
+const ownsSpace = (el) => typing(el) || (el?.closest?.("button, a") && el !== coughButton);
 document.addEventListener("keydown", (e) => {
-  if (e.code !== "Space" || typing(e.target) || e.target.closest?.("#banner")) return;
+  if (e.code !== "Space" || ownsSpace(e.target)) return;
   e.preventDefault();
   if (!e.repeat) cough(true);
 });
 document.addEventListener("keyup", (e) => {
-  if (e.code === "Space" && !typing(e.target)) { e.preventDefault(); cough(false); }
+  if (e.code === "Space" && page.coughing) { e.preventDefault(); cough(false); }
 });
 window.addEventListener("blur", () => cough(false));
 

@@ -147,13 +147,16 @@ function startPlayback() {
       const name = nameOf(id);
       if (state === "connecting") setStatus("switching", `Connecting to ${name}…`);
       else if (state === "live") setStatus("live", `Listening to ${name}`);
-      else if (state === "retrying") setStatus("switching", `${name}: reconnecting in ${Math.ceil(detail.delay / 1000)} s…`);
+      else if (state === "retrying") setStatus("switching", `Waiting for ${name}… trying again in ${Math.ceil(detail.delay / 1000)} s`);
       else if (state === "failed") setStatus("off", `${name} could not be played (${detail.error?.message || "error"}).`);
     },
   });
 }
 
 function select(id) {
+  // Phones allow sound only from a tap; starting the element inside the tap unlocks it for
+  // the stream that arrives a moment later.
+  $("audio").play().catch(() => {});
   const changed = view.selected !== id;
   view.selected = id;
   $("stop").hidden = false;
