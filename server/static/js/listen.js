@@ -70,7 +70,8 @@ async function currentToken() {
 function channelLabel(channel) {
   if (channel.booth_id.endsWith("/floor")) return channel.on_air === false ? "off" : "original";
   if (!channel.on_air) return "off air";
-  return channel.muted ? "muted" : "on air";
+  if (channel.muted) return "muted";
+  return channel.switching ? "switching interpreters" : "on air";
 }
 
 function renderChannels() {
@@ -90,6 +91,7 @@ function renderChannels() {
     button.querySelector(".lp-name").textContent = channel.language_name;
     button.querySelector(".lp-tag").textContent = channelLabel(channel);
     button.dataset.onAir = String(channel.on_air !== false);
+    button.dataset.switching = String(!!channel.switching);
     button.setAttribute("aria-pressed", String(view.selected === id));
   }
   // Channels that vanished from the state (a booth removed) go away, unless state is unknown yet.
