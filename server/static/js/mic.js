@@ -80,6 +80,7 @@ export class Microphone {
     analyser.fftSize = 1024;
     this.context.createMediaStreamSource(stream).connect(analyser);
     const samples = new Float32Array(analyser.fftSize);
+    let shown = 0;
     const draw = () => {
       analyser.getFloatTimeDomainData(samples);
       let peak = 0;
@@ -87,9 +88,11 @@ export class Microphone {
       // dBFS from -60 to 0 mapped onto the bar, which is how people judge loudness.
       const db = 20 * Math.log10(peak || 1e-6);
       const level = this.track?.enabled === false ? 0 : Math.max(0, Math.min(100, ((db + 60) / 60) * 100));
-      this.meterBar.style.width = `${level}%`;
-      this.meterBar.dataset.zone = db > -3 ? "clip" : db > -12 ? "hot" : "ok";
-      this.meter.setAttribute("aria-valuenow", String(Math.round(level)));
+      // Rise at once, fall slowly: peaks stay readable, as on a desk's meter.
+      shown = Math.max(level, shown - 1.5);
+      this.meterBar.style.width = `${shown}%`;
+      this.meterBar.dataset.zone = shown > 95 ? "clip" : shown > 80 ? "hot" : "ok";
+      this.meter.setAttribute("aria-valuenow", String(Math.round(shown)));
       this.frame = requestAnimationFrame(draw);
     };
     draw();
