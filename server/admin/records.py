@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web

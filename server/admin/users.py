@@ -8,7 +8,7 @@ import db
 from db.models import User
 from server import manage
 from server.admin.access import global_principal
-from server.admin.forms import Form, submitted_form
+from server.admin.forms import submitted_form
 from server.admin.views import invalid, render_admin, see_other
 from server.auth import hash_password
 from server.errors import Problem

@@ -193,4 +193,3 @@ async def delete_booth(request: web.Request) -> web.Response:
     await db.delete_booth(booth.path)
     booths_removed(request.app, [booth.path])
     raise see_other(f"/admin/events/{event.slug}")
-

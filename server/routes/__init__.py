@@ -10,6 +10,7 @@ import importlib.util
 
 from aiohttp import web
 
+from server.admin import add_admin_routes
 from server.routes import health, home, join, listener_token, login, media_proxy, qr
 from server.templating import STATIC_DIR
 
@@ -26,4 +27,5 @@ def add_routes(app: web.Application) -> None:
         module.add_routes(app)
     if importlib.util.find_spec(PAGES_MODULE) is not None:
         importlib.import_module(PAGES_MODULE).add_page_routes(app)
+    add_admin_routes(app)
     app.router.add_static("/static", STATIC_DIR, name="static")
