@@ -2,39 +2,28 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from aiohttp import web
 
 import db
+from db.models import TranscriptSegment
 from server.admin.access import booth_of, event_principal
 from server.admin.onair import summarise_spans
 from server.admin.views import render_admin
 from server.errors import Problem
 from server.keys import SERVICES
 from server.roles import Action
+from server.transcription.export import to_srt, to_txt, to_vtt
 
 routes = web.RouteTableDef()
 
-EXPORT_FORMATS = {
-    "srt": ("to_srt", "application/x-subrip"),
-    "vtt": ("to_vtt", "text/vtt"),
-    "txt": ("to_txt", "text/plain"),
+EXPORT_FORMATS: dict[str, tuple[Callable[[Sequence[TranscriptSegment]], str], str]] = {
+    "srt": (to_srt, "application/x-subrip"),
+    "vtt": (to_vtt, "text/vtt"),
+    "txt": (to_txt, "text/plain"),
 }
-EXPORT_MISSING = "Transcript downloads need the captions module, which this kiosk does not have."
-
-
-def _exporter(name: str) -> Callable[[Sequence[Any]], str]:
-    # Imported on use: the captions package is optional, and the panel works without it.
-    try:
-        module = importlib.import_module("server.transcription.export")
-    except ImportError as exc:
-        raise Problem(501, EXPORT_MISSING) from exc
-    exporter: Callable[[Sequence[Any]], str] = getattr(module, name)
-    return exporter
 
 
 @routes.get("/admin/events/{event}/rooms/{room}/booths/{lang}/transcript")
@@ -55,8 +44,8 @@ async def transcript_download(request: web.Request) -> web.Response:
     fmt = request.match_info["format"]
     if fmt not in EXPORT_FORMATS:
         raise Problem(404, f"there is no '{fmt}' transcript; try srt, vtt or txt")
-    function, content_type = EXPORT_FORMATS[fmt]
-    text = _exporter(function)(await db.list_transcript(booth.path))
+    export, content_type = EXPORT_FORMATS[fmt]
+    text = export(await db.list_transcript(booth.path))
     filename = f"{booth.path.replace('/', '-')}.{fmt}"
     return web.Response(
         text=text,
