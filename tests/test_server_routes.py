@@ -329,3 +329,14 @@ async def test_every_response_carries_the_security_headers(tmp_path: Path, path:
     assert "frame-ancestors 'none'" in csp
     assert "media-src 'self' blob:" in csp
     assert "connect-src 'self' ws: wss:" in csp
+
+
+async def test_health_reports_a_database_without_the_schema_as_an_error(tmp_path: Path) -> None:
+    await db.close_db()
+    await db.init_db("sqlite://:memory:", generate_schemas=False)
+    async with serve(make_config(tmp_path), make_services()) as server, browser(server) as client:
+        response = await client.get("/healthz")
+        body = await response.json()
+    assert response.status == 503
+    assert body["ok"] is False
+    assert body["db"] == "error"
