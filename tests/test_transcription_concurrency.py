@@ -30,19 +30,19 @@ class FourBoothRun:
     stats: dict[str, BoothStats]
     max_inflight_seen: int
     active_after: list[str]
-    longest_loop_gap: float
+    loop_gaps: list[float]
     all_seqs: list[int] = field(default_factory=list)
 
 
-async def watch_loop_gaps(stop: asyncio.Event) -> float:
-    """Sleep 10 ms at a time and return the longest overshoot seen."""
+async def watch_loop_gaps(stop: asyncio.Event) -> list[float]:
+    """Sleep 10 ms at a time and return every time between wake-ups."""
     loop = asyncio.get_running_loop()
-    longest = 0.0
+    gaps = []
     while not stop.is_set():
         before = loop.time()
         await asyncio.sleep(0.01)
-        longest = max(longest, loop.time() - before - 0.01)
-    return longest
+        gaps.append(loop.time() - before)
+    return gaps
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +70,8 @@ def four_booths(tmp_path_factory: pytest.TempPathFactory) -> FourBoothRun:
             active_after = service.active_booths()
             max_inflight = service.max_inflight_seen
         stop.set()
-        gap = await watcher
-        return FourBoothRun(dict(captions), stats, max_inflight, active_after, gap, order)
+        gaps = await watcher
+        return FourBoothRun(dict(captions), stats, max_inflight, active_after, gaps, order)
 
     return asyncio.run(run())
 
@@ -105,4 +105,10 @@ def test_seq_numbers_are_unique_across_booths(four_booths: FourBoothRun) -> None
 
 
 def test_event_loop_stays_responsive_while_the_engine_runs(four_booths: FourBoothRun) -> None:
-    assert four_booths.longest_loop_gap < 0.05
+    # An engine call on the loop would stall it ~0.3 s at each of dozens of jobs, so most
+    # wake-ups would be late. A rare stall from a busy machine (the OS not scheduling the
+    # process) is tolerated: at most 2 % of the wake-ups, or two, may come after 50 ms.
+    gaps = four_booths.loop_gaps
+    late = [gap for gap in gaps if gap > 0.05]
+    assert len(gaps) > 100
+    assert len(late) <= max(2, len(gaps) // 50), sorted(late)

@@ -1,8 +1,9 @@
 """Live captions (DESIGN.md §10): booth audio → faster-whisper → partial/final/clear captions.
 
-The pure parts (`aggregator`, `vad`, `throttle`, `export`) need nothing beyond numpy; the
-engine (`faster-whisper`) and the audio reader (PyAV) come with the `captions` extra and are
-imported only when used.
+This package's top level imports nothing optional, so the kiosk can import it without the
+`captions` extra. The pure parts are re-exported here. The engine (`engine`), the audio reader
+(`audio`) and the service (`service`) need numpy, faster-whisper and PyAV: import
+`server.transcription.service` only when captions are enabled.
 """
 
 from __future__ import annotations
@@ -13,25 +14,18 @@ from server.transcription.aggregator import (
     TranscribedSegment,
     counter_from,
 )
-from server.transcription.audio import AudioSourceError
-from server.transcription.engine import (
-    EngineUnavailable,
-    FasterWhisperEngine,
-    Segment,
-    TranscriptionEngine,
-)
-from server.transcription.service import BoothStats, TranscriptionService
+from server.transcription.engine import CAPTIONS_EXTRA_HINT, EngineUnavailable, Segment
+from server.transcription.export import to_srt, to_txt, to_vtt
 
 __all__ = [
-    "AudioSourceError",
-    "BoothStats",
+    "CAPTIONS_EXTRA_HINT",
     "Caption",
     "CaptionAggregator",
     "EngineUnavailable",
-    "FasterWhisperEngine",
     "Segment",
     "TranscribedSegment",
-    "TranscriptionEngine",
-    "TranscriptionService",
     "counter_from",
+    "to_srt",
+    "to_txt",
+    "to_vtt",
 ]

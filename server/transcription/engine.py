@@ -1,6 +1,7 @@
 """Speech-to-text engines: the interface the service needs, and faster-whisper behind it.
 
-faster-whisper is optional (the `captions` extra): importing this module never needs it, and
+faster-whisper and numpy are optional (the `captions` extra): importing this module needs
+neither, and
 building a `FasterWhisperEngine` without it raises `EngineUnavailable` with the install hint.
 The engine never downloads anything: a model that is not a local folder is looked up in the
 local Hugging Face cache only.
@@ -13,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-from numpy.typing import NDArray
-
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    import numpy as np
+    from numpy.typing import NDArray
 
 CAPTIONS_EXTRA_HINT = "captions need the captions extra: pip install 'voxbento-kiosk[captions]'"
 
@@ -118,6 +119,8 @@ class FasterWhisperEngine:
         self, samples: NDArray[np.float32], language: str | None = None
     ) -> list[Segment]:
         """Transcribe 16 kHz mono float32 samples into segments."""
+        import numpy as np
+
         segments, _info = self._model.transcribe(
             np.ascontiguousarray(samples, dtype=np.float32),
             language="en" if self.english_only else language,
