@@ -1,0 +1,16 @@
+"""The admin URLs of things, built in one place so pages and redirects agree."""
+
+from __future__ import annotations
+
+from db.models import Booth
+
+
+def event_path(event_slug: str) -> str:
+    """The event's overview page."""
+    return f"/admin/events/{event_slug}"
+
+
+def booth_base(booth: Booth) -> str:
+    """The prefix of a booth's pages: `/admin/events/{event}/rooms/{room}/booths/{lang}`."""
+    event, room, lang = booth.path.split("/")
+    return f"/admin/events/{event}/rooms/{room}/booths/{lang}"
