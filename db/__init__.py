@@ -15,7 +15,7 @@ from db.activity import (
     open_spans,
     recent_chat,
 )
-from db.connection import close_db, init_db, sqlite_url, tortoise_config, utcnow
+from db.connection import close_db, init_db, ping_db, sqlite_url, tortoise_config, utcnow
 from db.errors import (
     AlreadyExists,
     DataError,
@@ -108,6 +108,7 @@ __all__ = [
     "list_users",
     "open_span",
     "open_spans",
+    "ping_db",
     "put_secret",
     "recent_chat",
     "redeem_invite_token",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 
 MODEL_MODULES = ["db.models"]
 
@@ -45,3 +45,12 @@ async def init_db(url: str, *, generate_schemas: bool = False) -> None:
 async def close_db() -> None:
     """Close every connection opened by `init_db`."""
     await Tortoise.close_connections()
+
+
+async def ping_db() -> bool:
+    """True when the default connection answers a trivial query (for health checks)."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # any driver or configuration failure means "not healthy"
+        return False
+    return True

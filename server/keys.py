@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
 
 from server.config import Config
+from server.rate_limit import FailureLimiter
 
 if TYPE_CHECKING:
     from server.services import Services
@@ -14,4 +16,11 @@ if TYPE_CHECKING:
 CONFIG = web.AppKey("config", Config)
 SERVICES: web.AppKey[Services] = web.AppKey("services")
 # Filled in by the modules that own them (websockets, supervisor, captions); typed there.
+# Known entries: "mediamtx_state" (a state word, or a callable returning one; see /healthz).
 EXTRAS: web.AppKey[dict[str, Any]] = web.AppKey("extras")
+# The one outgoing HTTP client (the /media proxy to MediaMTX); opened in cleanup_ctx.
+HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
+# Failed logins, counted per client address and per account.
+LOGIN_LIMITER = web.AppKey("login_limiter", FailureLimiter)
+# Wrong listener codes, counted per client address.
+LISTENER_CODE_LIMITER = web.AppKey("listener_code_limiter", FailureLimiter)

@@ -1,0 +1,88 @@
+"""`make_app`: the kiosk's aiohttp application, built from the config and the services."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+import db
+from server.config import Config
+from server.csrf import setup_csrf
+from server.keys import (
+    CONFIG,
+    EXTRAS,
+    HTTP_CLIENT,
+    LISTENER_CODE_LIMITER,
+    LOGIN_LIMITER,
+    SERVICES,
+)
+from server.middleware import setup_middleware
+from server.routes import add_routes
+from server.routes.listener_token import make_listener_code_limiter
+from server.routes.login import make_login_limiter
+from server.services import Services
+
+logger = logging.getLogger(__name__)
+
+# Merge seams: modules from parallel branches. They become plain imports once merged.
+WEBSOCKETS_MODULE = "server.ws"
+MIGRATIONS_MODULE = "db.migrate"
+
+
+async def open_database(url: str) -> None:
+    """Bring the schema up to date and connect.
+
+    Seam: `db.migrate.migrate_db(url)` (aerich) lands from another branch. Until it does, the
+    kiosk connects to whatever schema `voxbento-kiosk init` made, without generating any.
+    """
+    if importlib.util.find_spec(MIGRATIONS_MODULE) is not None:
+        await importlib.import_module(MIGRATIONS_MODULE).migrate_db(url)
+    await db.init_db(url, generate_schemas=False)
+
+
+async def database_context(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the database, unless the caller (a test, the console) owns it."""
+    config, services = app[CONFIG], app[SERVICES]
+    if not services.open_database:
+        yield
+        return
+    if not config.database.url:
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+    await open_database(config.database_url)
+    try:
+        yield
+    finally:
+        await db.close_db()
+
+
+async def http_client_context(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the one outgoing HTTP client (to MediaMTX on loopback)."""
+    # No cookie jar: the proxy must never carry one browser's cookies into another's request.
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as client:
+        app[HTTP_CLIENT] = client
+        yield
+
+
+def make_app(config: Config, services: Services) -> web.Application:
+    """Build the application: keys, middleware, routes, resources and the websocket layer."""
+    app = web.Application()
+    app[CONFIG] = config
+    app[SERVICES] = services
+    app[EXTRAS] = {}
+    app[LOGIN_LIMITER] = make_login_limiter(services.clock)
+    app[LISTENER_CODE_LIMITER] = make_listener_code_limiter(services.clock)
+
+    setup_middleware(app)
+    setup_csrf(app)
+    add_routes(app)
+    app.cleanup_ctx.append(database_context)
+    app.cleanup_ctx.append(http_client_context)
+
+    if importlib.util.find_spec(WEBSOCKETS_MODULE) is not None:
+        importlib.import_module(WEBSOCKETS_MODULE).setup_websockets(app)
+    return app

@@ -1,0 +1,141 @@
+"""Running the app: plain HTTP for listeners' phones and HTTPS for microphones, on one runner.
+
+`run_server` is what `voxbento-kiosk serve` awaits; the console embeds the same app in its own
+loop. Shutdown (SIGINT, SIGTERM, cancellation or the `stop` event) goes through
+`runner.cleanup()`, which lets the websocket layer close its sockets with 1001 before the
+database closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from server.app import make_app
+from server.config import Config
+from server.network import lan_addresses, primary_address
+from server.services import Services
+from server.tls import generate_self_signed, ssl_context, tls_paths
+
+logger = logging.getLogger(__name__)
+
+SHUTDOWN_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    """What is listening, handed to the `ready` callback once both sites accept connections."""
+
+    app: web.Application
+    http_port: int
+    https_port: int | None
+    host: str
+
+    def url(self, *, secure: bool, host: str | None = None) -> str:
+        """The base URL of one listener, for `host` (default: the LAN address)."""
+        name = host or primary_address()
+        if secure:
+            if self.https_port is None:
+                raise ValueError("HTTPS is not running")
+            return f"https://{name}:{self.https_port}"
+        return f"http://{name}:{self.http_port}"
+
+
+def prepare_tls(config: Config) -> ssl.SSLContext | None:
+    """The HTTPS context; with tls = "self-signed", make the certificate first if it is absent."""
+    if config.server.tls == "off":
+        return None
+    cert, key = tls_paths(config)
+    if config.server.tls == "self-signed" and not (cert.is_file() and key.is_file()):
+        addresses = lan_addresses()
+        generate_self_signed(cert, key, addresses)
+        logger.info("made a self-signed certificate for %s in %s", addresses, cert.parent)
+    context = ssl_context(config)
+    if context is None:
+        logger.error("HTTPS is off: no certificate at %s and %s", cert, key)
+    return context
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    # We bind the sockets ourselves so that port 0 (tests) yields a port we can report.
+    return socket.create_server((host, port), backlog=512)
+
+
+def _log_urls(server: RunningServer) -> None:
+    logger.info("Listeners (phones): %s/", server.url(secure=False))
+    if server.https_port is not None:
+        logger.info("Interpreters and technicians (HTTPS): %s/", server.url(secure=True))
+    else:
+        logger.info("HTTPS is not running: browsers will refuse the microphone except on localhost")
+    for address in lan_addresses()[1:]:
+        logger.info("Also reachable at http://%s:%d/", address, server.http_port)
+
+
+def _install_signal_handlers(stop: asyncio.Event) -> list[signal.Signals]:
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue  # not the main thread, or a platform without signal support
+        installed.append(sig)
+    return installed
+
+
+async def run_server(
+    config: Config,
+    services: Services | None = None,
+    *,
+    ready: Callable[[RunningServer], object] | None = None,
+    stop: asyncio.Event | None = None,
+    handle_signals: bool = True,
+) -> None:
+    """Serve the app on `port` (HTTP) and `https_port` (HTTPS) until stopped.
+
+    It returns after a graceful shutdown, triggered by SIGINT/SIGTERM (when `handle_signals`),
+    by setting `stop`, or by cancelling the task.
+    """
+    services = services or Services.for_config(config)
+    stop = stop or asyncio.Event()
+    tls = prepare_tls(config)
+    app = make_app(config, services)
+    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT, handle_signals=False)
+    await runner.setup()
+    signals: list[signal.Signals] = []
+    try:
+        host = config.server.host
+        http_socket = _listen(host, config.server.port)
+        await web.SockSite(runner, http_socket).start()
+        https_port = None
+        if tls is not None:
+            https_socket = _listen(host, config.server.https_port)
+            await web.SockSite(runner, https_socket, ssl_context=tls).start()
+            https_port = https_socket.getsockname()[1]
+        server = RunningServer(app, http_socket.getsockname()[1], https_port, host)
+        _log_urls(server)
+        if handle_signals:
+            signals = _install_signal_handlers(stop)
+        if ready is not None:
+            ready(server)
+        await stop.wait()
+        logger.info("shutting down")
+    finally:
+        loop = asyncio.get_running_loop()
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        await runner.cleanup()
+
+
+def serve(config: Config) -> None:
+    """Run the server in the foreground until Ctrl-C or SIGTERM (service mode)."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    asyncio.run(run_server(config))
