@@ -12,9 +12,12 @@ from server.rate_limit import FailureLimiter
 
 if TYPE_CHECKING:
     from server.services import Services
+    from server.ws.hub import WebSocketHub
 
 CONFIG = web.AppKey("config", Config)
 SERVICES: web.AppKey[Services] = web.AppKey("services")
+# The websocket layer's registry subscription and open sockets (server/ws/setup.py).
+WS_HUB: web.AppKey[WebSocketHub] = web.AppKey("ws_hub")
 # Filled in by the modules that own them (websockets, supervisor, captions); typed there.
 # Known entries: "mediamtx_state" (a state word, or a callable returning one; see /healthz).
 EXTRAS: web.AppKey[dict[str, Any]] = web.AppKey("extras")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from server.booth_state import BoothRegistry
 from server.config import Config
 from server.secrets_file import KioskSecrets, load_or_create_secrets
 
@@ -18,6 +19,11 @@ class Services:
     clock: Callable[[], float] = time.time
     # False when the caller (a test, the console) opens and closes the database itself.
     open_database: bool = True
+    # Built from `clock` so tests that fake time drive the booth rules with the same clock.
+    registry: BoothRegistry = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.registry = BoothRegistry(self.clock)
 
     @classmethod
     def for_config(cls, config: Config) -> Services:

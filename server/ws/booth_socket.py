@@ -1,0 +1,214 @@
+"""`GET /ws/booth/{event}/{room}/{lang}`: the booth socket of interpreters and technicians.
+
+Each handler is a few lines that call the registry. Who may do what in a booth is the
+registry's business (it raises `Forbidden`); this module adds only role-level checks from the
+permission matrix (`roles.can`) and the rule that nothing but `ping` comes before `booth:join`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+import db
+from db.models import ChatMessage
+from server.booth_state import Forbidden, Identity
+from server.keys import SERVICES, WS_HUB
+from server.roles import Action, Principal, Role, booth_role, can
+from server.ws.access import booth_exists, valid_principals
+from server.ws.connection import Connection
+from server.ws.edge import open_connection, refuse, serve_frames
+from server.ws.hub import WebSocketHub
+from server.ws.persistence import utc_datetime
+from server.ws.protocol import (
+    BOOTH_SCHEMAS,
+    CloseCode,
+    ErrorCode,
+    Message,
+    ProtocolError,
+    chat_message,
+    joined_message,
+)
+
+Handler = Callable[["BoothSession", Message], Awaitable[None]]
+
+
+def chat_json(message: ChatMessage) -> dict[str, Any]:
+    """A stored chat message as it goes on the wire."""
+    return {
+        "sender_id": message.sender_id,
+        "sender_name": message.sender_name,
+        "body": message.body,
+        "sent_at": message.sent_at.isoformat(),
+    }
+
+
+class BoothSession:
+    """One booth socket after the handshake: its principal, and its identity once joined."""
+
+    def __init__(
+        self,
+        hub: WebSocketHub,
+        conn: Connection,
+        booth_id: str,
+        principal: Principal,
+        role: Role,
+        clock: Callable[[], float],
+    ) -> None:
+        self.hub = hub
+        self.conn = conn
+        self.booth_id = booth_id
+        self.principal = principal
+        self.role = role
+        self.clock = clock
+        self.identity: Identity | None = None
+
+    @property
+    def participant_id(self) -> str:
+        """The stable participant id of this socket's principal."""
+        return self.principal.participant_id
+
+    async def dispatch(self, message: Message) -> None:
+        """Run the handler of a valid message, after the join and role checks."""
+        handler, actions = HANDLERS[message.type]
+        if self.identity is None and message.type != "booth:join":
+            raise ProtocolError(ErrorCode.NOT_JOINED, "send booth:join first")
+        if actions and not any(can(self.principal, a, self.booth_id) for a in actions):
+            raise ProtocolError(ErrorCode.FORBIDDEN, f"a {self.role.value} may not do this")
+        await handler(self, message)
+
+    def end(self) -> None:
+        """The socket closed: keep the slot for the grace period unless another tab is open."""
+        if self.identity is None:
+            return
+        self.identity = None
+        last = self.hub.remove_participant_socket(self.booth_id, self.participant_id, self.conn)
+        if last and self.hub.registry.has_booth(self.booth_id):
+            self.hub.registry.disconnect(self.booth_id, self.participant_id)
+
+    # ------------------------------------------------------------------ handlers
+
+    async def join(self, message: Message) -> None:
+        """Take (or retake) this identity's slot and send the booth's state and chat."""
+        # History first: nothing may reach this socket between the snapshot and booth:joined.
+        history = await db.recent_chat(self.booth_id)
+        name = self.principal.display_name
+        if self.role is not Role.INTERPRETER:
+            name = message.fields.get("display_name", "").strip() or name
+        identity = Identity(self.participant_id, name, self.role.value)
+        state = self.hub.registry.join(self.booth_id, identity)
+        self.identity = identity
+        self.hub.add_participant_socket(self.booth_id, self.participant_id, self.conn)
+        participant = {
+            "participant_id": identity.participant_id,
+            "display_name": identity.display_name,
+            "role": identity.role,
+        }
+        self.conn.send(joined_message(participant, state, [chat_json(m) for m in history]))
+
+    async def leave(self, message: Message) -> None:
+        """Give up the slot now (no grace); the socket stays open but no longer joined."""
+        self.hub.registry.leave(self.booth_id, self.participant_id)
+        self.hub.remove_participant_socket(self.booth_id, self.participant_id, self.conn)
+        self.identity = None
+
+    async def chat(self, message: Message) -> None:
+        """Persist a chat message, then send it to everybody in the booth."""
+        assert self.identity is not None
+        body = message.fields["text"].strip()
+        if not body:
+            raise ProtocolError(ErrorCode.INVALID, "an empty chat message")
+        stored = await db.append_chat(
+            self.booth_id,
+            self.participant_id,
+            self.identity.display_name,
+            body,
+            sent_at=utc_datetime(self.clock()),
+        )
+        self.hub.send_to_booth(self.booth_id, chat_message(chat_json(stored)))
+
+    async def offer(self, message: Message) -> None:
+        """The active interpreter offers the mic (to one partner, or to any)."""
+        self.hub.registry.offer(self.booth_id, self.participant_id, message.fields.get("to"))
+
+    async def request(self, message: Message) -> None:
+        """A passive interpreter asks for the mic."""
+        self.hub.registry.request(self.booth_id, self.participant_id)
+
+    async def accept(self, message: Message) -> None:
+        """The counterpart accepts the pending handover."""
+        self.hub.registry.accept(self.booth_id, self.participant_id)
+
+    async def decline(self, message: Message) -> None:
+        """The counterpart declines the pending handover."""
+        self.hub.registry.decline(self.booth_id, self.participant_id)
+
+    async def cancel(self, message: Message) -> None:
+        """The initiator (or a technician) withdraws the pending handover."""
+        self.hub.registry.cancel(self.booth_id, self.participant_id)
+
+    async def set_active(self, message: Message) -> None:
+        """Put an interpreter on mic (technician, admin, or the active interpreter)."""
+        target = message.fields["participant_id"]
+        self.hub.registry.set_active(self.booth_id, self.participant_id, target)
+
+    async def mute(self, message: Message) -> None:
+        """The cough button."""
+        self.hub.registry.set_muted(self.booth_id, self.participant_id, message.fields["muted"])
+
+    async def relay(self, message: Message) -> None:
+        """Choose what this participant hears: floor or another booth of the room."""
+        self.hub.registry.set_relay(self.booth_id, self.participant_id, message.fields["source"])
+
+    async def ingest(self, message: Message) -> None:
+        """The active interpreter's page reports whether its WHIP stream is up."""
+        if self.hub.registry.snapshot(self.booth_id)["active_id"] != self.participant_id:
+            raise Forbidden("only the active interpreter reports the stream state")
+        self.hub.registry.set_ingest(self.booth_id, message.fields["connected"])
+
+
+_CONTROL = (Action.HANDOVER, Action.CONTROL_BOOTH)
+
+# Per type: the handler, and the actions of the matrix of which the principal needs one.
+HANDLERS: dict[str, tuple[Handler, tuple[Action, ...]]] = {
+    "booth:join": (BoothSession.join, (Action.JOIN_BOOTH,)),
+    "booth:leave": (BoothSession.leave, ()),
+    "booth:chat": (BoothSession.chat, (Action.CHAT,)),
+    "booth:handover:offer": (BoothSession.offer, (Action.HANDOVER,)),
+    "booth:handover:request": (BoothSession.request, (Action.HANDOVER,)),
+    "booth:handover:accept": (BoothSession.accept, (Action.HANDOVER,)),
+    "booth:handover:decline": (BoothSession.decline, (Action.HANDOVER,)),
+    "booth:handover:cancel": (BoothSession.cancel, _CONTROL),
+    "booth:set-active": (BoothSession.set_active, _CONTROL),
+    "booth:mute": (BoothSession.mute, (Action.PUBLISH, Action.CONTROL_BOOTH)),
+    "booth:relay": (BoothSession.relay, (Action.READ_MEDIA,)),
+    "booth:ingest": (BoothSession.ingest, (Action.PUBLISH,)),
+}
+assert set(HANDLERS) | {"ping"} == set(BOOTH_SCHEMAS), "every booth schema needs a handler"
+
+
+async def booth_socket(request: web.Request) -> web.StreamResponse:
+    """Authenticate, then serve one booth socket until it closes."""
+    hub = request.app[WS_HUB]
+    services = request.app[SERVICES]
+    info = request.match_info
+    booth_id = f"{info['event']}/{info['room']}/{info['lang']}"
+    principals = await valid_principals(request, key=services.secrets.jwt_key)
+    if not principals:
+        return await refuse(request, CloseCode.NOT_AUTHENTICATED, "no valid token")
+    if not await booth_exists(hub.registry, booth_id):
+        return await refuse(request, CloseCode.NOT_FOUND, "no such booth")
+    admitted = [(p, role) for p in principals if (role := booth_role(p, booth_id)) is not None]
+    if not admitted:
+        return await refuse(request, CloseCode.FORBIDDEN, "the token is not for this booth")
+    principal, role = admitted[0]
+    conn = await open_connection(request, hub, compress=True)
+    session = BoothSession(hub, conn, booth_id, principal, role, services.clock)
+    try:
+        await serve_frames(conn, BOOTH_SCHEMAS, session.dispatch)
+    finally:
+        session.end()
+        await conn.finish()
+    return conn.socket

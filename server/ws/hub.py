@@ -1,0 +1,253 @@
+"""The fan-out between the booth registry and the open sockets.
+
+One registry subscription serves everybody: each change is serialised once and the same string
+is put on the queue of every booth socket of that booth, and, when the room's channels changed,
+on every listener socket of the room. Span effects go to the ordered `SpanRecorder`.
+
+Listener counts are coalesced: a crowd of phones connecting at once would otherwise broadcast
+one room state per phone to every other phone (quadratic); counts reach the registry at most
+every COUNT_FLUSH_SECONDS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Iterable
+from typing import Any
+
+from server.booth_state import Alert, BoothChange, BoothRegistry, SpanClosed, SpanOpened
+from server.ws.connection import Connection
+from server.ws.persistence import SpanRecorder
+from server.ws.protocol import (
+    CloseCode,
+    caption_message,
+    listen_state_message,
+    state_message,
+)
+
+logger = logging.getLogger(__name__)
+
+COUNT_FLUSH_SECONDS = 0.5
+TICK_SECONDS = 1.0
+"""How often the registry expires slots whose reconnect grace has run out."""
+
+RoomKey = tuple[str, str]
+
+
+def room_of(channel_id: str) -> RoomKey:
+    """(event, room) of a booth id or floor channel id."""
+    event, room, _ = channel_id.split("/", 2)
+    return event, room
+
+
+def floor_channel_id(event: str, room: str) -> str:
+    """The floor channel of a room."""
+    return f"{event}/{room}/floor"
+
+
+class WebSocketHub:
+    """Who is connected where, and the broadcasts that keep them up to date."""
+
+    def __init__(self, registry: BoothRegistry) -> None:
+        self.registry = registry
+        self.spans = SpanRecorder()
+        self.connections: weakref.WeakSet[Connection] = weakref.WeakSet()
+        self._booth_sockets: dict[str, set[Connection]] = {}
+        self._participant_sockets: dict[tuple[str, str], set[Connection]] = {}
+        self._room_sockets: dict[RoomKey, set[Connection]] = {}
+        self._channel_sockets: dict[str, set[Connection]] = {}
+        self._selection: dict[Connection, str] = {}
+        self._room_state: dict[RoomKey, str] = {}
+        self._dirty_counts: set[str] = set()
+        self._count_flush: asyncio.TimerHandle | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._unsubscribe: Any = None
+        self._ticker: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        """Subscribe to the registry and start the span writer and the grace ticker."""
+        self._unsubscribe = self.registry.subscribe(self._on_change)
+        self.spans.start()
+        self._ticker = asyncio.create_task(self._tick_forever(), name="booth-ticker")
+
+    async def stop(self) -> None:
+        """Undo `start`: the ticker stops, the subscription ends, queued spans are written."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
+            self._ticker = None
+        if self._count_flush is not None:
+            self._count_flush.cancel()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        await asyncio.gather(*self._background, return_exceptions=True)
+        await self.spans.stop()
+
+    async def close_all(self, code: int = CloseCode.GOING_AWAY, reason: str = "") -> None:
+        """Close every open socket (at shutdown: 1001)."""
+        await asyncio.gather(
+            *(conn.close(code, reason) for conn in list(self.connections)),
+            return_exceptions=True,
+        )
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            try:
+                self.registry.tick()
+            except Exception:
+                logger.exception("booth registry tick failed")
+
+    # ------------------------------------------------------------------ booth sockets
+
+    def add_participant_socket(self, booth_id: str, participant_id: str, conn: Connection) -> None:
+        """A booth socket joined: it now hears every change of the booth."""
+        self._booth_sockets.setdefault(booth_id, set()).add(conn)
+        self._participant_sockets.setdefault((booth_id, participant_id), set()).add(conn)
+
+    def remove_participant_socket(
+        self, booth_id: str, participant_id: str, conn: Connection
+    ) -> bool:
+        """Forget a booth socket; True when it was that participant's last one in the booth."""
+        _discard(self._booth_sockets, booth_id, conn)
+        return _discard(self._participant_sockets, (booth_id, participant_id), conn)
+
+    def participant_sockets(self, booth_id: str, participant_id: str) -> set[Connection]:
+        """The sockets one participant has open in a booth (several tabs are allowed)."""
+        return set(self._participant_sockets.get((booth_id, participant_id), ()))
+
+    def send_to_booth(self, booth_id: str, text: str) -> None:
+        """Put one serialised frame on the queue of every joined socket of a booth."""
+        _send_all(self._booth_sockets.get(booth_id, ()), text)
+
+    # ------------------------------------------------------------------ listener sockets
+
+    def add_listener(self, event: str, room: str, conn: Connection) -> None:
+        """A listener socket opened: send it the room's channels now and after every change."""
+        self._room_sockets.setdefault((event, room), set()).add(conn)
+        conn.send(self.room_state(event, room))
+
+    def remove_listener(self, event: str, room: str, conn: Connection) -> None:
+        """A listener socket closed: its selection no longer counts."""
+        self._unselect(conn)
+        _discard(self._room_sockets, (event, room), conn)
+
+    def select(self, conn: Connection, channel_id: str) -> None:
+        """The listener now hears `channel_id`; it counts for that channel only."""
+        if self._selection.get(conn) == channel_id:
+            return
+        self._unselect(conn)
+        self._selection[conn] = channel_id
+        self._channel_sockets.setdefault(channel_id, set()).add(conn)
+        self._count_changed(channel_id)
+
+    def listener_count(self, channel_id: str) -> int:
+        """How many listener sockets have selected the channel right now."""
+        return len(self._channel_sockets.get(channel_id, ()))
+
+    def broadcast_caption(self, booth_id: str, status: str, text: str, seq: int) -> None:
+        """Send a caption to the listeners who have selected that booth."""
+        _send_all(
+            self._channel_sockets.get(booth_id, ()), caption_message(booth_id, status, text, seq)
+        )
+
+    def room_state(self, event: str, room: str) -> str:
+        """The serialised `listen:state` of a room, cached until the room changes."""
+        key = (event, room)
+        text = self._room_state.get(key)
+        if text is None:
+            text = self._room_state[key] = self._build_room_state(event, room)
+        return text
+
+    def _build_room_state(self, event: str, room: str) -> str:
+        channels: list[dict[str, Any]] = [
+            {"booth_id": floor_channel_id(event, room), "language_name": "Floor", "kind": "floor"}
+        ]
+        for booth_id in self.registry.room_booth_ids(event, room):
+            snapshot = self.registry.snapshot(booth_id)
+            channels.append(
+                {
+                    "booth_id": booth_id,
+                    "kind": "booth",
+                    "language_name": snapshot["language_name"],
+                    "language_code": snapshot["language_code"],
+                    "on_air": self.registry.is_on_air(booth_id),
+                    "muted": snapshot["muted"],
+                    "listeners": snapshot["listeners"],
+                    "transcription": snapshot["transcription"],
+                }
+            )
+        return listen_state_message(event, room, channels)
+
+    def _refresh_room(self, event: str, room: str) -> None:
+        key = (event, room)
+        sockets = self._room_sockets.get(key)
+        if not sockets:
+            self._room_state.pop(key, None)
+            return
+        text = self._build_room_state(event, room)
+        # Most booth changes (chat presence, handover offers) leave the channels as they were.
+        if text != self._room_state.get(key):
+            self._room_state[key] = text
+            _send_all(sockets, text)
+
+    def _unselect(self, conn: Connection) -> None:
+        channel_id = self._selection.pop(conn, None)
+        if channel_id is not None:
+            _discard(self._channel_sockets, channel_id, conn)
+            self._count_changed(channel_id)
+
+    def _count_changed(self, channel_id: str) -> None:
+        self._dirty_counts.add(channel_id)
+        if self._count_flush is None:
+            loop = asyncio.get_running_loop()
+            self._count_flush = loop.call_later(COUNT_FLUSH_SECONDS, self._flush_counts)
+
+    def _flush_counts(self) -> None:
+        self._count_flush = None
+        dirty, self._dirty_counts = self._dirty_counts, set()
+        for channel_id in dirty:
+            if self.registry.has_booth(channel_id):
+                self.registry.set_listeners(channel_id, self.listener_count(channel_id))
+
+    # ------------------------------------------------------------------ registry changes
+
+    def _on_change(self, change: BoothChange) -> None:
+        self.send_to_booth(change.booth_id, state_message(change.snapshot))
+        for effect in change.effects:
+            if isinstance(effect, SpanOpened | SpanClosed):
+                self.spans.record(effect)
+            elif isinstance(effect, Alert):
+                logger.info("booth alert %s: %s", effect.booth_id, effect.message)
+        if not self.registry.has_booth(change.booth_id):
+            self._close_removed_booth(change.booth_id)
+        self._refresh_room(*room_of(change.booth_id))
+
+    def _close_removed_booth(self, booth_id: str) -> None:
+        sockets = self._booth_sockets.pop(booth_id, set())
+        for conn in sockets:
+            task = asyncio.create_task(conn.close(CloseCode.NOT_FOUND, "the booth was removed"))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+
+def _send_all(connections: Iterable[Connection], text: str) -> None:
+    for conn in connections:
+        conn.send(text)
+
+
+def _discard(index: dict[Any, set[Connection]], key: Any, conn: Connection) -> bool:
+    """Remove `conn` from index[key]; True when that left the set empty (and gone)."""
+    sockets = index.get(key)
+    if sockets is None:
+        return True
+    sockets.discard(conn)
+    if sockets:
+        return False
+    del index[key]
+    return True
