@@ -16,6 +16,10 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 LANGUAGE_MAX = 16
 FLOOR = "floor"
 NAME_MAX = 200
+LANGUAGE_NAME_MAX = 100  # the column's width
+EMAIL_MAX = 254
+EMAIL_RE = re.compile(r"^[^@\s]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+LISTENER_CODE_RE = re.compile(r"^[a-z0-9]{4,32}$")
 
 SLUG_RULE = (
     "lowercase letters and digits in groups joined by single hyphens "
@@ -69,16 +73,42 @@ def validate_language_code(value: object) -> str:
     return code
 
 
-def validate_display_name(value: object, what: str = "name") -> str:
-    """Return the stripped display name; it must be 1 to 200 printable characters."""
+EMAIL_RULE = f"an address like 'name@example.org', at most {EMAIL_MAX} characters"
+LISTENER_CODE_RULE = "4 to 32 letters or digits"
+
+
+def validate_display_name(value: object, what: str = "name", max_length: int = NAME_MAX) -> str:
+    """Return the display name with its whitespace collapsed; 1 to `max_length` characters."""
     if not isinstance(value, str):
         raise ValueError(f"{what} must be text")
     name = " ".join(value.split())
     if not name:
         raise ValueError(f"{what} is empty")
-    if len(name) > NAME_MAX:
-        raise ValueError(f"{what} is longer than {NAME_MAX} characters")
+    if len(name) > max_length:
+        raise ValueError(f"{what} is longer than {max_length} characters")
     return name
+
+
+def validate_email(value: object) -> str:
+    """Return the normalised (lowercased) email address, or raise ValueError naming the rule."""
+    email = _normalise(value, "email")
+    if not email:
+        raise ValueError(f"email is empty; it must be {EMAIL_RULE}")
+    if len(email) > EMAIL_MAX or not EMAIL_RE.match(email):
+        raise ValueError(f"email '{email}' is not valid; it must be {EMAIL_RULE}")
+    return email
+
+
+def validate_listener_code(value: object) -> str | None:
+    """Return the normalised listener code ("" and None mean no code), or raise ValueError."""
+    if value is None:
+        return None
+    code = _normalise(value, "listener code")
+    if not code:
+        return None
+    if not LISTENER_CODE_RE.match(code):
+        raise ValueError(f"listener code '{code}' is not valid; it must be {LISTENER_CODE_RULE}")
+    return code
 
 
 @dataclass(frozen=True)

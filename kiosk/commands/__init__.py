@@ -1,0 +1,1 @@
+"""The command groups of the `voxbento-kiosk` command line, one module each."""

@@ -1,0 +1,61 @@
+"""Setup operations shared by the CLI, the Textual console and the web admin.
+
+Every operation validates through `server.identity`, changes nothing when it refuses, and
+raises one exception type, SetupError, whose message is shown to the user as it is.
+"""
+
+from __future__ import annotations
+
+from server.manage.bootstrap import (
+    InitReport,
+    ensure_certificate,
+    init_kiosk,
+    open_database,
+    prepare_database,
+    write_example_config,
+)
+from server.manage.errors import SetupError, user_errors
+from server.manage.event_import import EventPlan, import_event, plan_event_import
+from server.manage.invites import (
+    InviteRow,
+    check_invite_options,
+    create_invite,
+    find_invite,
+    invite_url,
+    list_invite_rows,
+    revoke_invite,
+)
+from server.manage.people import PASSWORD_MIN, add_user, check_password
+from server.manage.secrets import RotationReport, read_secret, rotate_secrets, store_secret
+from server.manage.venues import add_booth, add_event, add_room
+
+__all__ = [
+    "PASSWORD_MIN",
+    "EventPlan",
+    "InitReport",
+    "InviteRow",
+    "RotationReport",
+    "SetupError",
+    "add_booth",
+    "add_event",
+    "add_room",
+    "add_user",
+    "check_invite_options",
+    "check_password",
+    "create_invite",
+    "ensure_certificate",
+    "find_invite",
+    "import_event",
+    "init_kiosk",
+    "invite_url",
+    "list_invite_rows",
+    "open_database",
+    "plan_event_import",
+    "prepare_database",
+    "read_secret",
+    "revoke_invite",
+    "rotate_secrets",
+    "store_secret",
+    "user_errors",
+    "write_example_config",
+]

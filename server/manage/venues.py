@@ -1,0 +1,45 @@
+"""Events, rooms and booths, validated the same way for the CLI, the console and the web admin."""
+
+from __future__ import annotations
+
+import db
+from db.models import Booth, Event, Room
+from server.identity import (
+    LANGUAGE_NAME_MAX,
+    parse_room_key,
+    validate_display_name,
+    validate_event_slug,
+    validate_language_code,
+    validate_listener_code,
+    validate_room_slug,
+)
+from server.manage.errors import user_errors
+
+
+async def add_event(slug: str, name: str, listener_code: str | None = None) -> Event:
+    """Create an event (it gets the room `main`), or raise SetupError."""
+    with user_errors():
+        event_slug = validate_event_slug(slug)
+        display_name = validate_display_name(name, "event name")
+        code = validate_listener_code(listener_code)
+        return await db.create_event(event_slug, display_name, code)
+
+
+async def add_room(event: str, slug: str, name: str) -> Room:
+    """Add a room to an existing event, or raise SetupError."""
+    with user_errors():
+        event_slug = validate_event_slug(event)
+        room_slug = validate_room_slug(slug)
+        display_name = validate_display_name(name, "room name")
+        return await db.create_room(event_slug, room_slug, display_name)
+
+
+async def add_booth(
+    booth_room: str, lang: str, language_name: str, transcription: bool = False
+) -> Booth:
+    """Add a language booth to the room `EVENT/ROOM`, or raise SetupError."""
+    with user_errors():
+        event_slug, room_slug = parse_room_key(booth_room)
+        code = validate_language_code(lang)
+        name = validate_display_name(language_name, "language name", LANGUAGE_NAME_MAX)
+        return await db.create_booth(event_slug, room_slug, code, name, transcription=transcription)
