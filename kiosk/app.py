@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -26,7 +27,7 @@ from kiosk.control import ConsoleControl
 from kiosk.demo import ensure_demo_event
 from kiosk.hosting import ServerHost
 from kiosk.logbuffer import RingBufferHandler
-from kiosk.server_bridge import register_missing_booths
+from kiosk.server_bridge import console_mediamtx_state, register_missing_booths
 from kiosk.screens.base import ConsoleScreen
 from kiosk.screens.booth import BoothScreen
 from kiosk.screens.dashboard import DashboardScreen
@@ -142,8 +143,7 @@ class KioskApp(App[None]):
             self._opened_db = True
         if self.demo and await ensure_demo_event():
             logger.info("created the demo event 'demo' with booths en, de, fr")
-        web_app = self.host.web_app if self.host is not None else None
-        await register_missing_booths(self.registry, web_app)
+        await register_missing_booths(self.registry, self.web_app)
         self._unsubscribe = self.registry.subscribe(self._on_booth_change)
         self.board.load(self.registry.snapshot(bid) for bid in self.registry.booth_ids())
         events = await db.list_events()
@@ -198,20 +198,14 @@ class KioskApp(App[None]):
         if isinstance(self.screen, LogsScreen):
             self.screen.post_message(self.LogLine(line))
 
-    def mediamtx_state(self) -> str:
-        """`running`, `starting`, `stopped`, `missing` or `disabled` (`unknown` without a server)."""
-        if not self.config.mediamtx.enabled:
-            return "disabled"
-        supervisor = self.supervisor()
-        if supervisor is None:
-            return "unknown"
-        return str(getattr(supervisor, "state", "unknown"))
+    @property
+    def web_app(self) -> web.Application | None:
+        """The embedded aiohttp application once started (None without a server)."""
+        return self.host.web_app if self.host is not None else None
 
-    def supervisor(self) -> Any | None:
-        """The MediaMTX supervisor the server published in `app[EXTRAS]`, if any."""
-        if self.host is None:
-            return None
-        return self.host.extras.get("mediamtx")
+    def mediamtx_state(self) -> str:
+        """`running`, `starting`, `stopped`, `missing` or `disabled`, as /healthz says."""
+        return console_mediamtx_state(self.config, self.web_app)
 
     # ----------------------------------------------------------------- navigation
 
@@ -259,9 +253,7 @@ def create_app(
 
 
 def run_console(config: Config, demo: bool = False) -> None:
-    """`voxbento-kiosk run`: prepare the database, then run the console until it quits."""
-    from kiosk.startup import prepare_database, services_for_console
-
-    prepare_database(config)
-    app = create_app(config, services_for_console(config), demo=demo)
+    """`voxbento-kiosk run`: the console with its server, until the technician quits."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(config, Services.for_config(config), demo=demo)
     app.run()

@@ -1,69 +1,61 @@
-"""Running the aiohttp server inside the console's event loop, and reaching into it.
+"""Running the aiohttp server inside the console's event loop.
 
-The console and the server share one loop and one `Services`: the server is started with
-`AppRunner` → `setup()` → `TCPSite.start()` (HTTP, plus HTTPS when a certificate exists) and
-stopped with `runner.cleanup()`, as aiohttp documents for embedding.
+The console and the server share one loop and one `Services`. The start mirrors
+`server.runner.run_server`: `AppRunner.setup()` (database, websockets, supervisor) and then one
+site for plain HTTP and, when TLS is on, one for HTTPS; `runner.cleanup()` undoes it all.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+import socket
+from dataclasses import dataclass
 
 from aiohttp import web
 
 from server.app import make_app
 from server.config import Config
-from server.keys import EXTRAS
+from server.runner import SHUTDOWN_TIMEOUT, RunningServer, prepare_tls
 from server.services import Services
-from server.tls import ssl_context
 
 logger = logging.getLogger("kiosk.hosting")
 
 
 @dataclass
 class ServerHost:
-    """The embedded web server: its application, runner and the ports it really listens on."""
+    """The embedded web server: its application, its runner and what it listens on."""
 
     config: Config
     services: Services
     web_app: web.Application | None = None
     runner: web.AppRunner | None = None
-    ports: dict[str, int] = field(default_factory=dict)
+    running: RunningServer | None = None
 
-    async def start(self) -> None:
-        """Build the app, run its startup (database, registry, supervisor) and open the sites."""
+    async def start(self) -> RunningServer:
+        """Build the app, run its startup and open the sites; returns the bound ports."""
+        tls = prepare_tls(self.config)
         self.web_app = make_app(self.config, self.services)
-        self.runner = web.AppRunner(self.web_app, handle_signals=False, access_log=None)
+        self.runner = web.AppRunner(
+            self.web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT
+        )
         await self.runner.setup()
         host = self.config.server.host
-        http = web.TCPSite(self.runner, host, self.config.server.port)
-        await http.start()
-        self.ports["http"] = _bound_port(http)
-        context = ssl_context(self.config)
-        if context is not None:
-            https = web.TCPSite(self.runner, host, self.config.server.https_port, ssl_context=context)
-            await https.start()
-            self.ports["https"] = _bound_port(https)
-        logger.info("serving on %s", ", ".join(f"{k} {v}" for k, v in self.ports.items()))
+        # Bound here rather than by TCPSite so that port 0 (tests, bench) reports its real port.
+        http_socket = socket.create_server((host, self.config.server.port), backlog=512)
+        await web.SockSite(self.runner, http_socket).start()
+        https_port = None
+        if tls is not None:
+            https_socket = socket.create_server((host, self.config.server.https_port), backlog=512)
+            await web.SockSite(self.runner, https_socket, ssl_context=tls).start()
+            https_port = https_socket.getsockname()[1]
+        self.running = RunningServer(self.web_app, http_socket.getsockname()[1], https_port, host)
+        logger.info("serving HTTP on port %d", self.running.http_port)
+        if https_port is not None:
+            logger.info("serving HTTPS on port %d", https_port)
+        return self.running
 
     async def stop(self) -> None:
         """Close the sites and run the app's cleanup; safe to call when never started."""
         if self.runner is not None:
             await self.runner.cleanup()
             self.runner = None
-
-    @property
-    def extras(self) -> dict[str, Any]:
-        """What other server modules published in `app[EXTRAS]` (supervisor, websockets…)."""
-        if self.web_app is None:
-            return {}
-        return self.web_app.get(EXTRAS, {})
-
-
-def _bound_port(site: web.TCPSite) -> int:
-    """The port a site really listens on (port 0 in the config means "any free port")."""
-    server = site._server  # aiohttp keeps the asyncio server here; no public accessor exists
-    sockets = getattr(server, "sockets", None) or []
-    return int(sockets[0].getsockname()[1]) if sockets else 0

@@ -257,8 +257,7 @@ class BoothScreen(ConsoleScreen):
     async def _deliver_chat(self, text: str) -> None:
         """Store and broadcast a chat line, then re-read the history."""
         self.kiosk.control.join_for_chat(self.booth_id)
-        web_app = self.kiosk.host.web_app if self.kiosk.host is not None else None
-        await send_console_chat(web_app, self.booth_id, text)
+        await send_console_chat(self.kiosk.web_app, self.booth_id, text)
         self._load_history()
 
     def palette_commands(self) -> Iterable[SystemCommand]:

@@ -20,15 +20,15 @@ if TYPE_CHECKING:
     from kiosk.app import KioskApp
 
 COLUMNS = (
-    ("room", "Room"),
-    ("language", "Language"),
-    ("on_air", "On air"),
-    ("time_on_mic", "On mic"),
-    ("handover", "Handover"),
-    ("muted", "Mute"),
-    ("ingest", "Ingest"),
-    ("listeners", "Listeners"),
-    ("captions", "Captions"),
+    ("room", "Room", 18),
+    ("language", "Language", 20),
+    ("on_air", "On air", 24),
+    ("time_on_mic", "On mic", 8),
+    ("handover", "Handover", 30),
+    ("muted", "Mute", 5),
+    ("ingest", "Ingest", 6),
+    ("listeners", "Listeners", 9),
+    ("captions", "Captions", 8),
 )
 ALERT_LINES = 4
 
@@ -38,8 +38,7 @@ class DashboardScreen(ConsoleScreen):
 
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
-        Binding("enter", "open_booth", "Open booth"),
-        Binding("b", "open_booth", "Booth", show=False),
+        Binding("b", "open_booth", "Booth"),
         Binding("e", "next_event", "Next event"),
     ]
 
@@ -55,6 +54,7 @@ class DashboardScreen(ConsoleScreen):
         yield Header()
         with Vertical(id="status"):
             with Horizontal(id="status-line"):
+                yield Static(id="event-name")
                 yield Static(id="server-url")
                 yield Static(id="mediamtx")
             yield Static(id="alerts")
@@ -65,8 +65,8 @@ class DashboardScreen(ConsoleScreen):
     def on_mount(self) -> None:
         """Set up the columns and the parts of the header that do not change."""
         table = self.query_one("#booths", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
         self.query_one("#server-url", Static).update(
             f"Phones: [b]{public_url(self.kiosk.config)}[/b]"
         )
@@ -179,14 +179,16 @@ class DashboardScreen(ConsoleScreen):
         self._rows[row.booth_id] = row
         if old == row:
             return
-        cells = dict(zip((k for k, _ in COLUMNS), self._cells(row, ""), strict=True))
-        for key, _ in COLUMNS[1:]:
+        cells = dict(zip((k for k, _, _ in COLUMNS), self._cells(row, ""), strict=True))
+        for key, _, _ in COLUMNS[1:]:
             if old is None or getattr(old, key) != getattr(row, key) or key == "time_on_mic":
                 table.update_cell(row.booth_id, key, cells[key])
 
     def _update_header(self) -> None:
         """MediaMTX state and the alerts that hold now, plus the latest registry alerts."""
         state = self.kiosk.mediamtx_state()
+        event = self.kiosk.selected_event
+        self.query_one("#event-name", Static).update(f"Event: [b]{event or '—'}[/b]  ")
         self.query_one("#mediamtx", Static).update(f"MediaMTX: [b]{state}[/b]")
         alerts = self.kiosk.board.alerts(self.kiosk.selected_event, state)
         lines = [f"⚠ {a.booth_id or 'kiosk'}: {a.message}" for a in alerts[:ALERT_LINES]]

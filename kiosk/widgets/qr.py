@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
 from rich.segment import Segment
 from rich.style import Style
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-QUIET_ZONE = 2  # modules of light border; scanners need some, the widget's padding adds more
+from server.qr import qr_matrix
+
+QUIET_ZONE = 2  # modules of light margin drawn in the terminal: enough for phone scanners
 DARK = "#000000"
 LIGHT = "#ffffff"
-
-
-def qr_matrix(text: str) -> list[list[bool]]:
-    """The QR modules of `text` (True = dark), quiet zone included."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE)
-    code.add_data(text)
-    code.make(fit=True)
-    return [list(row) for row in code.get_matrix()]
 
 
 def render_rows(matrix: list[list[bool]], scale: int) -> list[Strip]:
@@ -70,7 +62,7 @@ class QRCode(Widget):
 
     def watch_data(self, data: str) -> None:
         """Recompute the matrix when the text changes."""
-        self._matrix = qr_matrix(data) if data else []
+        self._matrix = qr_matrix(data, border=QUIET_ZONE) if data else []
         self._cache_key = ("", 0, 0)
         self.refresh()
 
