@@ -122,10 +122,13 @@ def text_of(widget: Any) -> str:
 
 
 async def interpreter_socket(
-    session: aiohttp.ClientSession, app: KioskApp, booth_id: str, pid: str, name: str
-) -> aiohttp.ClientWebSocketResponse:
-    """Open a booth socket as an interpreter and wait for `booth:joined`."""
+    session: aiohttp.ClientSession, app: KioskApp, booth_id: str, name: str
+) -> tuple[aiohttp.ClientWebSocketResponse, str]:
+    """Open a booth socket as an interpreter with a real invite; returns it and the participant
+    id once `booth:joined` arrived."""
     assert app.host is not None and app.host.running is not None
+    invite = await db.create_invite_token(booth_id, "interpreter")
+    pid = f"invite:{invite.id}"
     token = create_booth_token(
         pid, booth_id, "interpreter", name, key=app.services.secrets.jwt_key
     )
@@ -133,7 +136,7 @@ async def interpreter_socket(
     ws = await session.ws_connect(url, params={"token": token})
     await ws.send_json({"type": "booth:join", "display_name": name})
     await next_frame(ws, "booth:joined")
-    return ws
+    return ws, pid
 
 
 async def next_frame(
@@ -142,6 +145,9 @@ async def next_frame(
     """The next frame of type `kind` whose top-level fields match, skipping others."""
     async with asyncio.timeout(WAIT):
         while True:
-            frame = json.loads((await ws.receive()).data)
+            received = await ws.receive()
+            if received.type != aiohttp.WSMsgType.TEXT:
+                raise AssertionError(f"socket ended: {received.type} {received.data} {received.extra}")
+            frame = json.loads(received.data)
             if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
                 return frame  # type: ignore[no-any-return]
