@@ -45,6 +45,12 @@ class SetupScreen(ConsoleScreen):
         error: str
         created: str
 
+    def __init__(self) -> None:
+        """No choice to prefer until something is created."""
+        super().__init__()
+        self._prefer_event: str | None = None
+        self._prefer_room: str | None = None
+
     def compose(self) -> ComposeResult:
         """The event, room and booth forms side by side, the venue tree below."""
         yield Header()
@@ -111,14 +117,17 @@ class SetupScreen(ConsoleScreen):
                 for booth in booths:
                     room_node.add_leaf(booth)
         tree.root.expand()
-        self._refill(self.query_one("#room-event", Select), [slug for slug, _, _ in message.events])
-        self._refill(self.query_one("#booth-room", Select), room_keys)
+        events = [slug for slug, _, _ in message.events]
+        self._refill(self.query_one("#room-event", Select), events, self._prefer_event)
+        self._refill(self.query_one("#booth-room", Select), room_keys, self._prefer_room)
 
-    def _refill(self, picker: Select[str], values: list[str]) -> None:
-        """Replace a picker's options, keeping its choice when it still exists."""
+    def _refill(self, picker: Select[str], values: list[str], preferred: str | None) -> None:
+        """Replace a picker's options: the just-created choice, else the one kept, else the last."""
         current = picker.value
         picker.set_options((value, value) for value in values)
-        if current in values:
+        if preferred in values:
+            picker.value = preferred
+        elif current in values:
             picker.value = current
         elif values:
             picker.value = values[-1]
@@ -192,8 +201,12 @@ class SetupScreen(ConsoleScreen):
         if message.error:
             return
         self.notify(f"Created {message.form} {message.created}")
-        if message.form == "event" and self.kiosk.selected_event is None:
-            self.kiosk.selected_event = message.created
+        if message.form == "event":
+            self._prefer_event, self._prefer_room = message.created, f"{message.created}/main"
+            if self.kiosk.selected_event is None:
+                self.kiosk.selected_event = message.created
+        elif message.form == "room":
+            self._prefer_room = message.created
         for field in ("slug", "name", "code", "lang"):
             for widget in self.query(f"#{message.form}-{field}").results(Input):
                 widget.clear()
