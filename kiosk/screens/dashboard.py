@@ -20,13 +20,13 @@ if TYPE_CHECKING:
     from kiosk.app import KioskApp
 
 COLUMNS = (
-    ("room", "Room", 18),
-    ("language", "Language", 20),
-    ("on_air", "On air", 24),
+    ("room", "Room", 14),
+    ("language", "Language", 18),
+    ("on_air", "On air", 22),
     ("time_on_mic", "On mic", 8),
-    ("handover", "Handover", 30),
-    ("muted", "Mute", 5),
-    ("ingest", "Ingest", 6),
+    ("handover", "Handover", 26),
+    ("muted", "Mute", 6),
+    ("ingest", "Ingest", 7),
     ("listeners", "Listeners", 9),
     ("captions", "Captions", 8),
 )
