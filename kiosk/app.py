@@ -27,7 +27,6 @@ from kiosk.control import ConsoleControl
 from kiosk.demo import ensure_demo_event
 from kiosk.hosting import ServerHost
 from kiosk.logbuffer import RingBufferHandler
-from kiosk.server_bridge import console_mediamtx_state, register_missing_booths
 from kiosk.screens.base import ConsoleScreen
 from kiosk.screens.booth import BoothScreen
 from kiosk.screens.dashboard import DashboardScreen
@@ -36,12 +35,13 @@ from kiosk.screens.logs import LogsScreen
 from kiosk.screens.poster import PosterScreen
 from kiosk.screens.setup import SetupScreen
 from kiosk.screens.welcome import WelcomeScreen
+from kiosk.server_bridge import console_mediamtx_state, register_missing_booths
 from server.booth_models import BoothChange
 from server.booth_state import BoothRegistry
 from server.config import Config
 from server.services import Services
 
-REFRESH_SECONDS = 0.1  # at most ten repaints a second, however fast booths change
+REFRESH_SECONDS = 0.2  # at most five booth repaints a second, however fast booths change
 logger = logging.getLogger("kiosk.app")
 
 
@@ -227,9 +227,17 @@ class KioskApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Dashboard", "All booths, live", lambda: self.switch_mode("dashboard"))
         yield SystemCommand("Booth", "Open the selected booth", self.action_open_selected_booth)
-        yield SystemCommand("Invites", "Create, show and revoke invite QR codes", lambda: self.switch_mode("invites"))
-        yield SystemCommand("Setup", "Create events, rooms and booths", lambda: self.switch_mode("setup"))
-        yield SystemCommand("Poster", "The listener poster QR of a room", lambda: self.switch_mode("poster"))
+        yield SystemCommand(
+            "Invites",
+            "Create, show and revoke invite QR codes",
+            lambda: self.switch_mode("invites"),
+        )
+        yield SystemCommand(
+            "Setup", "Create events, rooms and booths", lambda: self.switch_mode("setup")
+        )
+        yield SystemCommand(
+            "Poster", "The listener poster QR of a room", lambda: self.switch_mode("poster")
+        )
         yield SystemCommand("Logs", "Server and MediaMTX output", lambda: self.switch_mode("logs"))
         yield from screen_commands(screen)
 

@@ -129,9 +129,7 @@ async def interpreter_socket(
     assert app.host is not None and app.host.running is not None
     invite = await db.create_invite_token(booth_id, "interpreter")
     pid = f"invite:{invite.id}"
-    token = create_booth_token(
-        pid, booth_id, "interpreter", name, key=app.services.secrets.jwt_key
-    )
+    token = create_booth_token(pid, booth_id, "interpreter", name, key=app.services.secrets.jwt_key)
     url = f"http://127.0.0.1:{app.host.running.http_port}/ws/booth/{booth_id}"
     ws = await session.ws_connect(url, params={"token": token})
     await ws.send_json({"type": "booth:join", "display_name": name})
@@ -147,7 +145,9 @@ async def next_frame(
         while True:
             received = await ws.receive()
             if received.type != aiohttp.WSMsgType.TEXT:
-                raise AssertionError(f"socket ended: {received.type} {received.data} {received.extra}")
+                raise AssertionError(
+                    f"socket ended: {received.type} {received.data} {received.extra}"
+                )
             frame = json.loads(received.data)
             if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
                 return frame  # type: ignore[no-any-return]

@@ -41,18 +41,20 @@ async def select_participant(pilot: object, screen: BoothScreen, participant_id:
 async def test_set_active_changes_the_registry_and_reaches_the_booth_socket(
     tmp_path: Path,
 ) -> None:
-    async with console(tmp_path, demo=True, start_server=True) as (app, pilot):
-        async with aiohttp.ClientSession() as session:
-            anna, _ = await interpreter_socket(session, app, EN, "Anna")
-            _, ben_id = await interpreter_socket(session, app, EN, "Ben")
-            screen = await open_booth(app, pilot)
-            await select_participant(pilot, screen, ben_id)
-            await pilot.press("a")
-            assert app.registry.snapshot(EN)["active_id"] == ben_id
+    async with (
+        console(tmp_path, demo=True, start_server=True) as (app, pilot),
+        aiohttp.ClientSession() as session,
+    ):
+        anna, _ = await interpreter_socket(session, app, EN, "Anna")
+        _, ben_id = await interpreter_socket(session, app, EN, "Ben")
+        screen = await open_booth(app, pilot)
+        await select_participant(pilot, screen, ben_id)
+        await pilot.press("a")
+        assert app.registry.snapshot(EN)["active_id"] == ben_id
+        frame = await next_frame(anna, "booth:state")
+        while frame["state"]["active_id"] != ben_id:
             frame = await next_frame(anna, "booth:state")
-            while frame["state"]["active_id"] != ben_id:
-                frame = await next_frame(anna, "booth:state")
-            assert frame["state"]["active_id"] == ben_id
+        assert frame["state"]["active_id"] == ben_id
 
 
 async def test_set_active_on_a_technician_is_refused_and_changes_nothing(tmp_path: Path) -> None:
@@ -90,30 +92,34 @@ async def test_m_mutes_and_unmutes_the_booth(tmp_path: Path) -> None:
 async def test_chat_from_the_console_is_stored_and_reaches_the_booth_socket(
     tmp_path: Path,
 ) -> None:
-    async with console(tmp_path, demo=True, start_server=True) as (app, pilot):
-        async with aiohttp.ClientSession() as session:
-            anna, _ = await interpreter_socket(session, app, EN, "Anna")
-            screen = await open_booth(app, pilot)
-            await pilot.press("t", *"mic check", "enter")
-            frame = await next_frame(anna, "booth:chat")
-            assert frame["message"]["body"] == "mic check"
-            assert frame["message"]["sender_name"] == "Technician"
-            stored = await db.recent_chat(EN)
-            assert [m.body for m in stored] == ["mic check"]
-            chat = screen.query_one("#chat", Log)
-            await wait_until(pilot, lambda: "Technician: mic check" in "\n".join(chat.lines), "chat")
+    async with (
+        console(tmp_path, demo=True, start_server=True) as (app, pilot),
+        aiohttp.ClientSession() as session,
+    ):
+        anna, _ = await interpreter_socket(session, app, EN, "Anna")
+        screen = await open_booth(app, pilot)
+        await pilot.press("t", *"mic check", "enter")
+        frame = await next_frame(anna, "booth:chat")
+        assert frame["message"]["body"] == "mic check"
+        assert frame["message"]["sender_name"] == "Technician"
+        stored = await db.recent_chat(EN)
+        assert [m.body for m in stored] == ["mic check"]
+        chat = screen.query_one("#chat", Log)
+        await wait_until(pilot, lambda: "Technician: mic check" in "\n".join(chat.lines), "chat")
 
 
 async def test_on_air_log_lists_spans_of_the_booth(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True, start_server=True) as (app, pilot):
-        async with aiohttp.ClientSession() as session:
-            _, anna_id = await interpreter_socket(session, app, EN, "Anna")
-            await wait_until(pilot, lambda: app.registry.snapshot(EN)["active_id"] == anna_id, "on air")
-            screen = await open_booth(app, pilot)
-            spans = screen.query_one("#spans", DataTable)
-            await wait_until(pilot, lambda: spans.row_count == 1, "one span")
-            assert str(spans.get_row_at(0)[0]) == "Anna"
-            assert str(spans.get_row_at(0)[2]) == "on air"
+    async with (
+        console(tmp_path, demo=True, start_server=True) as (app, pilot),
+        aiohttp.ClientSession() as session,
+    ):
+        _, anna_id = await interpreter_socket(session, app, EN, "Anna")
+        await wait_until(pilot, lambda: app.registry.snapshot(EN)["active_id"] == anna_id, "on air")
+        screen = await open_booth(app, pilot)
+        spans = screen.query_one("#spans", DataTable)
+        await wait_until(pilot, lambda: spans.row_count == 1, "one span")
+        assert str(spans.get_row_at(0)[0]) == "Anna"
+        assert str(spans.get_row_at(0)[2]) == "on air"
 
 
 async def test_recent_captions_show_the_booth_transcript(tmp_path: Path) -> None:
@@ -122,4 +128,6 @@ async def test_recent_captions_show_the_booth_transcript(tmp_path: Path) -> None
         await db.add_transcript_segment(EN, 1, "Good morning everyone.", now, now)
         screen = await open_booth(app, pilot)
         captions = screen.query_one("#captions")
-        await wait_until(pilot, lambda: "Good morning everyone." in str(captions.render()), "caption")
+        await wait_until(
+            pilot, lambda: "Good morning everyone." in str(captions.render()), "caption"
+        )

@@ -91,4 +91,6 @@ async def test_b_opens_the_highlighted_booth(tmp_path: Path) -> None:
     async with console(tmp_path, demo=True) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         await pilot.press("down", "b")
-        await wait_until(pilot, lambda: getattr(app.screen, "booth_id", "") == "demo/main/de", "booth")
+        await wait_until(
+            pilot, lambda: getattr(app.screen, "booth_id", "") == "demo/main/de", "booth"
+        )

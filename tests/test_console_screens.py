@@ -55,7 +55,9 @@ async def test_invite_created_on_screen_redeems_over_http(tmp_path: Path) -> Non
 async def test_invite_form_shows_a_bad_uses_value_in_place(tmp_path: Path) -> None:
     async with console(tmp_path, demo=True) as (app, pilot):
         screen = await show(app, pilot, "i", InvitesScreen, "#invite-list")
-        await wait_until(pilot, lambda: screen.query_one("#invite-booth", Select).value != Select.BLANK, "booth")
+        await wait_until(
+            pilot, lambda: screen.query_one("#invite-booth", Select).value != Select.BLANK, "booth"
+        )
         screen.query_one("#invite-uses", Input).value = "0"
         await pilot.press("ctrl+n")
         error = screen.query_one("#invite-error")
@@ -120,7 +122,9 @@ async def test_setup_creates_an_event_room_and_booth_that_go_live(tmp_path: Path
         screen = app.screen
         await wait_until(pilot, lambda: bool(screen.query("#event-slug")), "form")
         await pilot.press(*"pycon", "tab", *"PyCon", "enter")
-        await wait_until(pilot, lambda: screen.query_one("#room-event", Select).value == "pycon", "event")
+        await wait_until(
+            pilot, lambda: screen.query_one("#room-event", Select).value == "pycon", "event"
+        )
         screen.query_one("#room-slug", Input).value = "hall-b"
         screen.query_one("#room-name", Input).value = "Hall B"
         await pilot.press("ctrl+o")
@@ -133,7 +137,9 @@ async def test_setup_creates_an_event_room_and_booth_that_go_live(tmp_path: Path
         await pilot.press("escape")  # leave the input so `d` is a key, not a letter
         app.switch_mode("dashboard")
         table = app.screen.query_one("#booths", DataTable)
-        await wait_until(pilot, lambda: "pycon/hall-b/pt-br" in [k.value for k in table.rows], "row")
+        await wait_until(
+            pilot, lambda: "pycon/hall-b/pt-br" in [k.value for k in table.rows], "row"
+        )
 
 
 async def test_poster_shows_the_room_listener_url_and_code(tmp_path: Path) -> None:
@@ -160,13 +166,20 @@ async def test_logs_screen_follows_new_log_records(tmp_path: Path) -> None:
         screen = await show(app, pilot, "l", LogsScreen, "#server-log")
         logging.getLogger("server.test").warning("a fresh line for the console")
         log = screen.query_one("#server-log", Log)
-        await wait_until(pilot, lambda: "a fresh line for the console" in "\n".join(log.lines), "line")
+        await wait_until(
+            pilot, lambda: "a fresh line for the console" in "\n".join(log.lines), "line"
+        )
         assert "MediaMTX (disabled)" in text_of(screen.query_one("#mediamtx-title"))
 
 
 @pytest.mark.parametrize(
     ("query", "kind"),
-    [("invite", InvitesScreen), ("setup", SetupScreen), ("poster", PosterScreen), ("logs", LogsScreen)],
+    [
+        ("invite", InvitesScreen),
+        ("setup", SetupScreen),
+        ("poster", PosterScreen),
+        ("logs", LogsScreen),
+    ],
 )
 async def test_command_palette_finds_each_screen(tmp_path: Path, query: str, kind: type) -> None:
     async with console(tmp_path, demo=True) as (app, pilot):
@@ -181,4 +194,6 @@ async def test_command_palette_finds_booth(tmp_path: Path) -> None:
         await pilot.press("ctrl+p", *"booth")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: getattr(app.screen, "booth_id", "") == "demo/main/en", "booth")
+        await wait_until(
+            pilot, lambda: getattr(app.screen, "booth_id", "") == "demo/main/en", "booth"
+        )

@@ -84,12 +84,21 @@ class BoothScreen(ConsoleScreen):
     def on_mount(self) -> None:
         """Columns, the first paint and the history reader."""
         participants = self.query_one("#participants", DataTable)
-        for key, label in (("name", "Name"), ("role", "Role"), ("link", "Connection"),
-                           ("mic", "Mic"), ("relay", "Relay")):
+        for key, label in (
+            ("name", "Name"),
+            ("role", "Role"),
+            ("link", "Connection"),
+            ("mic", "Mic"),
+            ("relay", "Relay"),
+        ):
             participants.add_column(label, key=key)
         spans = self.query_one("#spans", DataTable)
-        for key, label in (("who", "Interpreter"), ("start", "From"), ("end", "To"),
-                           ("length", "Length")):
+        for key, label in (
+            ("who", "Interpreter"),
+            ("start", "From"),
+            ("end", "To"),
+            ("length", "Length"),
+        ):
             spans.add_column(label, key=key)
         self._paint_state()
         self._load_history()
@@ -262,7 +271,13 @@ class BoothScreen(ConsoleScreen):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Booth actions for the command palette."""
-        yield SystemCommand("Set active", "Put the highlighted interpreter on mic", self.action_set_active)
-        yield SystemCommand("Cancel handover", "End the pending offer or request", self.action_cancel_handover)
-        yield SystemCommand("Mute / unmute booth", "Toggle the booth's mute", self.action_toggle_mute)
+        yield SystemCommand(
+            "Set active", "Put the highlighted interpreter on mic", self.action_set_active
+        )
+        yield SystemCommand(
+            "Cancel handover", "End the pending offer or request", self.action_cancel_handover
+        )
+        yield SystemCommand(
+            "Mute / unmute booth", "Toggle the booth's mute", self.action_toggle_mute
+        )
         yield SystemCommand("Chat", "Write to the booth as Technician", self.action_focus_chat)

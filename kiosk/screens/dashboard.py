@@ -48,6 +48,7 @@ class DashboardScreen(ConsoleScreen):
         self._rows: dict[str, BoothRow] = {}
         self._shown_event: str | None = None
         self._last_second = 0
+        self._shown_text: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         """Header lines, alerts, the booth table and the footer."""
@@ -118,14 +119,15 @@ class DashboardScreen(ConsoleScreen):
         table = self.query_one("#booths", DataTable)
         new_second = int(message.now) != self._last_second
         self._last_second = int(message.now)
-        for booth_id in list(self._rows):
-            snapshot = board.snapshot(booth_id)
-            if snapshot is None:
-                continue
-            running = new_second and snapshot["active_id"] is not None
-            if booth_id in message.changed or running:
-                self._update_row(table, booth_row(snapshot, message.now, self._shift()))
-        self._update_header()
+        with self.app.batch_update():
+            for booth_id in list(self._rows):
+                snapshot = board.snapshot(booth_id)
+                if snapshot is None:
+                    continue
+                running = new_second and snapshot["active_id"] is not None
+                if booth_id in message.changed or running:
+                    self._update_row(table, booth_row(snapshot, message.now, self._shift()))
+            self._update_header()
 
     def _shift(self) -> int:
         return self.kiosk.config.kiosk.shift_minutes
@@ -184,18 +186,23 @@ class DashboardScreen(ConsoleScreen):
             if old is None or getattr(old, key) != getattr(row, key) or key == "time_on_mic":
                 table.update_cell(row.booth_id, key, cells[key])
 
+    def _set_text(self, widget_id: str, text: str) -> None:
+        """Update a Static only when its text changes: an update can cost a layout pass."""
+        if self._shown_text.get(widget_id) != text:
+            self._shown_text[widget_id] = text
+            self.query_one(f"#{widget_id}", Static).update(text)
+
     def _update_header(self) -> None:
         """MediaMTX state and the alerts that hold now, plus the latest registry alerts."""
         state = self.kiosk.mediamtx_state()
         event = self.kiosk.selected_event
-        self.query_one("#event-name", Static).update(f"Event: [b]{event or '—'}[/b]  ")
-        self.query_one("#mediamtx", Static).update(f"MediaMTX: [b]{state}[/b]")
+        self._set_text("event-name", f"Event: [b]{event or '—'}[/b]  ")
+        self._set_text("mediamtx", f"MediaMTX: [b]{state}[/b]")
         alerts = self.kiosk.board.alerts(self.kiosk.selected_event, state)
         lines = [f"⚠ {a.booth_id or 'kiosk'}: {a.message}" for a in alerts[:ALERT_LINES]]
         if len(alerts) > ALERT_LINES:
             lines.append(f"… and {len(alerts) - ALERT_LINES} more")
         for alert in list(self.kiosk.board.recent_alerts)[-2:]:
             lines.append(f"• {alert.booth_id}: {alert.message}")
-        widget = self.query_one("#alerts", Static)
-        widget.update("\n".join(lines) or "No alerts")
-        widget.set_class(bool(alerts), "-alerting")
+        self._set_text("alerts", "\n".join(lines) or "No alerts")
+        self.query_one("#alerts", Static).set_class(bool(alerts), "-alerting")

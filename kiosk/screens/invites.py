@@ -20,7 +20,13 @@ from kiosk.screens.base import ConsoleScreen
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.widgets.qr import QRCode
 from server.manage.errors import SetupError
-from server.manage.invites import InviteRow, create_invite, invite_url, list_invite_rows, revoke_invite
+from server.manage.invites import (
+    InviteRow,
+    create_invite,
+    invite_url,
+    list_invite_rows,
+    revoke_invite,
+)
 
 ROLES = (("Interpreter", "interpreter"), ("Technician", "technician"))
 
@@ -91,8 +97,14 @@ class InvitesScreen(ConsoleScreen):
         """Defaults from the configuration, the list's columns, and the first load."""
         self.query_one("#invite-hours", Input).value = f"{self.kiosk.config.auth.invite_hours:g}"
         table = self.query_one("#invite-list", DataTable)
-        for key, label in (("token", "Token"), ("booth", "Booth"), ("role", "Role"),
-                           ("uses", "Uses"), ("expires", "Expires"), ("status", "Status")):
+        for key, label in (
+            ("token", "Token"),
+            ("booth", "Booth"),
+            ("role", "Role"),
+            ("uses", "Uses"),
+            ("expires", "Expires"),
+            ("status", "Status"),
+        ):
             table.add_column(label, key=key)
         self._load()
 
@@ -225,7 +237,11 @@ class InvitesScreen(ConsoleScreen):
             self.notify("No invite shown.", severity="warning")
             return
         row = self._invites[self.shown_token]
-        self._save(export_name("invite", row.booth_id, row.token_prefix), invite_url(self.kiosk.config, row.token), fmt)
+        self._save(
+            export_name("invite", row.booth_id, row.token_prefix),
+            invite_url(self.kiosk.config, row.token),
+            fmt,
+        )
 
     @work(group="invites-save")
     async def _save(self, stem: str, url: str, fmt: str) -> None:
@@ -235,7 +251,13 @@ class InvitesScreen(ConsoleScreen):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Invite actions for the command palette."""
-        yield SystemCommand("Create invite", "Create an invite from the form", self.action_create_invite)
+        yield SystemCommand(
+            "Create invite", "Create an invite from the form", self.action_create_invite
+        )
         yield SystemCommand("Revoke invite", "Revoke the invite shown", self.action_revoke_invite)
-        yield SystemCommand("Save invite QR as PNG", "Into data_dir/exports", lambda: self.action_save("png"))
-        yield SystemCommand("Save invite QR as SVG", "Into data_dir/exports", lambda: self.action_save("svg"))
+        yield SystemCommand(
+            "Save invite QR as PNG", "Into data_dir/exports", lambda: self.action_save("png")
+        )
+        yield SystemCommand(
+            "Save invite QR as SVG", "Into data_dir/exports", lambda: self.action_save("svg")
+        )

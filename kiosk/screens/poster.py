@@ -64,7 +64,9 @@ class PosterScreen(ConsoleScreen):
         rooms = []
         for event in await db.list_events():
             for room in await db.list_rooms(event.slug):
-                rooms.append((f"{event.slug}/{room.slug}", f"{event.display_name} · {room.display_name}"))
+                rooms.append(
+                    (f"{event.slug}/{room.slug}", f"{event.display_name} · {room.display_name}")
+                )
         self.post_message(self.Rooms(rooms))
 
     @on(Rooms)
@@ -80,7 +82,9 @@ class PosterScreen(ConsoleScreen):
             event = self.kiosk.selected_event
             picker.value = next((k for k in keys if k.split("/")[0] == event), keys[0])
         else:
-            self.query_one("#poster-url", Static).update("No rooms yet: create an event in Setup (s).")
+            self.query_one("#poster-url", Static).update(
+                "No rooms yet: create an event in Setup (s)."
+            )
 
     @on(Select.Changed, "#poster-room")
     def _room_changed(self, event: Select.Changed) -> None:
@@ -107,5 +111,9 @@ class PosterScreen(ConsoleScreen):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Poster actions for the command palette."""
-        yield SystemCommand("Save poster QR as PNG", "Into data_dir/exports", lambda: self.action_save("png"))
-        yield SystemCommand("Save poster QR as SVG", "Into data_dir/exports", lambda: self.action_save("svg"))
+        yield SystemCommand(
+            "Save poster QR as PNG", "Into data_dir/exports", lambda: self.action_save("png")
+        )
+        yield SystemCommand(
+            "Save poster QR as SVG", "Into data_dir/exports", lambda: self.action_save("svg")
+        )

@@ -98,8 +98,13 @@ class SetupScreen(ConsoleScreen):
             rooms = []
             for room in await db.list_rooms(event.slug):
                 booths = await db.list_booths(event.slug, room.slug)
-                rooms.append((room.slug, room.display_name,
-                              [f"{b.language_code} {b.language_name}" for b in booths]))
+                rooms.append(
+                    (
+                        room.slug,
+                        room.display_name,
+                        [f"{b.language_code} {b.language_name}" for b in booths],
+                    )
+                )
             events.append((event.slug, event.display_name, rooms))
         self.post_message(self.Venue(events))
 
@@ -159,13 +164,21 @@ class SetupScreen(ConsoleScreen):
         """Validate and create what one form describes."""
         create: Callable[[], Awaitable[str]]
         if form == "event":
-            slug, name, code = self._value("event-slug"), self._value("event-name"), self._value("event-code")
+            slug, name, code = (
+                self._value("event-slug"),
+                self._value("event-name"),
+                self._value("event-code"),
+            )
 
             async def create() -> str:
                 return (await add_event(slug, name, code or None)).slug
 
         elif form == "room":
-            event, slug, name = self._picked("room-event"), self._value("room-slug"), self._value("room-name")
+            event, slug, name = (
+                self._picked("room-event"),
+                self._value("room-slug"),
+                self._value("room-name"),
+            )
 
             async def create() -> str:
                 room = await add_room(event, slug, name)
@@ -215,4 +228,8 @@ class SetupScreen(ConsoleScreen):
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Setup actions for the command palette."""
         for form in FORMS:
-            yield SystemCommand(f"Create {form}", f"Submit the new-{form} form", lambda f=form: self.action_submit(f))
+            yield SystemCommand(
+                f"Create {form}",
+                f"Submit the new-{form} form",
+                lambda f=form: self.action_submit(f),
+            )
