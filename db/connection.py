@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tortoise import Tortoise, connections
+from tortoise import Tortoise
+
+from db.models import Event
 
 MODEL_MODULES = ["db.models"]
 
@@ -48,9 +50,9 @@ async def close_db() -> None:
 
 
 async def ping_db() -> bool:
-    """True when the default connection answers a trivial query (for health checks)."""
+    """True when the database answers and has the kiosk's schema (for health checks)."""
     try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception:  # any driver or configuration failure means "not healthy"
+        await Event.exists()
+    except Exception:  # any driver, schema or configuration failure means "not healthy"
         return False
     return True

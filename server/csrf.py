@@ -59,9 +59,11 @@ def csrf_token(request: web.Request) -> str:
     return _sign(request, value)
 
 
-async def set_csrf_cookie(request: web.Request, response: web.StreamResponse) -> None:
-    """on_response_prepare hook: send the cookie that a new token was tied to."""
-    if _NEW_COOKIE in request:
+@web.middleware
+async def csrf_cookie_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Send the cookie that a freshly made token was tied to, with the handler's response."""
+    response = await handler(request)
+    if _NEW_COOKIE in request and not response.prepared:
         response.set_cookie(
             CSRF_COOKIE,
             request[_NEW_COOKIE],
@@ -70,6 +72,7 @@ async def set_csrf_cookie(request: web.Request, response: web.StreamResponse) ->
             secure=request.secure,
             path="/",
         )
+    return response
 
 
 def _origin_tuple(url: URL) -> tuple[str, str, int | None]:
@@ -133,5 +136,5 @@ def csrf_protected(handler: Handler) -> Handler:
 
 
 def setup_csrf(app: web.Application) -> None:
-    """Install the hook that sets the `csrf` cookie."""
-    app.on_response_prepare.append(set_csrf_cookie)
+    """Install the middleware that sets the `csrf` cookie (inside the error middleware)."""
+    app.middlewares.append(csrf_cookie_middleware)

@@ -1,0 +1,127 @@
+"""Helpers for HTTP tests: a real app on a loopback server, browser-like clients and seed data."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestServer
+
+import db
+from server.app import make_app
+from server.auth import hash_password, new_signing_key
+from server.config import Config, parse_config
+from server.crypto import generate_key
+from server.secrets_file import KioskSecrets
+from server.services import Services
+
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+PASSWORD = "correct horse battery staple"
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self.now = time.time() if start is None else start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self.now += seconds
+
+
+def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
+    """A config rooted in `tmp_path`, MediaMTX disabled, with section overrides."""
+    data: dict[str, dict[str, Any]] = {
+        "kiosk": {"data_dir": str(tmp_path / "data")},
+        "mediamtx": {"enabled": False},
+    }
+    for name, values in sections.items():
+        data.setdefault(name, {}).update(values)
+    return parse_config(data, source=tmp_path / "kiosk.toml")
+
+
+def make_services(clock: FakeClock | None = None) -> Services:
+    """Fresh secrets; the test owns the database (the `memory_db` fixture)."""
+    secrets = KioskSecrets(new_signing_key(), (generate_key(),), "media-secret")
+    return Services(secrets=secrets, clock=clock or time.time, open_database=False)
+
+
+@asynccontextmanager
+async def serve(config: Config, services: Services) -> AsyncIterator[TestServer]:
+    """The app on a real loopback port."""
+    server = TestServer(make_app(config, services), host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+@asynccontextmanager
+async def browser(
+    server: TestServer, *, from_address: str = "127.0.0.1"
+) -> AsyncIterator[aiohttp.ClientSession]:
+    """A client that keeps cookies like a browser, connecting from `from_address`."""
+    connector = aiohttp.TCPConnector(local_addr=(from_address, 0))
+    async with aiohttp.ClientSession(
+        base_url=server.make_url(""),
+        connector=connector,
+        cookie_jar=aiohttp.CookieJar(unsafe=True),
+    ) as session:
+        yield session
+
+
+def origin_of(server: TestServer) -> str:
+    """The server's own origin, as a browser would send it."""
+    return f"http://{server.host}:{server.port}"
+
+
+async def form_token(session: aiohttp.ClientSession, page: str = "/login") -> str:
+    """Load a page with a form and return its CSRF token (the cookie lands in the jar)."""
+    async with session.get(page) as response:
+        match = TOKEN_RE.search(await response.text())
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+async def post_login(
+    session: aiohttp.ClientSession,
+    server: TestServer,
+    email: str,
+    password: str,
+    **extra: str,
+) -> aiohttp.ClientResponse:
+    """Sign in through the form, as a browser on this origin would."""
+    token = await form_token(session)
+    data = {"email": email, "password": password, "csrf_token": token, **extra}
+    response = await session.post(
+        "/login", data=data, headers={"Origin": origin_of(server)}, allow_redirects=False
+    )
+    await response.read()
+    return response
+
+
+async def create_account(
+    email: str, *, active: bool = True, is_admin: bool = False, password: str = PASSWORD
+) -> int:
+    """A user with the shared test password; returns the user id."""
+    user = await db.create_user(email, hash_password(password), is_admin=is_admin)
+    if not active:
+        await db.set_user_active(user.id, False)
+    return user.id
+
+
+async def seed_booth(event: str = "pycon", lang: str = "en", code: str | None = None) -> str:
+    """An event with its main room and one booth; returns the booth id."""
+    await db.create_event(event, event.title(), listener_code=code)
+    booth = await db.create_booth(event, "main", lang, "English")
+    return booth.path
