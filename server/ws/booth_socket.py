@@ -210,5 +210,6 @@ async def booth_socket(request: web.Request) -> web.StreamResponse:
         await serve_frames(conn, BOOTH_SCHEMAS, session.dispatch)
     finally:
         session.end()
+        hub.connections.discard(conn)
         await conn.finish()
     return conn.socket

@@ -178,6 +178,8 @@ class WebSocketHub:
                     "language_code": snapshot["language_code"],
                     "on_air": self.registry.is_on_air(booth_id),
                     "muted": snapshot["muted"],
+                    # A handover is pending: the page shows "switching interpreters".
+                    "switching": snapshot["handover"]["state"] != "idle",
                     "listeners": snapshot["listeners"],
                     "transcription": snapshot["transcription"],
                 }

@@ -55,6 +55,7 @@ async def listen_socket(request: web.Request) -> web.StreamResponse:
         await serve_frames(conn, LISTEN_SCHEMAS, dispatch)
     finally:
         hub.remove_listener(event_slug, room_slug, conn)
+        hub.connections.discard(conn)
         await conn.finish()
     return conn.socket
 
