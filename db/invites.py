@@ -61,7 +61,7 @@ async def redeem_invite_token(token: str, *, now: datetime | None = None) -> Inv
         .filter(redeemable)
         .update(uses=F("uses") + 1)
     )
-    invite = await InviteToken.get_or_none(token=token).prefetch_related("booth__room__event")
+    invite = await InviteToken.get_or_none(token=token).select_related("booth__room__event")
     if invite is None:
         raise InviteNotFound("this invite does not exist")
     if updated:
@@ -75,7 +75,7 @@ async def redeem_invite_token(token: str, *, now: datetime | None = None) -> Inv
 
 async def get_invite(token: str) -> InviteToken:
     """The invite with this token, booth loaded, or InviteNotFound."""
-    invite = await InviteToken.get_or_none(token=token).prefetch_related("booth__room__event")
+    invite = await InviteToken.get_or_none(token=token).select_related("booth__room__event")
     if invite is None:
         raise InviteNotFound("this invite does not exist")
     return invite

@@ -55,7 +55,9 @@ def add_group(
     commands: Any, name: str, help_text: str
 ) -> argparse._SubParsersAction[argparse.ArgumentParser]:
     """Add a command group such as `event` whose subcommands are required."""
-    parser = commands.add_parser(name, help=help_text, description=help_text)
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=help_text, description=help_text
+    )
     group: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
         title="commands", metavar="COMMAND"
     )

@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS "booth" (
     "created_at" TIMESTAMP NOT NULL,
     "room_id" INT NOT NULL REFERENCES "room" ("id") ON DELETE CASCADE,
     CONSTRAINT "uid_booth_room_id_52b29d" UNIQUE ("room_id", "language_code")
-) /* One target language of a room. `path` is the booth id `{event}\/{room}\/{lang}`. */;
+) /* One target language of a room. `path` is the booth id `{event}/{room}/{lang}`. */;
 CREATE TABLE IF NOT EXISTS "chatmessage" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "sender_id" VARCHAR(64) NOT NULL,
