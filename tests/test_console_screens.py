@@ -197,3 +197,10 @@ async def test_command_palette_finds_booth(tmp_path: Path) -> None:
         await wait_until(
             pilot, lambda: getattr(app.screen, "booth_id", "") == "demo/main/en", "booth"
         )
+
+
+async def test_escape_leaves_the_setup_form_so_screen_keys_work(tmp_path: Path) -> None:
+    async with console(tmp_path, demo=True) as (app, pilot):
+        await show(app, pilot, "s", SetupScreen, "#event-form")
+        await pilot.press("escape", "i")
+        await wait_until(pilot, lambda: isinstance(app.screen, InvitesScreen), "invites")

@@ -45,6 +45,7 @@ class InvitesScreen(ConsoleScreen):
         Binding("ctrl+r", "revoke_invite", "Revoke"),
         Binding("ctrl+s", "save('png')", "Save PNG"),
         Binding("ctrl+g", "save('svg')", "Save SVG"),
+        Binding("escape", "leave_form", "Leave form"),
     ]
 
     @dataclass
@@ -248,6 +249,10 @@ class InvitesScreen(ConsoleScreen):
         """Write the file off the event loop."""
         path = await asyncio.to_thread(save_qr, self.kiosk.config, stem, url, fmt)
         self.query_one("#invite-saved", Static).update(f"Saved {path}")
+
+    def action_leave_form(self) -> None:
+        """Move the focus to the invite list, so the screen keys (d, s, p, …) work again."""
+        self.query_one("#invite-list", DataTable).focus()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Invite actions for the command palette."""

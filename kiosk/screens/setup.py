@@ -29,6 +29,7 @@ class SetupScreen(ConsoleScreen):
         Binding("ctrl+n", "submit('event')", "Create event"),
         Binding("ctrl+o", "submit('room')", "Create room"),
         Binding("ctrl+b", "submit('booth')", "Create booth"),
+        Binding("escape", "leave_form", "Leave form"),
     ]
 
     @dataclass
@@ -224,6 +225,10 @@ class SetupScreen(ConsoleScreen):
             for widget in self.query(f"#{message.form}-{field}").results(Input):
                 widget.clear()
         self._load()
+
+    def action_leave_form(self) -> None:
+        """Move the focus out of the fields, so the screen keys (d, i, p, …) work again."""
+        self.query_one("#venue", Tree).focus()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Setup actions for the command palette."""
