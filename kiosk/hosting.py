@@ -1,0 +1,61 @@
+"""Running the aiohttp server inside the console's event loop.
+
+The console and the server share one loop and one `Services`. The start mirrors
+`server.runner.run_server`: `AppRunner.setup()` (database, websockets, supervisor) and then one
+site for plain HTTP and, when TLS is on, one for HTTPS; `runner.cleanup()` undoes it all.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from server.app import make_app
+from server.config import Config
+from server.runner import SHUTDOWN_TIMEOUT, RunningServer, prepare_tls
+from server.services import Services
+
+logger = logging.getLogger("kiosk.hosting")
+
+
+@dataclass
+class ServerHost:
+    """The embedded web server: its application, its runner and what it listens on."""
+
+    config: Config
+    services: Services
+    web_app: web.Application | None = None
+    runner: web.AppRunner | None = None
+    running: RunningServer | None = None
+
+    async def start(self) -> RunningServer:
+        """Build the app, run its startup and open the sites; returns the bound ports."""
+        tls = prepare_tls(self.config)
+        self.web_app = make_app(self.config, self.services)
+        self.runner = web.AppRunner(
+            self.web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT
+        )
+        await self.runner.setup()
+        host = self.config.server.host
+        # Bound here rather than by TCPSite so that port 0 (tests, bench) reports its real port.
+        http_socket = socket.create_server((host, self.config.server.port), backlog=512)
+        await web.SockSite(self.runner, http_socket).start()
+        https_port = None
+        if tls is not None:
+            https_socket = socket.create_server((host, self.config.server.https_port), backlog=512)
+            await web.SockSite(self.runner, https_socket, ssl_context=tls).start()
+            https_port = https_socket.getsockname()[1]
+        self.running = RunningServer(self.web_app, http_socket.getsockname()[1], https_port, host)
+        logger.info("serving HTTP on port %d", self.running.http_port)
+        if https_port is not None:
+            logger.info("serving HTTPS on port %d", https_port)
+        return self.running
+
+    async def stop(self) -> None:
+        """Close the sites and run the app's cleanup; safe to call when never started."""
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None

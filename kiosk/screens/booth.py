@@ -1,0 +1,283 @@
+"""Booth: who is in it, who is on mic, the controls, chat, captions and the on-air log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Input, Log, Static
+
+import db
+from kiosk.board import format_duration, handover_text, participant_name
+from kiosk.screens.base import ConsoleScreen
+from kiosk.server_bridge import send_console_chat
+from server.booth_models import BoothError
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+HISTORY_SECONDS = 2.0  # chat from interpreters arrives over their sockets; re-read it this often
+RECENT_CAPTIONS = 8
+
+
+def clock_time(moment: datetime | None) -> str:
+    """`HH:MM:SS` in local time, or an empty string."""
+    return moment.astimezone().strftime("%H:%M:%S") if moment is not None else ""
+
+
+class BoothScreen(ConsoleScreen):
+    """One booth, live, with the technician's controls."""
+
+    CSS_PATH = "booth.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("a", "set_active", "Set active"),
+        Binding("c", "cancel_handover", "Cancel handover"),
+        Binding("m", "toggle_mute", "Mute/unmute"),
+        Binding("t", "focus_chat", "Chat"),
+    ]
+
+    @dataclass
+    class HistoryLoaded(Message):
+        """Chat, on-air log and captions read from the database."""
+
+        chat: list[tuple[str, str, str]]
+        spans: list[tuple[str, str, str, str]]
+        captions: list[str]
+
+        def can_replace(self, message: Message) -> bool:
+            """Only the newest history matters."""
+            return isinstance(message, BoothScreen.HistoryLoaded)
+
+    def __init__(self, booth_id: str) -> None:
+        """Show `booth_id`."""
+        super().__init__()
+        self.booth_id = booth_id
+        self._chat_seen: list[tuple[str, str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        """Title, participants and log on the left; chat and captions on the right."""
+        yield Header()
+        yield Static(id="booth-title")
+        with Horizontal(id="booth-body"):
+            with Vertical(id="booth-left"):
+                yield Static("Participants", classes="section-title")
+                yield DataTable(id="participants", cursor_type="row")
+                yield Static("On-air log", classes="section-title")
+                yield DataTable(id="spans", cursor_type="row")
+            with Vertical(id="booth-right"):
+                yield Static("Chat", classes="section-title")
+                yield Log(id="chat", auto_scroll=True)
+                yield Input(placeholder="Message the booth as Technician (t)", id="chat-input")
+                yield Static("Recent captions", classes="section-title")
+                yield Static("(none)", id="captions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Columns, the first paint and the history reader."""
+        participants = self.query_one("#participants", DataTable)
+        for key, label in (
+            ("name", "Name"),
+            ("role", "Role"),
+            ("link", "Connection"),
+            ("mic", "Mic"),
+            ("relay", "Relay"),
+        ):
+            participants.add_column(label, key=key)
+        spans = self.query_one("#spans", DataTable)
+        for key, label in (
+            ("who", "Interpreter"),
+            ("start", "From"),
+            ("end", "To"),
+            ("length", "Length"),
+        ):
+            spans.add_column(label, key=key)
+        self._paint_state()
+        self._load_history()
+        self.set_interval(HISTORY_SECONDS, self._load_history)
+        participants.focus()
+
+    # ----------------------------------------------------------------- live state
+
+    def on_kiosk_app_board_updated(self, message: KioskApp.BoardUpdated) -> None:
+        """Repaint when this booth changed, and once a second for the time on mic."""
+        if self.booth_id in message.changed or self.booth_id in message.removed:
+            self._paint_state()
+        else:
+            self._paint_title()
+
+    def on_screen_resume(self) -> None:
+        """Back from a modal: repaint."""
+        self._paint_state()
+
+    def _snapshot(self) -> dict[str, Any] | None:
+        return self.kiosk.board.snapshot(self.booth_id)
+
+    def _paint_title(self) -> None:
+        """The line under the header: booth, who is on air and for how long, mute, handover."""
+        snapshot = self._snapshot()
+        title = self.query_one("#booth-title", Static)
+        if snapshot is None:
+            title.update(f"[b]{self.booth_id}[/b]: this booth no longer exists")
+            return
+        parts = [f"[b]{self.booth_id}[/b] {snapshot['language_name']}"]
+        active = snapshot["active_id"]
+        if active is not None:
+            since = snapshot["on_air_since"] or self.kiosk.clock()
+            on_mic = format_duration(self.kiosk.clock() - since)
+            parts.append(f"on air: [b]{participant_name(snapshot, active)}[/b] for {on_mic}")
+        else:
+            parts.append("nobody on air")
+        if snapshot["muted"]:
+            parts.append("[b yellow]MUTED[/]")
+        if handover_text(snapshot):
+            parts.append(f"handover {handover_text(snapshot)}")
+        parts.append(f"listeners {snapshot['listeners']}")
+        parts.append("ingest online" if snapshot["ingest"] else "ingest off")
+        title.update(" · ".join(parts))
+
+    def _paint_state(self) -> None:
+        """Title and participants from the newest snapshot."""
+        self._paint_title()
+        snapshot = self._snapshot()
+        table = self.query_one("#participants", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        if snapshot is None:
+            return
+        for p in snapshot["participants"]:
+            on_mic = p["participant_id"] == snapshot["active_id"]
+            table.add_row(
+                p["display_name"],
+                p["role"],
+                Text("connected", style="green") if p["connected"] else Text("lost", style="red"),
+                Text("ON AIR", style="bold red") if on_mic else "",
+                p["relay"],
+                key=p["participant_id"],
+            )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    # ----------------------------------------------------------------- history
+
+    @work(exclusive=True, group="booth-history")
+    async def _load_history(self) -> None:
+        """Read chat, spans and captions, and post them back."""
+        try:
+            chat = await db.recent_chat(self.booth_id)
+            spans = await db.list_spans(self.booth_id)
+            transcript = await db.list_transcript(self.booth_id)
+        except db.NotFound:
+            return
+        now = self.kiosk.clock()
+        self.post_message(
+            self.HistoryLoaded(
+                chat=[(clock_time(m.sent_at), m.sender_name, m.body) for m in chat],
+                spans=[
+                    (
+                        s.display_name,
+                        clock_time(s.started_at),
+                        clock_time(s.ended_at) or "on air",
+                        format_duration(
+                            (s.ended_at.timestamp() if s.ended_at else now)
+                            - s.started_at.timestamp()
+                        ),
+                    )
+                    for s in spans[-50:]
+                ],
+                captions=[segment.text for segment in transcript[-RECENT_CAPTIONS:]],
+            )
+        )
+
+    @on(HistoryLoaded)
+    def _show_history(self, message: HistoryLoaded) -> None:
+        """Paint chat (only when it changed), the on-air log and captions."""
+        if message.chat != self._chat_seen:
+            self._chat_seen = message.chat
+            chat = self.query_one("#chat", Log)
+            chat.clear()
+            chat.write_lines(f"{at} {who}: {body}" for at, who, body in message.chat)
+        spans = self.query_one("#spans", DataTable)
+        spans.clear()
+        for row in reversed(message.spans):
+            spans.add_row(*row)
+        self.query_one("#captions", Static).update(
+            "\n".join(message.captions) if message.captions else "(none)"
+        )
+
+    # ----------------------------------------------------------------- actions
+
+    def _attempt(self, action: str, do: Any) -> None:
+        """Run a registry action; a refusal is shown, never raised."""
+        try:
+            do()
+        except BoothError as exc:
+            self.notify(f"{action}: {exc.message}", severity="error")
+
+    def action_set_active(self) -> None:
+        """Put the highlighted interpreter on mic."""
+        table = self.query_one("#participants", DataTable)
+        if not table.row_count:
+            self.notify("Nobody is in this booth.", severity="warning")
+            return
+        participant_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        self._attempt(
+            "Set active", lambda: self.kiosk.control.set_active(self.booth_id, participant_id)
+        )
+
+    def action_cancel_handover(self) -> None:
+        """End the pending handover."""
+        self._attempt("Cancel", lambda: self.kiosk.control.cancel_handover(self.booth_id))
+
+    def action_toggle_mute(self) -> None:
+        """Mute the booth, or unmute it."""
+        snapshot = self._snapshot()
+        if snapshot is None:
+            return
+        muted = not snapshot["muted"]
+        self._attempt("Mute", lambda: self.kiosk.control.set_muted(self.booth_id, muted))
+
+    def action_focus_chat(self) -> None:
+        """Put the cursor in the chat box."""
+        self.query_one("#chat-input", Input).focus()
+
+    def action_back(self) -> None:
+        """Back to where the booth was opened from."""
+        self.dismiss()
+
+    @on(Input.Submitted, "#chat-input")
+    def _send_chat(self, event: Input.Submitted) -> None:
+        """Send the typed line to the booth."""
+        text = event.value.strip()
+        if not text:
+            return
+        event.input.clear()
+        self._deliver_chat(text)
+
+    @work(group="booth-chat")
+    async def _deliver_chat(self, text: str) -> None:
+        """Store and broadcast a chat line, then re-read the history."""
+        self.kiosk.control.join_for_chat(self.booth_id)
+        await send_console_chat(self.kiosk.web_app, self.booth_id, text)
+        self._load_history()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Booth actions for the command palette."""
+        yield SystemCommand(
+            "Set active", "Put the highlighted interpreter on mic", self.action_set_active
+        )
+        yield SystemCommand(
+            "Cancel handover", "End the pending offer or request", self.action_cancel_handover
+        )
+        yield SystemCommand(
+            "Mute / unmute booth", "Toggle the booth's mute", self.action_toggle_mute
+        )
+        yield SystemCommand("Chat", "Write to the booth as Technician", self.action_focus_chat)

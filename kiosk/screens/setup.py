@@ -1,0 +1,240 @@
+"""Setup: create events, rooms and booths, with the CLI's validation messages in place."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static, Tree
+
+import db
+from kiosk.screens.base import ConsoleScreen
+from kiosk.server_bridge import register_missing_booths
+from server.manage.errors import SetupError
+from server.manage.venues import add_booth, add_event, add_room
+
+FORMS = ("event", "room", "booth")
+
+
+class SetupScreen(ConsoleScreen):
+    """Three small forms and the venue as it stands."""
+
+    CSS_PATH = "setup.tcss"
+    BINDINGS = [
+        Binding("ctrl+n", "submit('event')", "Create event"),
+        Binding("ctrl+o", "submit('room')", "Create room"),
+        Binding("ctrl+b", "submit('booth')", "Create booth"),
+        Binding("escape", "leave_form", "Leave form"),
+    ]
+
+    @dataclass
+    class Venue(Message):
+        """Events with their rooms and booths, read from the database."""
+
+        events: list[tuple[str, str, list[tuple[str, str, list[str]]]]]
+
+    @dataclass
+    class Outcome(Message):
+        """The result of one form: an error to show in place, or what was created."""
+
+        form: str
+        error: str
+        created: str
+
+    def __init__(self) -> None:
+        """No choice to prefer until something is created."""
+        super().__init__()
+        self._prefer_event: str | None = None
+        self._prefer_room: str | None = None
+
+    def compose(self) -> ComposeResult:
+        """The event, room and booth forms side by side, the venue tree below."""
+        yield Header()
+        with Horizontal(id="setup-forms"):
+            with Vertical(id="event-form", classes="form"):
+                yield Static("New event", classes="form-title")
+                yield Input(placeholder="slug, e.g. pycon2026", id="event-slug")
+                yield Input(placeholder="name, e.g. PyCon 2026", id="event-name")
+                yield Input(placeholder="listener code (optional)", id="event-code")
+                yield Button("Create event (ctrl+n)", id="event-create", variant="primary")
+                yield Static("", id="event-error", classes="error")
+            with Vertical(id="room-form", classes="form"):
+                yield Static("New room", classes="form-title")
+                yield Select[str]([], id="room-event", prompt="Event")
+                yield Input(placeholder="slug, e.g. hall-b", id="room-slug")
+                yield Input(placeholder="name, e.g. Hall B", id="room-name")
+                yield Button("Create room (ctrl+o)", id="room-create", variant="primary")
+                yield Static("", id="room-error", classes="error")
+            with Vertical(id="booth-form", classes="form"):
+                yield Static("New booth", classes="form-title")
+                yield Select[str]([], id="booth-room", prompt="Event/room")
+                yield Input(placeholder="language code, e.g. en or pt-br", id="booth-lang")
+                yield Input(placeholder="language name, e.g. English", id="booth-name")
+                yield Checkbox("Live captions", id="booth-captions")
+                yield Button("Create booth (ctrl+b)", id="booth-create", variant="primary")
+                yield Static("", id="booth-error", classes="error")
+        yield Label("The venue", classes="form-title")
+        yield Tree("Events", id="venue")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Read the venue; start typing an event."""
+        self._load()
+        self.query_one("#event-slug", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        """Something may have changed elsewhere."""
+        self._load()
+
+    @work(exclusive=True, group="setup-load")
+    async def _load(self) -> None:
+        """Read events, rooms and booths."""
+        events = []
+        for event in await db.list_events():
+            rooms = []
+            for room in await db.list_rooms(event.slug):
+                booths = await db.list_booths(event.slug, room.slug)
+                rooms.append(
+                    (
+                        room.slug,
+                        room.display_name,
+                        [f"{b.language_code} {b.language_name}" for b in booths],
+                    )
+                )
+            events.append((event.slug, event.display_name, rooms))
+        self.post_message(self.Venue(events))
+
+    @on(Venue)
+    def _show_venue(self, message: Venue) -> None:
+        """Fill the tree and the event and room pickers."""
+        tree = self.query_one("#venue", Tree)
+        tree.clear()
+        room_keys: list[str] = []
+        for slug, name, rooms in message.events:
+            event_node = tree.root.add(f"[b]{slug}[/b] {name}", expand=True)
+            for room_slug, room_name, booths in rooms:
+                room_keys.append(f"{slug}/{room_slug}")
+                room_node = event_node.add(f"{room_slug} {room_name}", expand=True)
+                for booth in booths:
+                    room_node.add_leaf(booth)
+        tree.root.expand()
+        events = [slug for slug, _, _ in message.events]
+        self._refill(self.query_one("#room-event", Select), events, self._prefer_event)
+        self._refill(self.query_one("#booth-room", Select), room_keys, self._prefer_room)
+
+    def _refill(self, picker: Select[str], values: list[str], preferred: str | None) -> None:
+        """Replace a picker's options: the just-created choice, else the one kept, else the last."""
+        current = picker.value
+        picker.set_options((value, value) for value in values)
+        if preferred in values:
+            picker.value = preferred
+        elif current in values:
+            picker.value = current
+        elif values:
+            picker.value = values[-1]
+
+    # ----------------------------------------------------------------- submitting
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field submits its form."""
+        form = (event.input.id or "").split("-")[0]
+        if form in FORMS:
+            self.action_submit(form)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        """A form's button submits it."""
+        form = (event.button.id or "").split("-")[0]
+        if form in FORMS:
+            self.action_submit(form)
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value
+
+    def _picked(self, widget_id: str) -> str:
+        value = self.query_one(f"#{widget_id}", Select).value
+        return "" if value is Select.BLANK else str(value)
+
+    def action_submit(self, form: str) -> None:
+        """Validate and create what one form describes."""
+        create: Callable[[], Awaitable[str]]
+        if form == "event":
+            slug, name, code = (
+                self._value("event-slug"),
+                self._value("event-name"),
+                self._value("event-code"),
+            )
+
+            async def create() -> str:
+                return (await add_event(slug, name, code or None)).slug
+
+        elif form == "room":
+            event, slug, name = (
+                self._picked("room-event"),
+                self._value("room-slug"),
+                self._value("room-name"),
+            )
+
+            async def create() -> str:
+                room = await add_room(event, slug, name)
+                return f"{event}/{room.slug}"
+
+        else:
+            room_key, lang = self._picked("booth-room"), self._value("booth-lang")
+            name = self._value("booth-name")
+            captions = self.query_one("#booth-captions", Checkbox).value
+
+            async def create() -> str:
+                booth = await add_booth(room_key, lang, name, captions)
+                await register_missing_booths(self.kiosk.registry, self.kiosk.web_app)
+                return booth.path
+
+        self._run(form, create)
+
+    @work(group="setup-submit")
+    async def _run(self, form: str, create: Callable[[], Awaitable[str]]) -> None:
+        """Create in the database; report the outcome to the form."""
+        try:
+            created = await create()
+        except SetupError as exc:
+            self.post_message(self.Outcome(form, str(exc), ""))
+            return
+        self.post_message(self.Outcome(form, "", created))
+
+    @on(Outcome)
+    def _show_outcome(self, message: Outcome) -> None:
+        """Error in place, or clear the form and re-read the venue."""
+        error = self.query_one(f"#{message.form}-error", Static)
+        error.update(message.error)
+        if message.error:
+            return
+        self.notify(f"Created {message.form} {message.created}")
+        if message.form == "event":
+            self._prefer_event, self._prefer_room = message.created, f"{message.created}/main"
+            if self.kiosk.selected_event is None:
+                self.kiosk.selected_event = message.created
+        elif message.form == "room":
+            self._prefer_room = message.created
+        for field in ("slug", "name", "code", "lang"):
+            for widget in self.query(f"#{message.form}-{field}").results(Input):
+                widget.clear()
+        self._load()
+
+    def action_leave_form(self) -> None:
+        """Move the focus out of the fields, so the screen keys (d, i, p, …) work again."""
+        self.query_one("#venue", Tree).focus()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Setup actions for the command palette."""
+        for form in FORMS:
+            yield SystemCommand(
+                f"Create {form}",
+                f"Submit the new-{form} form",
+                lambda f=form: self.action_submit(f),
+            )
