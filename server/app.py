@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections.abc import AsyncIterator
 
@@ -28,11 +26,9 @@ from server.routes import add_routes
 from server.routes.listener_token import make_listener_code_limiter
 from server.routes.login import make_login_limiter
 from server.services import Services
+from server.ws import setup_websockets
 
 logger = logging.getLogger(__name__)
-
-# Merge seams: modules from parallel branches. They become plain imports once merged.
-WEBSOCKETS_MODULE = "server.ws"
 
 
 async def open_database(url: str) -> None:
@@ -79,8 +75,7 @@ def make_app(config: Config, services: Services) -> web.Application:
     app.cleanup_ctx.append(database_context)
     app.cleanup_ctx.append(http_client_context)
 
-    if importlib.util.find_spec(WEBSOCKETS_MODULE) is not None:
-        importlib.import_module(WEBSOCKETS_MODULE).setup_websockets(app)
+    setup_websockets(app)
     # Last, so it starts after the booths are loaded and stops before the sockets close.
     app.cleanup_ctx.append(media_context)
     return app
