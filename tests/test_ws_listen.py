@@ -192,3 +192,13 @@ async def test_slow_listener_is_dropped_without_stalling_others(kiosk: Kiosk) ->
     assert seen == list(range(total))
     assert slow_frames < total
     assert counts(audience)[EN] == 1
+
+
+async def test_caption_larger_than_64_kib_arrives_whole(kiosk: Kiosk) -> None:
+    listener = await kiosk.listener("conf", "main")
+    await listener.send_json({"type": "listen:select", "booth_id": EN})
+    await listener.send_json({"type": "ping"})
+    await next_of_type(listener, "pong")
+    text = "é" * 40_000  # 80,000 bytes of UTF-8
+    broadcast_caption(kiosk.app, EN, "final", text, 2)
+    assert (await next_of_type(listener, "caption"))["text"] == text
