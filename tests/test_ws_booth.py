@@ -23,6 +23,7 @@ from ws_support import (
 
 import db
 from server.auth import create_booth_token
+from server.ws import unregister_booth
 
 pytestmark = pytest.mark.anyio
 
@@ -286,3 +287,9 @@ async def test_compressed_booth_socket_gets_its_frames(kiosk: Kiosk) -> None:
     await next_of_type(ws, "booth:joined")
     await ws.send_json({"type": "booth:chat", "text": "deflated"})
     assert (await next_of_type(ws, "booth:chat"))["message"]["body"] == "deflated"
+
+
+async def test_unregistered_booth_closes_its_sockets_with_4004(kiosk: Kiosk) -> None:
+    ana = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ana"))
+    unregister_booth(kiosk.app, EN)
+    assert await close_code(ana.ws) == 4004

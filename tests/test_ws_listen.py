@@ -20,7 +20,8 @@ from ws_support import (
     wait_for,
 )
 
-from server.ws import broadcast_caption
+import db
+from server.ws import broadcast_caption, register_booth
 
 pytestmark = pytest.mark.anyio
 
@@ -202,3 +203,11 @@ async def test_caption_larger_than_64_kib_arrives_whole(kiosk: Kiosk) -> None:
     text = "é" * 40_000  # 80,000 bytes of UTF-8
     broadcast_caption(kiosk.app, EN, "final", text, 2)
     assert (await next_of_type(listener, "caption"))["text"] == text
+
+
+async def test_booth_registered_at_run_time_appears_to_listeners(kiosk: Kiosk) -> None:
+    listener = await kiosk.listener("conf", "main")
+    booth = await db.create_booth("conf", "main", "de", "Deutsch")
+    register_booth(kiosk.app, booth)
+    state = await next_of_type(listener, "listen:state")
+    assert [c["booth_id"] for c in state["channels"]][-1] == "conf/main/de"
