@@ -23,6 +23,7 @@ from ws_support import (
 
 import db
 from server.auth import create_booth_token
+from server.ws import unregister_booth
 
 pytestmark = pytest.mark.anyio
 
@@ -277,3 +278,18 @@ async def test_empty_chat_text_is_refused(kiosk: Kiosk) -> None:
     ana = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ana"))
     await ana.ws.send_json({"type": "booth:chat", "text": ""})
     assert (await next_of_type(ana.ws, "booth:error"))["code"] == "invalid_message"
+
+
+async def test_compressed_booth_socket_gets_its_frames(kiosk: Kiosk) -> None:
+    token = await kiosk.interpreter_token(EN, "Ana")
+    ws = await kiosk.connect(f"/ws/booth/{EN}", token, compress=15)
+    await ws.send_json({"type": "booth:join"})
+    await next_of_type(ws, "booth:joined")
+    await ws.send_json({"type": "booth:chat", "text": "deflated"})
+    assert (await next_of_type(ws, "booth:chat"))["message"]["body"] == "deflated"
+
+
+async def test_unregistered_booth_closes_its_sockets_with_4004(kiosk: Kiosk) -> None:
+    ana = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ana"))
+    unregister_booth(kiosk.app, EN)
+    assert await close_code(ana.ws) == 4004

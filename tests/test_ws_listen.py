@@ -20,7 +20,8 @@ from ws_support import (
     wait_for,
 )
 
-from server.ws import broadcast_caption
+import db
+from server.ws import broadcast_caption, register_booth
 
 pytestmark = pytest.mark.anyio
 
@@ -192,3 +193,21 @@ async def test_slow_listener_is_dropped_without_stalling_others(kiosk: Kiosk) ->
     assert seen == list(range(total))
     assert slow_frames < total
     assert counts(audience)[EN] == 1
+
+
+async def test_caption_larger_than_64_kib_arrives_whole(kiosk: Kiosk) -> None:
+    listener = await kiosk.listener("conf", "main")
+    await listener.send_json({"type": "listen:select", "booth_id": EN})
+    await listener.send_json({"type": "ping"})
+    await next_of_type(listener, "pong")
+    text = "é" * 40_000  # 80,000 bytes of UTF-8
+    broadcast_caption(kiosk.app, EN, "final", text, 2)
+    assert (await next_of_type(listener, "caption"))["text"] == text
+
+
+async def test_booth_registered_at_run_time_appears_to_listeners(kiosk: Kiosk) -> None:
+    listener = await kiosk.listener("conf", "main")
+    booth = await db.create_booth("conf", "main", "de", "Deutsch")
+    register_booth(kiosk.app, booth)
+    state = await next_of_type(listener, "listen:state")
+    assert [c["booth_id"] for c in state["channels"]][-1] == "conf/main/de"

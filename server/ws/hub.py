@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from server.booth_state import Alert, BoothChange, BoothRegistry, SpanClosed, SpanOpened
-from server.ws.connection import Connection
+from server.ws.connection import Connection, Frame
 from server.ws.persistence import SpanRecorder
 from server.ws.protocol import (
     CloseCode,
@@ -239,8 +239,9 @@ class WebSocketHub:
 
 
 def _send_all(connections: Iterable[Connection], text: str) -> None:
+    frame = Frame(text)  # serialised and framed once for everybody
     for conn in connections:
-        conn.send(text)
+        conn.send(frame)
 
 
 def _discard(index: dict[Any, set[Connection]], key: Any, conn: Connection) -> bool:
