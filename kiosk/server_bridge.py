@@ -7,8 +7,7 @@ When the web server runs, booths created on screen go through the websocket laye
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -17,14 +16,13 @@ from kiosk.control import CONSOLE_IDENTITY
 from server.booth_state import BoothRegistry
 from server.config import Config
 from server.keys import EXTRAS, WS_HUB
+from server.media_service import SUPERVISOR
+from server.mediamtx import MediaMTXSupervisor
 from server.routes.health import mediamtx_state
 from server.ws import register_booth
 from server.ws.access import add_booth_record
 from server.ws.booth_socket import chat_json
 from server.ws.protocol import chat_message
-
-# Seam: the MediaMTX supervisor is expected to publish its output ring buffer here (lines).
-MEDIAMTX_OUTPUT = "mediamtx_output"
 
 
 async def register_missing_booths(registry: BoothRegistry, web_app: web.Application | None) -> int:
@@ -57,9 +55,24 @@ def console_mediamtx_state(config: Config, web_app: web.Application | None) -> s
     return "missing" if config.mediamtx.enabled else "disabled"
 
 
-def mediamtx_output(web_app: web.Application | None) -> Iterable[str]:
-    """MediaMTX's recent output lines, if a supervisor published them."""
-    if web_app is None:
-        return ()
-    lines: Any = web_app[EXTRAS].get(MEDIAMTX_OUTPUT, ())
-    return list(lines)
+@dataclass(frozen=True)
+class MediaMTXOutput:
+    """MediaMTX's recent output lines and how many it has written in all."""
+
+    lines: tuple[str, ...] = ()
+    total: int = 0
+
+    def new_since(self, seen: int) -> tuple[str, ...]:
+        """The lines written after the first `seen` (as many as the ring buffer still holds)."""
+        new = self.total - seen
+        if new <= 0:
+            return ()
+        return self.lines[-new:]
+
+
+def mediamtx_output(web_app: web.Application | None) -> MediaMTXOutput:
+    """The supervisor's output ring buffer; empty without a server or with MediaMTX disabled."""
+    supervisor = None if web_app is None else web_app[EXTRAS].get(SUPERVISOR)
+    if not isinstance(supervisor, MediaMTXSupervisor):
+        return MediaMTXOutput()
+    return MediaMTXOutput(tuple(supervisor.log_lines), supervisor.log_total)
