@@ -16,6 +16,7 @@ from server.booth_models import BoothChange, BoothListener, UnknownBooth
 from server.booth_records import BoothRecord, build_snapshot, relabelled_siblings, relay_label
 from server.booth_transitions import EffectLog
 
+# Named after the registry, which is what operators know failing subscribers by.
 logger = logging.getLogger("server.booth_state")
 
 
