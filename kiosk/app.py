@@ -41,7 +41,7 @@ from server.booth_state import BoothRegistry
 from server.config import Config
 from server.services import Services
 
-REFRESH_SECONDS = 0.2  # at most five booth repaints a second, however fast booths change
+REFRESH_SECONDS = 0.1  # at most ten booth repaints a second, however fast booths change
 logger = logging.getLogger("kiosk.app")
 
 

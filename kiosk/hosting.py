@@ -15,6 +15,8 @@ from aiohttp import web
 
 from server.app import make_app
 from server.config import Config
+from server.keys import EXTRAS
+from server.media_service import HTTP_PORT
 from server.runner import SHUTDOWN_TIMEOUT, RunningServer, prepare_tls
 from server.services import Services
 
@@ -35,13 +37,19 @@ class ServerHost:
         """Build the app, run its startup and open the sites; returns the bound ports."""
         tls = prepare_tls(self.config)
         self.web_app = make_app(self.config, self.services)
+        host = self.config.server.host
+        # Bound here rather than by TCPSite so that port 0 (tests, bench) reports its real port,
+        # and before start-up, because MediaMTX's auth hook URL needs that port.
+        http_socket = socket.create_server((host, self.config.server.port), backlog=512)
+        self.web_app[EXTRAS][HTTP_PORT] = http_socket.getsockname()[1]
         self.runner = web.AppRunner(
             self.web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT
         )
-        await self.runner.setup()
-        host = self.config.server.host
-        # Bound here rather than by TCPSite so that port 0 (tests, bench) reports its real port.
-        http_socket = socket.create_server((host, self.config.server.port), backlog=512)
+        try:
+            await self.runner.setup()
+        except BaseException:
+            http_socket.close()
+            raise
         await web.SockSite(self.runner, http_socket).start()
         https_port = None
         if tls is not None:

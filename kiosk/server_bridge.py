@@ -1,14 +1,15 @@
 """Where the console reaches into the server's run-time parts: booths, chat, MediaMTX.
 
 When the web server runs, booths created on screen go through the websocket layer's
-`register_booth` and chat lines reach the booth's sockets through its hub; without a server
-(snapshot tests) the registry is filled directly and chat is only stored.
+`register_booth`, and chat goes through its `post_chat` (stored, sent to the booth's sockets,
+heard by chat subscribers); without a server (snapshot tests) the registry is filled directly
+and chat is only stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -17,14 +18,12 @@ from kiosk.control import CONSOLE_IDENTITY
 from server.booth_state import BoothRegistry
 from server.config import Config
 from server.keys import EXTRAS, WS_HUB
+from server.media_service import SUPERVISOR
+from server.mediamtx import MediaMTXSupervisor
 from server.routes.health import mediamtx_state
-from server.ws import register_booth
+from server.ws import PostedChat, post_chat, register_booth
 from server.ws.access import add_booth_record
-from server.ws.booth_socket import chat_json
-from server.ws.protocol import chat_message
-
-# Seam: the MediaMTX supervisor is expected to publish its output ring buffer here (lines).
-MEDIAMTX_OUTPUT = "mediamtx_output"
+from server.ws.chat import ChatListener
 
 
 async def register_missing_booths(registry: BoothRegistry, web_app: web.Application | None) -> int:
@@ -41,13 +40,25 @@ async def register_missing_booths(registry: BoothRegistry, web_app: web.Applicat
     return added
 
 
-async def send_console_chat(web_app: web.Application | None, booth_id: str, text: str) -> None:
-    """Store a chat line from the console and send it to the booth's sockets."""
-    stored = await db.append_chat(
-        booth_id, CONSOLE_IDENTITY.participant_id, CONSOLE_IDENTITY.display_name, text
-    )
+async def send_console_chat(
+    web_app: web.Application | None, booth_id: str, text: str
+) -> PostedChat:
+    """Post a chat line from the console as "Technician"; returns the stored message."""
+    sender_id, sender_name = CONSOLE_IDENTITY.participant_id, CONSOLE_IDENTITY.display_name
     if web_app is not None and WS_HUB in web_app:
-        web_app[WS_HUB].send_to_booth(booth_id, chat_message(chat_json(stored)))
+        return await post_chat(web_app, booth_id, sender_id, sender_name, text)
+    stored = await db.append_chat(booth_id, sender_id, sender_name, text)
+    return PostedChat.from_stored(booth_id, stored)
+
+
+def subscribe_chat(web_app: web.Application | None, listener: ChatListener) -> Callable[[], None]:
+    """Hear every chat message posted in any booth; returns the unsubscribe function.
+
+    Without a server nothing but the console posts, so there is nothing to hear.
+    """
+    if web_app is None or WS_HUB not in web_app:
+        return lambda: None
+    return web_app[WS_HUB].subscribe_chat(listener)
 
 
 def console_mediamtx_state(config: Config, web_app: web.Application | None) -> str:
@@ -57,9 +68,24 @@ def console_mediamtx_state(config: Config, web_app: web.Application | None) -> s
     return "missing" if config.mediamtx.enabled else "disabled"
 
 
-def mediamtx_output(web_app: web.Application | None) -> Iterable[str]:
-    """MediaMTX's recent output lines, if a supervisor published them."""
-    if web_app is None:
-        return ()
-    lines: Any = web_app[EXTRAS].get(MEDIAMTX_OUTPUT, ())
-    return list(lines)
+@dataclass(frozen=True)
+class MediaMTXOutput:
+    """MediaMTX's recent output lines and how many it has written in all."""
+
+    lines: tuple[str, ...] = ()
+    total: int = 0
+
+    def new_since(self, seen: int) -> tuple[str, ...]:
+        """The lines written after the first `seen` (as many as the ring buffer still holds)."""
+        new = self.total - seen
+        if new <= 0:
+            return ()
+        return self.lines[-new:]
+
+
+def mediamtx_output(web_app: web.Application | None) -> MediaMTXOutput:
+    """The supervisor's output ring buffer; empty without a server or with MediaMTX disabled."""
+    supervisor = None if web_app is None else web_app[EXTRAS].get(SUPERVISOR)
+    if not isinstance(supervisor, MediaMTXSupervisor):
+        return MediaMTXOutput()
+    return MediaMTXOutput(tuple(supervisor.log_lines), supervisor.log_total)

@@ -5,7 +5,7 @@ Only `server.booth_state` mutates these; everything else sees snapshots.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,12 +73,12 @@ class BoothRecord:
     handover: Handover = IDLE_HANDOVER
     ingest: bool = False
     listeners: int = 0
+    room_key: tuple[str, str] = field(init=False)
+    """(event, room) of this booth, split once: the id never changes."""
 
-    @property
-    def room_key(self) -> tuple[str, str]:
-        """(event, room) of this booth."""
+    def __post_init__(self) -> None:
         event, room, _ = split_booth_id(self.booth_id)
-        return event, room
+        self.room_key = (event, room)
 
     @property
     def active_slot(self) -> ParticipantSlot | None:
@@ -122,6 +122,16 @@ def relay_label(booth: BoothRecord, room_booths: Iterable[BoothRecord]) -> str:
     return RELAY_LABEL_FLOOR
 
 
+def relay_label_from_sources(booth_id: str, sources: Mapping[str, str]) -> str:
+    """`relay_label` computed from each room booth's active relay source (booth id → source)."""
+    if sources[booth_id] != FLOOR:
+        return RELAY_LABEL_RELAYED
+    for other_id, source in sources.items():
+        if other_id != booth_id and source == booth_id:
+            return RELAY_LABEL_PIVOT
+    return RELAY_LABEL_FLOOR
+
+
 def build_snapshot(booth: BoothRecord, *, on_air: bool, label: str) -> dict[str, Any]:
     """The full JSON-ready state snapshot of DESIGN §7; a fresh dict every call."""
     return {
@@ -139,3 +149,27 @@ def build_snapshot(booth: BoothRecord, *, on_air: bool, label: str) -> dict[str,
         "listeners": booth.listeners,
         "relay_label": label,
     }
+
+
+def relabelled_siblings(
+    room: Mapping[str, BoothRecord], booth_id: str, source_before: str
+) -> list[BoothRecord]:
+    """The other booths of a room whose relay label changed when only `booth_id` changed.
+
+    A sibling's label depends on its own record and on the active relay sources of the
+    others, so only the booths the changed booth took relay from before or takes it from
+    now can be affected. `room` maps booth ids to records in registry order.
+    """
+    source_after = room[booth_id].active_relay_source()
+    if source_after == source_before:
+        return []
+    sources_after = {bid: other.active_relay_source() for bid, other in room.items()}
+    sources_before = {**sources_after, booth_id: source_before}
+    return [
+        other
+        for bid, other in room.items()
+        if bid != booth_id
+        and bid in (source_before, source_after)
+        and relay_label_from_sources(bid, sources_before)
+        != relay_label_from_sources(bid, sources_after)
+    ]

@@ -11,9 +11,6 @@ Every public mutator validates first and mutates after, so a refused action (`Fo
 from __future__ import annotations
 
 import itertools
-import logging
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -27,7 +24,6 @@ from server.booth_models import (
     Alert,
     BoothChange,
     BoothError,
-    BoothListener,
     Clock,
     Forbidden,
     Handover,
@@ -44,16 +40,10 @@ from server.booth_permissions import (
     require_no_pending_handover,
     require_participant,
 )
-from server.booth_records import (
-    BoothRecord,
-    ParticipantSlot,
-    build_snapshot,
-    relay_label,
-    split_booth_id,
-)
+from server.booth_records import BoothRecord, ParticipantSlot, split_booth_id
+from server.booth_store import BoothStore
 from server.booth_transitions import (
     LEFT_REASON,
-    EffectLog,
     change_active,
     expire_slots,
     remove_slot,
@@ -73,19 +63,15 @@ __all__ = [
     "UnknownBooth",
 ]
 
-logger = logging.getLogger(__name__)
 
-
-class BoothRegistry:
+class BoothRegistry(BoothStore):
     """All booths of the kiosk and the rules that govern them."""
 
     def __init__(self, clock: Clock, grace_seconds: float = 20.0) -> None:
         """Create an empty registry; `grace_seconds` is how long a dropped socket keeps its slot."""
+        super().__init__()
         self._clock = clock
         self._grace_seconds = grace_seconds
-        self._booths: dict[str, BoothRecord] = {}
-        self._listeners: list[BoothListener] = []
-        self._media_tracking = False
         self._join_counter = itertools.count()
 
     # ----------------------------------------------------------------- booths and queries
@@ -98,14 +84,14 @@ class BoothRegistry:
             raise InvalidAction(f"booth {booth_id} already exists")
         if split_booth_id(booth_id)[2] != language_code:
             raise InvalidAction(f"booth id {booth_id} does not end in language {language_code}")
+        booth = BoothRecord(booth_id, language_code, language_name, transcription)
         with self._changing([booth_id]):
-            self._booths[booth_id] = BoothRecord(
-                booth_id, language_code, language_name, transcription
-            )
+            self._insert(booth)
 
     def remove_booth(self, booth_id: str) -> None:
         """Forget a booth; an open span is closed and relays taken from it fall back to floor."""
         booth = self._booth(booth_id)
+        # Other booths' relays change too, so every snapshot of the room is compared.
         with self._changing(self._room_scope(booth)) as txn:
             now = self._clock()
             if booth.active_id is not None:
@@ -116,42 +102,12 @@ class BoothRegistry:
                     if slot.relay == booth_id:
                         slot.relay = FLOOR
             txn.retired[booth_id] = self._snapshot_of(booth)
-            del self._booths[booth_id]
-
-    def booth_ids(self) -> list[str]:
-        """Every registered booth id, in the order they were added."""
-        return list(self._booths)
-
-    def has_booth(self, booth_id: str) -> bool:
-        """True when the booth is registered."""
-        return booth_id in self._booths
-
-    def room_booth_ids(self, event: str, room: str) -> list[str]:
-        """The booth ids of one room, in the order they were added."""
-        return [bid for bid, booth in self._booths.items() if booth.room_key == (event, room)]
-
-    def snapshot(self, booth_id: str) -> dict[str, Any]:
-        """The full JSON-ready state snapshot of a booth."""
-        return self._snapshot_of(self._booth(booth_id))
+            self._discard(booth)
 
     def participant(self, booth_id: str, participant_id: str) -> Identity | None:
         """The identity holding that slot in the booth, or None."""
         slot = self._booth(booth_id).participants.get(participant_id)
         return None if slot is None else slot.identity
-
-    def is_on_air(self, booth_id: str) -> bool:
-        """An interpreter is active and, while MediaMTX is tracked, their stream is online."""
-        return self._on_air(self._booth(booth_id))
-
-    def subscribe(self, listener: BoothListener) -> Callable[[], None]:
-        """Call `listener` with every BoothChange; returns a function that unsubscribes."""
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
 
     # ----------------------------------------------------------------- presence
 
@@ -161,7 +117,7 @@ class BoothRegistry:
         if identity.role not in ROLES:
             raise InvalidAction(f"unknown role {identity.role!r}")
         pid = identity.participant_id
-        with self._changing(self._room_scope(booth)) as txn:
+        with self._changing_booth(booth) as txn:
             now = self._clock()
             # A slot past its grace period is gone even if tick() has not run yet.
             expire_slots(booth, txn, now, self._grace_seconds)
@@ -184,7 +140,7 @@ class BoothRegistry:
         booth = self._booth(booth_id)
         if participant_id not in booth.participants:
             raise InvalidAction(f"{participant_id} is not in booth {booth_id}")
-        with self._changing(self._room_scope(booth)) as txn:
+        with self._changing_booth(booth) as txn:
             remove_slot(booth, participant_id, txn, self._clock(), LEFT_REASON)
 
     def disconnect(self, booth_id: str, participant_id: str) -> None:
@@ -194,7 +150,7 @@ class BoothRegistry:
         # A socket closing after an explicit leave is the normal end of a session, not an error.
         if slot is None or not slot.connected:
             return
-        with self._changing(self._room_scope(booth)) as txn:
+        with self._changing_booth(booth) as txn:
             now = self._clock()
             slot.connected = False
             slot.disconnected_at = now
@@ -211,7 +167,7 @@ class BoothRegistry:
             if any(s.grace_expired(now, self._grace_seconds) for s in booth.participants.values())
         ]
         for booth in expiring:
-            with self._changing(self._room_scope(booth)) as txn:
+            with self._changing_booth(booth) as txn:
                 expire_slots(booth, txn, now, self._grace_seconds)
 
     def restore_on_air(
@@ -228,7 +184,7 @@ class BoothRegistry:
         slot = booth.participants.get(participant_id)
         if slot is not None and not slot.identity.is_interpreter:
             raise InvalidAction(f"{participant_id} is not an interpreter")
-        with self._changing(self._room_scope(booth)):
+        with self._changing_booth(booth):
             if slot is None:
                 identity = Identity(participant_id, display_name, "interpreter")
                 slot = ParticipantSlot(identity, next(self._join_counter), connected=False)
@@ -251,7 +207,7 @@ class BoothRegistry:
         require_no_pending_handover(booth)
         if to is not None and not booth.is_passive_interpreter(to):
             raise InvalidAction(f"{to} is not a connected passive interpreter in this booth")
-        with self._changing(self._room_scope(booth)):
+        with self._changing_booth(booth):
             booth.handover = Handover(HANDOVER_OFFERED, actor_id, to)
 
     def request(self, booth_id: str, actor_id: str) -> None:
@@ -263,7 +219,7 @@ class BoothRegistry:
         require_no_pending_handover(booth)
         if booth.active_id is None:
             raise InvalidAction("nobody holds the mic")
-        with self._changing(self._room_scope(booth)):
+        with self._changing_booth(booth):
             booth.handover = Handover(HANDOVER_REQUESTED, actor_id, booth.active_id)
 
     def accept(self, booth_id: str, actor_id: str) -> None:
@@ -275,21 +231,21 @@ class BoothRegistry:
         assert new_active is not None  # a request always names its requester
         if not booth.participants[new_active].connected:
             raise InvalidAction(f"{new_active} is not connected")
-        with self._changing(self._room_scope(booth)) as txn:
+        with self._changing_booth(booth) as txn:
             change_active(booth, new_active, txn, self._clock())
 
     def decline(self, booth_id: str, actor_id: str) -> None:
         """The counterpart declines: the handover ends and the mic stays where it is."""
         booth = self._booth(booth_id)
         require_counterpart(booth, actor_id, "decline")
-        with self._changing(self._room_scope(booth)):
+        with self._changing_booth(booth):
             booth.handover = IDLE_HANDOVER
 
     def cancel(self, booth_id: str, actor_id: str) -> None:
         """The initiator withdraws the handover; technicians and admins may override."""
         booth = self._booth(booth_id)
         require_cancel_right(booth, actor_id)
-        with self._changing(self._room_scope(booth)):
+        with self._changing_booth(booth):
             booth.handover = IDLE_HANDOVER
 
     # ----------------------------------------------------------------- mic and relay
@@ -307,7 +263,7 @@ class BoothRegistry:
             raise InvalidAction(f"{participant_id} is not an interpreter")
         if not target.connected:
             raise InvalidAction(f"{participant_id} is not connected")
-        with self._changing(self._room_scope(booth)) as txn:
+        with self._changing_booth(booth) as txn:
             change_active(booth, participant_id, txn, self._clock())
 
     def set_muted(self, booth_id: str, actor_id: str, muted: bool) -> None:
@@ -316,7 +272,7 @@ class BoothRegistry:
         require_active_or_controller(booth, actor_id, "mute")
         if booth.muted == muted:
             return
-        with self._changing(self._room_scope(booth)):
+        with self._changing_booth(booth):
             booth.muted = muted
 
     def set_relay(self, booth_id: str, actor_id: str, source: str) -> None:
@@ -331,7 +287,7 @@ class BoothRegistry:
                 raise InvalidAction(f"{source} is neither floor nor a booth of this room")
         if actor.relay == source:
             return
-        with self._changing(self._room_scope(booth)):
+        with self._changing_booth(booth):
             actor.relay = source
 
     # ----------------------------------------------------------------- media and audience
@@ -341,7 +297,7 @@ class BoothRegistry:
         booth = self._booth(booth_id)
         if booth.ingest == online:
             return
-        with self._changing(self._room_scope(booth)):
+        with self._changing_booth(booth):
             booth.ingest = online
 
     def set_listeners(self, booth_id: str, count: int) -> None:
@@ -351,7 +307,7 @@ class BoothRegistry:
             raise InvalidAction(f"listener count {count} is negative")
         if booth.listeners == count:
             return
-        with self._changing(self._room_scope(booth)):
+        with self._changing_booth(booth):
             booth.listeners = count
 
     def set_media_tracking(self, enabled: bool) -> None:
@@ -360,57 +316,3 @@ class BoothRegistry:
             return
         with self._changing(list(self._booths)):
             self._media_tracking = enabled
-
-    # ----------------------------------------------------------------- internals
-
-    def _booth(self, booth_id: str) -> BoothRecord:
-        booth = self._booths.get(booth_id)
-        if booth is None:
-            raise UnknownBooth(f"no booth {booth_id}")
-        return booth
-
-    def _on_air(self, booth: BoothRecord) -> bool:
-        return booth.active_id is not None and (booth.ingest or not self._media_tracking)
-
-    def _room_booths(self, booth: BoothRecord) -> list[BoothRecord]:
-        return [other for other in self._booths.values() if other.room_key == booth.room_key]
-
-    def _room_scope(self, booth: BoothRecord) -> list[str]:
-        """The booths whose snapshot a change to `booth` can alter (relay labels cross booths)."""
-        return [booth.booth_id] + [
-            other.booth_id for other in self._room_booths(booth) if other is not booth
-        ]
-
-    def _snapshot_of(self, booth: BoothRecord) -> dict[str, Any]:
-        label = relay_label(booth, self._room_booths(booth))
-        return build_snapshot(booth, on_air=self._on_air(booth), label=label)
-
-    @contextmanager
-    def _changing(self, booth_ids: Iterable[str]) -> Iterator[EffectLog]:
-        """Run a mutation, then notify subscribers of each booth whose state really changed.
-
-        If the mutation raises, nobody is notified (mutators validate before they mutate).
-        """
-        before: dict[str, dict[str, Any] | None] = {}
-        for bid in booth_ids:
-            booth = self._booths.get(bid)
-            before[bid] = None if booth is None else self._snapshot_of(booth)
-        txn = EffectLog()
-        yield txn
-        changes: list[BoothChange] = []
-        for bid in dict.fromkeys([*before, *txn.effects, *txn.retired]):
-            booth = self._booths.get(bid)
-            after = txn.retired.get(bid) if booth is None else self._snapshot_of(booth)
-            effects = txn.for_booth(bid)
-            # A removed booth is always announced, so the I/O layer can drop its channel.
-            if after is not None and (after != before.get(bid) or effects or bid in txn.retired):
-                changes.append(BoothChange(bid, after, effects))
-        self._notify(changes)
-
-    def _notify(self, changes: list[BoothChange]) -> None:
-        for change in changes:
-            for listener in list(self._listeners):
-                try:
-                    listener(change)
-                except Exception:
-                    logger.exception("booth subscriber failed on %s", change.booth_id)

@@ -44,8 +44,8 @@ class FrozenClock:
         self.now += seconds
 
 
-def make_config(data_dir: Path, **kiosk: Any) -> Config:
-    """Loopback, free ports, TLS and MediaMTX off, fixed public URLs."""
+def make_config(data_dir: Path, mediamtx: dict[str, Any] | None = None, **kiosk: Any) -> Config:
+    """Loopback, free ports, TLS off, fixed public URLs; MediaMTX off unless `mediamtx` says."""
     return parse_config(
         {
             "kiosk": {
@@ -55,7 +55,7 @@ def make_config(data_dir: Path, **kiosk: Any) -> Config:
                 **kiosk,
             },
             "server": {"host": "127.0.0.1", "port": 0, "https_port": 0, "tls": "off"},
-            "mediamtx": {"enabled": False},
+            "mediamtx": mediamtx or {"enabled": False},
         }
     )
 
@@ -76,6 +76,7 @@ async def console(
     clock: Any = None,
     demo: bool = False,
     seed: Callable[[], Awaitable[None]] | None = None,
+    mediamtx: dict[str, Any] | None = None,
     **kiosk: Any,
 ) -> AsyncIterator[tuple[KioskApp, Any]]:
     """A started console in a 140×45 test terminal, with its pilot; the database is fresh and
@@ -84,7 +85,7 @@ async def console(
     try:
         if seed is not None:
             await seed()
-        config = make_config(tmp_path, **kiosk)
+        config = make_config(tmp_path, mediamtx, **kiosk)
         services = make_services(clock)
         app = create_app(
             config, services, start_server=start_server, clock=clock or services.clock, demo=demo

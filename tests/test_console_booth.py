@@ -108,6 +108,34 @@ async def test_chat_from_the_console_is_stored_and_reaches_the_booth_socket(
         await wait_until(pilot, lambda: "Technician: mic check" in "\n".join(chat.lines), "chat")
 
 
+async def test_chat_from_an_interpreter_appears_on_the_open_booth_screen(tmp_path: Path) -> None:
+    async with (
+        console(tmp_path, demo=True, start_server=True) as (app, pilot),
+        aiohttp.ClientSession() as session,
+    ):
+        anna, _ = await interpreter_socket(session, app, EN, "Anna")
+        screen = await open_booth(app, pilot)
+        chat = screen.query_one("#chat", Log)
+
+        await anna.send_json({"type": "booth:chat", "text": "water, please"})
+
+        await wait_until(pilot, lambda: "Anna: water, please" in "\n".join(chat.lines), "chat")
+
+
+async def test_booth_screen_shows_earlier_and_new_chat_each_once(tmp_path: Path) -> None:
+    async with console(tmp_path, demo=True, start_server=True) as (app, pilot):
+        await db.append_chat(EN, "invite:1", "Anna", "earlier")
+        screen = await open_booth(app, pilot)
+        chat = screen.query_one("#chat", Log)
+        await pilot.press("t", *"later", "enter")
+
+        await wait_until(pilot, lambda: "Technician: later" in "\n".join(chat.lines), "chat")
+        assert [line.split(" ", 1)[1] for line in chat.lines] == [
+            "Anna: earlier",
+            "Technician: later",
+        ]
+
+
 async def test_on_air_log_lists_spans_of_the_booth(tmp_path: Path) -> None:
     async with (
         console(tmp_path, demo=True, start_server=True) as (app, pilot),

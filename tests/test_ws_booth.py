@@ -23,7 +23,8 @@ from ws_support import (
 
 import db
 from server.auth import create_booth_token
-from server.ws import unregister_booth
+from server.keys import WS_HUB
+from server.ws import PostedChat, post_chat, unregister_booth
 
 pytestmark = pytest.mark.anyio
 
@@ -272,6 +273,54 @@ async def test_chat_is_persisted_and_in_the_join_history(kiosk: Kiosk) -> None:
     stored = await db.recent_chat(EN)
     assert [m["body"] for m in ben.joined["chat"]] == ["one", "two"]
     assert [m.body for m in stored] == ["one", "two"]
+
+
+async def test_chat_from_a_socket_reaches_chat_subscribers(kiosk: Kiosk) -> None:
+    heard: list[PostedChat] = []
+    kiosk.app[WS_HUB].subscribe_chat(heard.append)
+    ana = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ana"))
+
+    await ana.ws.send_json({"type": "booth:chat", "text": "water, please"})
+    await next_of_type(ana.ws, "booth:chat")
+
+    assert [(m.booth_id, m.sender_id, m.sender_name, m.body) for m in heard] == [
+        (EN, ana.id, "Ana", "water, please")
+    ]
+
+
+async def test_chat_posted_in_process_is_stored_and_reaches_the_booth(kiosk: Kiosk) -> None:
+    ana = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ana"))
+
+    posted = await post_chat(kiosk.app, EN, "console", "Technician", "mic check")
+
+    chat = await next_of_type(ana.ws, "booth:chat")
+    assert chat["message"] == posted.as_json()
+    assert [(m.id, m.body) for m in await db.recent_chat(EN)] == [(posted.message_id, "mic check")]
+
+
+async def test_unsubscribed_chat_listener_hears_nothing_more(kiosk: Kiosk) -> None:
+    heard: list[PostedChat] = []
+    unsubscribe = kiosk.app[WS_HUB].subscribe_chat(heard.append)
+
+    unsubscribe()
+    await post_chat(kiosk.app, EN, "console", "Technician", "anyone?")
+
+    assert heard == []
+
+
+async def test_a_failing_chat_listener_does_not_stop_the_message(kiosk: Kiosk) -> None:
+    def explode(posted: PostedChat) -> None:
+        raise RuntimeError("listener bug")
+
+    heard: list[PostedChat] = []
+    kiosk.app[WS_HUB].subscribe_chat(explode)
+    kiosk.app[WS_HUB].subscribe_chat(heard.append)
+    ana = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ana"))
+
+    await post_chat(kiosk.app, EN, "console", "Technician", "still here")
+
+    assert (await next_of_type(ana.ws, "booth:chat"))["message"]["body"] == "still here"
+    assert [m.body for m in heard] == ["still here"]
 
 
 async def test_empty_chat_text_is_refused(kiosk: Kiosk) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,13 +18,14 @@ from textual.widgets import DataTable, Footer, Header, Input, Log, Static
 import db
 from kiosk.board import format_duration, handover_text, participant_name
 from kiosk.screens.base import ConsoleScreen
-from kiosk.server_bridge import send_console_chat
+from kiosk.server_bridge import send_console_chat, subscribe_chat
 from server.booth_models import BoothError
+from server.ws import PostedChat
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
 
-HISTORY_SECONDS = 2.0  # chat from interpreters arrives over their sockets; re-read it this often
+HISTORY_SECONDS = 2.0  # spans are written and captions made elsewhere; re-read them this often
 RECENT_CAPTIONS = 8
 
 
@@ -46,10 +47,15 @@ class BoothScreen(ConsoleScreen):
     ]
 
     @dataclass
-    class HistoryLoaded(Message):
-        """Chat, on-air log and captions read from the database."""
+    class ChatArrived(Message):
+        """Chat messages of this booth: the stored history, or new ones as they are posted."""
 
-        chat: list[tuple[str, str, str]]
+        messages: list[PostedChat]
+
+    @dataclass
+    class HistoryLoaded(Message):
+        """On-air log and captions read from the database."""
+
         spans: list[tuple[str, str, str, str]]
         captions: list[str]
 
@@ -61,7 +67,8 @@ class BoothScreen(ConsoleScreen):
         """Show `booth_id`."""
         super().__init__()
         self.booth_id = booth_id
-        self._chat_seen: list[tuple[str, str, str]] = []
+        self._chat: dict[int, str] = {}  # message id -> line; ids grow with time
+        self._unsubscribe_chat: Callable[[], None] = lambda: None
 
     def compose(self) -> ComposeResult:
         """Title, participants and log on the left; chat and captions on the right."""
@@ -101,9 +108,16 @@ class BoothScreen(ConsoleScreen):
         ):
             spans.add_column(label, key=key)
         self._paint_state()
+        # Subscribe before reading the stored chat, so no message falls between the two.
+        self._unsubscribe_chat = subscribe_chat(self.kiosk.web_app, self._on_posted_chat)
+        self._load_chat()
         self._load_history()
         self.set_interval(HISTORY_SECONDS, self._load_history)
         participants.focus()
+
+    def on_unmount(self) -> None:
+        """Stop hearing chat."""
+        self._unsubscribe_chat()
 
     # ----------------------------------------------------------------- live state
 
@@ -168,11 +182,46 @@ class BoothScreen(ConsoleScreen):
 
     # ----------------------------------------------------------------- history
 
+    def _on_posted_chat(self, posted: PostedChat) -> None:
+        """Chat subscriber (called on the server's loop, which is the console's)."""
+        if posted.booth_id == self.booth_id:
+            self.post_message(self.ChatArrived([posted]))
+
+    @work(group="booth-chat")
+    async def _load_chat(self) -> None:
+        """Read the stored chat once; new messages arrive through the subscription."""
+        try:
+            stored = await db.recent_chat(self.booth_id)
+        except db.NotFound:
+            return
+        self.post_message(
+            self.ChatArrived([PostedChat.from_stored(self.booth_id, m) for m in stored])
+        )
+
+    @on(ChatArrived)
+    def _show_chat(self, message: ChatArrived) -> None:
+        """Add messages not shown yet, in the order they were stored."""
+        fresh = {
+            m.message_id: f"{clock_time(m.sent_at)} {m.sender_name}: {m.body}"
+            for m in message.messages
+            if m.message_id not in self._chat
+        }
+        if not fresh:
+            return
+        log = self.query_one("#chat", Log)
+        if self._chat and min(fresh) < max(self._chat):
+            # The history arrived after a newer live message: rewrite in order.
+            self._chat.update(fresh)
+            log.clear()
+            log.write_lines(line for _, line in sorted(self._chat.items()))
+            return
+        self._chat.update(fresh)
+        log.write_lines(line for _, line in sorted(fresh.items()))
+
     @work(exclusive=True, group="booth-history")
     async def _load_history(self) -> None:
-        """Read chat, spans and captions, and post them back."""
+        """Read spans and captions, and post them back."""
         try:
-            chat = await db.recent_chat(self.booth_id)
             spans = await db.list_spans(self.booth_id)
             transcript = await db.list_transcript(self.booth_id)
         except db.NotFound:
@@ -180,7 +229,6 @@ class BoothScreen(ConsoleScreen):
         now = self.kiosk.clock()
         self.post_message(
             self.HistoryLoaded(
-                chat=[(clock_time(m.sent_at), m.sender_name, m.body) for m in chat],
                 spans=[
                     (
                         s.display_name,
@@ -199,12 +247,7 @@ class BoothScreen(ConsoleScreen):
 
     @on(HistoryLoaded)
     def _show_history(self, message: HistoryLoaded) -> None:
-        """Paint chat (only when it changed), the on-air log and captions."""
-        if message.chat != self._chat_seen:
-            self._chat_seen = message.chat
-            chat = self.query_one("#chat", Log)
-            chat.clear()
-            chat.write_lines(f"{at} {who}: {body}" for at, who, body in message.chat)
+        """Paint the on-air log and captions."""
         spans = self.query_one("#spans", DataTable)
         spans.clear()
         for row in reversed(message.spans):
@@ -264,10 +307,10 @@ class BoothScreen(ConsoleScreen):
 
     @work(group="booth-chat")
     async def _deliver_chat(self, text: str) -> None:
-        """Store and broadcast a chat line, then re-read the history."""
+        """Store and broadcast a chat line and show it (once, if the subscription did too)."""
         self.kiosk.control.join_for_chat(self.booth_id)
-        await send_console_chat(self.kiosk.web_app, self.booth_id, text)
-        self._load_history()
+        posted = await send_console_chat(self.kiosk.web_app, self.booth_id, text)
+        self.post_message(self.ChatArrived([posted]))
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Booth actions for the command palette."""

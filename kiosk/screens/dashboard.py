@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from kiosk.board import BoothRow, booth_row
 from kiosk.screens.base import ConsoleScreen
+from kiosk.widgets.live_table import CellValue, LiveTable
 from server.network import public_url
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class DashboardScreen(ConsoleScreen):
                 yield Static(id="server-url")
                 yield Static(id="mediamtx")
             yield Static(id="alerts")
-        yield DataTable(id="booths", cursor_type="row", zebra_stripes=True)
+        yield LiveTable(id="booths", cursor_type="row", zebra_stripes=True)
         yield Static("Starting…", id="empty-note")
         yield Footer()
 
@@ -116,17 +117,18 @@ class DashboardScreen(ConsoleScreen):
         if any(bid not in self._rows for bid in message.changed & shown):
             self._repaint_all()
             return
-        table = self.query_one("#booths", DataTable)
         new_second = int(message.now) != self._last_second
         self._last_second = int(message.now)
+        updates: list[tuple[str, str, CellValue]] = []
+        for booth_id in list(self._rows):
+            snapshot = board.snapshot(booth_id)
+            if snapshot is None:
+                continue
+            running = new_second and snapshot["active_id"] is not None
+            if booth_id in message.changed or running:
+                updates.extend(self._changed_cells(booth_row(snapshot, message.now, self._shift())))
         with self.app.batch_update():
-            for booth_id in list(self._rows):
-                snapshot = board.snapshot(booth_id)
-                if snapshot is None:
-                    continue
-                running = new_second and snapshot["active_id"] is not None
-                if booth_id in message.changed or running:
-                    self._update_row(table, booth_row(snapshot, message.now, self._shift()))
+            self.query_one("#booths", LiveTable).update_cells(updates)
             self._update_header()
 
     def _shift(self) -> int:
@@ -175,16 +177,18 @@ class DashboardScreen(ConsoleScreen):
     def _time_cell(self, row: BoothRow) -> Text:
         return Text(row.time_on_mic, style="bold black on dark_orange" if row.over_shift else "")
 
-    def _update_row(self, table: DataTable[str | Text], row: BoothRow) -> None:
-        """Update only the cells whose text changed (room cells never change)."""
+    def _changed_cells(self, row: BoothRow) -> list[tuple[str, str, CellValue]]:
+        """(booth, column, value) of the cells whose content changed (room cells never do)."""
         old = self._rows.get(row.booth_id)
         self._rows[row.booth_id] = row
         if old == row:
-            return
+            return []
         cells = dict(zip((k for k, _, _ in COLUMNS), self._cells(row, ""), strict=True))
-        for key, _, _ in COLUMNS[1:]:
-            if old is None or getattr(old, key) != getattr(row, key) or key == "time_on_mic":
-                table.update_cell(row.booth_id, key, cells[key])
+        return [
+            (row.booth_id, key, cells[key])
+            for key, _, _ in COLUMNS[1:]
+            if old is None or getattr(old, key) != getattr(row, key) or key == "time_on_mic"
+        ]
 
     def _set_text(self, widget_id: str, text: str) -> None:
         """Update a Static only when its text changes: an update can cost a layout pass."""

@@ -25,7 +25,7 @@ class LogsScreen(ConsoleScreen):
     def __init__(self) -> None:
         """Nothing shown until mounted."""
         super().__init__()
-        self._mediamtx_lines = 0
+        self._mediamtx_seen = 0
 
     def compose(self) -> ComposeResult:
         """Server log above, MediaMTX output below."""
@@ -57,9 +57,9 @@ class LogsScreen(ConsoleScreen):
         """Append MediaMTX lines the supervisor buffered since the last look."""
         state = self.kiosk.mediamtx_state()
         self.query_one("#mediamtx-title", Static).update(f"MediaMTX ({state})")
-        lines = list(mediamtx_output(self.kiosk.web_app))
-        if len(lines) < self._mediamtx_lines:  # the ring buffer wrapped: start over
+        output = mediamtx_output(self.kiosk.web_app)
+        if output.total < self._mediamtx_seen:  # a new supervisor: start over
             self.query_one("#mediamtx-log", Log).clear()
-            self._mediamtx_lines = 0
-        self.query_one("#mediamtx-log", Log).write_lines(lines[self._mediamtx_lines :])
-        self._mediamtx_lines = len(lines)
+            self._mediamtx_seen = 0
+        self.query_one("#mediamtx-log", Log).write_lines(output.new_since(self._mediamtx_seen))
+        self._mediamtx_seen = output.total

@@ -78,6 +78,7 @@ class MediaMTXSupervisor:
         self.client = MediaMTXClient(api_port)
         self.log_lines: deque[str] = deque(maxlen=log_capacity)
         """MediaMTX's recent stdout and stderr lines, oldest first, for the console."""
+        self._log_total = 0
         self._render_config = render_config
         self._paths = paths
         self._on_state = on_state
@@ -109,6 +110,11 @@ class MediaMTXSupervisor:
     def reason(self) -> str:
         """Why the state is what it is (empty while all is well)."""
         return self._reason
+
+    @property
+    def log_total(self) -> int:
+        """How many lines MediaMTX has written so far; tells readers how many are new."""
+        return self._log_total
 
     @property
     def restarts(self) -> int:
@@ -289,6 +295,7 @@ class MediaMTXSupervisor:
             line = raw.decode("utf-8", errors="replace").rstrip()
             if line:
                 self.log_lines.append(line)
+                self._log_total += 1
                 self._last_line = line
 
     def _set_state(self, state: SupervisorState, reason: str) -> None:

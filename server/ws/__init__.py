@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from server.ws.chat import PostedChat, post_chat
 from server.ws.listen_socket import broadcast_caption
 from server.ws.setup import register_booth, setup_websockets, unregister_booth
 
-__all__ = ["broadcast_caption", "register_booth", "setup_websockets", "unregister_booth"]
+__all__ = [
+    "PostedChat",
+    "broadcast_caption",
+    "post_chat",
+    "register_booth",
+    "setup_websockets",
+    "unregister_booth",
+]

@@ -8,41 +8,28 @@ permission matrix (`roles.can`) and the rule that nothing but `ping` comes befor
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 
 import db
-from db.models import ChatMessage
 from server.booth_state import Forbidden, Identity
 from server.keys import SERVICES, WS_HUB
 from server.roles import Action, Principal, Role, booth_role, can
 from server.ws.access import booth_exists, valid_principals
+from server.ws.chat import chat_json, post_chat
 from server.ws.connection import Connection
 from server.ws.edge import open_connection, refuse, serve_frames
 from server.ws.hub import WebSocketHub
-from server.ws.persistence import utc_datetime
 from server.ws.protocol import (
     BOOTH_SCHEMAS,
     CloseCode,
     ErrorCode,
     Message,
     ProtocolError,
-    chat_message,
     joined_message,
 )
 
 Handler = Callable[["BoothSession", Message], Awaitable[None]]
-
-
-def chat_json(message: ChatMessage) -> dict[str, Any]:
-    """A stored chat message as it goes on the wire."""
-    return {
-        "sender_id": message.sender_id,
-        "sender_name": message.sender_name,
-        "body": message.body,
-        "sent_at": message.sent_at.isoformat(),
-    }
 
 
 class BoothSession:
@@ -50,19 +37,18 @@ class BoothSession:
 
     def __init__(
         self,
-        hub: WebSocketHub,
+        app: web.Application,
         conn: Connection,
         booth_id: str,
         principal: Principal,
         role: Role,
-        clock: Callable[[], float],
     ) -> None:
-        self.hub = hub
+        self.app = app
+        self.hub: WebSocketHub = app[WS_HUB]
         self.conn = conn
         self.booth_id = booth_id
         self.principal = principal
         self.role = role
-        self.clock = clock
         self.identity: Identity | None = None
 
     @property
@@ -120,14 +106,9 @@ class BoothSession:
         body = message.fields["text"].strip()
         if not body:
             raise ProtocolError(ErrorCode.INVALID, "an empty chat message")
-        stored = await db.append_chat(
-            self.booth_id,
-            self.participant_id,
-            self.identity.display_name,
-            body,
-            sent_at=utc_datetime(self.clock()),
+        await post_chat(
+            self.app, self.booth_id, self.participant_id, self.identity.display_name, body
         )
-        self.hub.send_to_booth(self.booth_id, chat_message(chat_json(stored)))
 
     async def offer(self, message: Message) -> None:
         """The active interpreter offers the mic (to one partner, or to any)."""
@@ -205,7 +186,7 @@ async def booth_socket(request: web.Request) -> web.StreamResponse:
         return await refuse(request, CloseCode.FORBIDDEN, "the token is not for this booth")
     principal, role = admitted[0]
     conn = await open_connection(request, hub, compress=True)
-    session = BoothSession(hub, conn, booth_id, principal, role, services.clock)
+    session = BoothSession(request.app, conn, booth_id, principal, role)
     try:
         await serve_frames(conn, BOOTH_SCHEMAS, session.dispatch)
     finally:

@@ -14,15 +14,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from server.booth_state import Alert, BoothChange, BoothRegistry, SpanClosed, SpanOpened
+from server.ws.chat import ChatListener, ChatListeners, PostedChat
 from server.ws.connection import Connection, Frame
 from server.ws.persistence import SpanRecorder
 from server.ws.protocol import (
     CloseCode,
     caption_message,
+    chat_message,
     listen_state_message,
     state_message,
 )
@@ -53,6 +55,7 @@ class WebSocketHub:
     def __init__(self, registry: BoothRegistry) -> None:
         self.registry = registry
         self.spans = SpanRecorder()
+        self._chat_listeners = ChatListeners()
         self.connections: weakref.WeakSet[Connection] = weakref.WeakSet()
         self._booth_sockets: dict[str, set[Connection]] = {}
         self._participant_sockets: dict[tuple[str, str], set[Connection]] = {}
@@ -124,6 +127,18 @@ class WebSocketHub:
     def send_to_booth(self, booth_id: str, text: str) -> None:
         """Put one serialised frame on the queue of every joined socket of a booth."""
         _send_all(self._booth_sockets.get(booth_id, ()), text)
+
+    # ------------------------------------------------------------------ chat
+
+    def publish_chat(self, posted: PostedChat) -> None:
+        """A chat message was stored: send it to the booth's sockets, then tell the listeners."""
+        self.send_to_booth(posted.booth_id, chat_message(posted.as_json()))
+        self._chat_listeners.publish(posted)
+
+    def subscribe_chat(self, listener: ChatListener) -> Callable[[], None]:
+        """Call `listener` (synchronously, on the server's loop) with every message posted in
+        any booth; returns a function that unsubscribes."""
+        return self._chat_listeners.subscribe(listener)
 
     # ------------------------------------------------------------------ listener sockets
 
