@@ -117,6 +117,7 @@ class DashboardScreen(ConsoleScreen):
             self._repaint_all()
             return
         table = self.query_one("#booths", DataTable)
+        captioned = self.kiosk.captions_booths()
         new_second = int(message.now) != self._last_second
         self._last_second = int(message.now)
         with self.app.batch_update():
@@ -126,7 +127,8 @@ class DashboardScreen(ConsoleScreen):
                     continue
                 running = new_second and snapshot["active_id"] is not None
                 if booth_id in message.changed or running:
-                    self._update_row(table, booth_row(snapshot, message.now, self._shift()))
+                    row = booth_row(snapshot, message.now, self._shift(), booth_id in captioned)
+                    self._update_row(table, row)
             self._update_header()
 
     def _shift(self) -> int:
@@ -143,11 +145,12 @@ class DashboardScreen(ConsoleScreen):
         event = self.kiosk.selected_event
         self._shown_event = event
         previous_room = ""
+        captioned = self.kiosk.captions_booths()
         for booth_id in board.booth_ids(event):
             snapshot = board.snapshot(booth_id)
             if snapshot is None:
                 continue
-            row = booth_row(snapshot, now, self._shift())
+            row = booth_row(snapshot, now, self._shift(), booth_id in captioned)
             self._rows[booth_id] = row
             room = row.room if row.room != previous_room else ""
             previous_room = row.room
