@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 import db
-from server.auth import create_booth_token
+from server.auth import create_listener_token
 from server.config import Config
 from server.keys import CONFIG, EXTRAS, SERVICES
 from server.secrets_file import KioskSecrets
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 STATE = "captions_state"
 SOURCE = "caption_source"
-# The RTSP reader's identity in MediaMTX's auth hook: a technician token of the booth.
+# The RTSP user name; MediaMTX's auth hook only looks at the password (a listener token).
 READER_ID = "captions"
 READER_TOKEN_HOURS = 1.0
 
@@ -53,22 +53,19 @@ def failed_state(reason: str) -> dict[str, Any]:
 
 
 def rtsp_source(config: Config, kiosk_secrets: KioskSecrets) -> Callable[[str], str]:
-    """Booth id → MediaMTX's RTSP URL for it, with a fresh booth token as the password.
+    """Booth id → MediaMTX's RTSP URL for it, with a fresh listener token as the password.
 
     MediaMTX asks the auth hook before it lets anyone read; the hook takes the RTSP password
-    as the token, and a technician token of the booth may read its room's paths. The token is
-    minted per connection attempt, so a long session never reconnects with an expired one.
+    as the token. A listener token of the booth's room may read that room's paths and publish
+    nothing: the least the captions need. It is minted per connection attempt, so a long
+    session never reconnects with an expired one.
     """
     port = config.mediamtx.rtsp_port
 
     def source_for(booth_id: str) -> str:
-        token = create_booth_token(
-            READER_ID,
-            booth_id,
-            "technician",
-            "Live captions",
-            key=kiosk_secrets.jwt_key,
-            hours=READER_TOKEN_HOURS,
+        event, room, _ = booth_id.split("/")
+        token = create_listener_token(
+            event, room, key=kiosk_secrets.jwt_key, hours=READER_TOKEN_HOURS
         )
         return f"rtsp://{READER_ID}:{token}@127.0.0.1:{port}/{booth_id}"
 
