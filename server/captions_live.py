@@ -34,6 +34,8 @@ Broadcast = Callable[[str, str, str, int], None]
 
 RETRY_FIRST_SECONDS = 0.5
 RETRY_MAX_SECONDS = 5.0
+# Failed opens in a row before a warning (about 3.5 s of retrying); it is said once per stay.
+WARN_AFTER_FAILED_OPENS = 4
 
 
 @dataclass(eq=False)
@@ -45,6 +47,7 @@ class _Run:
     off_air: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
     live: bool = False
+    failed_opens: int = 0
 
 
 class EngineStatus:
@@ -174,7 +177,7 @@ class LiveCaptions:
         delay = RETRY_FIRST_SECONDS
         try:
             while not run.off_air.is_set():
-                if not await self._start_pipeline(run, delay):
+                if not await self._start_pipeline(run):
                     if run.off_air.is_set() or self.engine.word.startswith("error"):
                         return
                     await self._pause(run, delay)
@@ -191,7 +194,7 @@ class LiveCaptions:
             run.live = False
             await self.service.stop(run.booth_id)
 
-    async def _start_pipeline(self, run: _Run, delay: float) -> bool:
+    async def _start_pipeline(self, run: _Run) -> bool:
         """Open the booth's audio; False (and a log line) when it cannot be opened yet."""
         self._origins[run.booth_id] = self._clock()
         try:
@@ -204,14 +207,18 @@ class LiveCaptions:
                 log.error("captions are off: %s", error)
             return False
         except AudioSourceError as error:
-            # Normal for a moment while the publisher connects: not worth a warning at first.
-            level = logging.INFO if delay <= RETRY_FIRST_SECONDS else logging.WARNING
+            # Normal for a moment while the publisher connects; worth one warning if it lasts.
+            run.failed_opens += 1
+            level = {1: logging.INFO, WARN_AFTER_FAILED_OPENS: logging.WARNING}.get(
+                run.failed_opens, logging.DEBUG
+            )
             log.log(level, "captions for %s wait for the stream: %s", run.booth_id, error)
             return False
         except Exception:
             log.exception("captions for %s could not start", run.booth_id)
             return False
         log.info("captions started for %s", run.booth_id)
+        run.failed_opens = 0
         return True
 
     async def _until_done_or_off_air(self, run: _Run) -> None:

@@ -4,7 +4,7 @@ When `[transcription] enabled = true`, the context runs one `LiveCaptions` (serv
 for the app's lifetime: booths with `transcription = true` are captioned while they are on air.
 The engine loads on a worker thread at the first booth that goes on air, so the kiosk starts
 fast; a model that cannot load is logged and shown as `"state": "error: …"`, and the server runs
-on without captions.
+on without captions. With MediaMTX disabled there is nothing to read: the state says so.
 
 What it publishes in `app[EXTRAS]`:
 
@@ -40,6 +40,7 @@ SOURCE = "caption_source"
 # The RTSP user name; MediaMTX's auth hook only looks at the password (a listener token).
 READER_ID = "captions"
 READER_TOKEN_HOURS = 1.0
+NO_MEDIAMTX = "captions read the booths from MediaMTX, and [mediamtx] enabled = false"
 
 
 def disabled_state() -> dict[str, Any]:
@@ -110,7 +111,13 @@ async def captions_context(app: web.Application) -> AsyncIterator[None]:
         extras[STATE] = lambda: failed_state(CAPTIONS_EXTRA_HINT)
         yield
         return
-    source_for = extras.get(SOURCE) or rtsp_source(config, services.secrets)
+    source_for = extras.get(SOURCE)
+    if source_for is None and not config.mediamtx.enabled:
+        log.error("captions are off: %s", NO_MEDIAMTX)
+        extras[STATE] = lambda: failed_state(NO_MEDIAMTX)
+        yield
+        return
+    source_for = source_for or rtsp_source(config, services.secrets)
     writer = TranscriptWriter()
     live = LiveCaptions(
         registry=services.registry,

@@ -22,7 +22,7 @@ from server.config import Config
 from server.services import Services
 from server.transcription.audio import AudioSourceError, AudioStream
 from tests.fakes import free_port
-from tests.server_support import make_config, make_services
+from tests.server_support import browser, make_config, make_services, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 
@@ -116,3 +116,15 @@ async def test_an_rtsp_source_that_cannot_be_opened_is_named_without_its_passwor
         await stream.open()
     assert "rtsp://captions:***@127.0.0.1:" in str(raised.value)
     assert "secret-token" not in str(raised.value)
+
+
+async def test_without_mediamtx_captions_say_they_have_nothing_to_read(tmp_path: Path) -> None:
+    config = make_config(tmp_path, transcription={"enabled": True})
+    async with serve(config, make_services()) as server, browser(server) as client:
+        body = await (await client.get("/healthz")).json()
+    assert body["ok"] is True
+    assert body["captions"] == {
+        "enabled": True,
+        "booths": [],
+        "state": "error: captions read the booths from MediaMTX, and [mediamtx] enabled = false",
+    }
