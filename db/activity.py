@@ -85,6 +85,12 @@ async def add_transcript_segment(
     )
 
 
+async def last_transcript_seq() -> int:
+    """The highest caption `seq` stored for any booth, or 0 when there is none."""
+    newest = await TranscriptSegment.all().order_by("-seq").first()
+    return newest.seq if newest is not None else 0
+
+
 async def list_transcript(booth_id: str) -> list[TranscriptSegment]:
     """A booth's transcript in spoken order."""
     return await TranscriptSegment.filter(booth__path=booth_id).order_by("started_at", "seq")

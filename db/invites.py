@@ -15,6 +15,18 @@ INVITE_ROLES = ("interpreter", "technician")
 TOKEN_BYTES = 24  # 192 random bits, comfortably above the 128 the design asks for
 
 
+def new_invite_token() -> str:
+    """A fresh URL-safe token that never starts with '-'.
+
+    A leading dash would make `voxbento-kiosk invite revoke TOKEN` read the token as an option.
+    Redrawing costs about one bit of the 192.
+    """
+    while True:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        if not token.startswith("-"):
+            return token
+
+
 async def create_invite_token(
     booth_id: str,
     role: str,
@@ -37,7 +49,7 @@ async def create_invite_token(
         raise NotFound(f"no booth '{booth_id}'")
     expires_at = (now or utcnow()) + timedelta(hours=hours) if hours is not None else None
     return await InviteToken.create(
-        token=secrets.token_urlsafe(TOKEN_BYTES),
+        token=new_invite_token(),
         booth=booth,
         role=role,
         label=label,

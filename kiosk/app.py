@@ -35,7 +35,11 @@ from kiosk.screens.logs import LogsScreen
 from kiosk.screens.poster import PosterScreen
 from kiosk.screens.setup import SetupScreen
 from kiosk.screens.welcome import WelcomeScreen
-from kiosk.server_bridge import console_mediamtx_state, register_missing_booths
+from kiosk.server_bridge import (
+    console_captions_booths,
+    console_mediamtx_state,
+    register_missing_booths,
+)
 from server.booth_models import BoothChange
 from server.booth_state import BoothRegistry
 from server.config import Config
@@ -206,6 +210,10 @@ class KioskApp(App[None]):
     def mediamtx_state(self) -> str:
         """`running`, `starting`, `stopped`, `missing` or `disabled`, as /healthz says."""
         return console_mediamtx_state(self.config, self.web_app)
+
+    def captions_booths(self) -> frozenset[str]:
+        """Booths whose live captions are running now (none without a server)."""
+        return console_captions_booths(self.web_app)
 
     # ----------------------------------------------------------------- navigation
 

@@ -83,8 +83,20 @@ def handover_text(snapshot: dict[str, Any]) -> str:
     return ""
 
 
-def booth_row(snapshot: dict[str, Any], now: float, shift_minutes: int) -> BoothRow:
-    """Format one booth's snapshot for the dashboard at time `now`."""
+def captions_text(snapshot: dict[str, Any], transcribing: bool) -> str:
+    """`live` while captions run, `on` for a booth marked for captions, else `off`."""
+    if not snapshot["transcription"]:
+        return "off"
+    return "live" if transcribing else "on"
+
+
+def booth_row(
+    snapshot: dict[str, Any], now: float, shift_minutes: int, transcribing: bool = False
+) -> BoothRow:
+    """Format one booth's snapshot for the dashboard at time `now`.
+
+    `transcribing` says whether the booth's live captions are running (from /healthz).
+    """
     active = snapshot["active_id"]
     on_mic = 0.0
     if active is not None and snapshot["on_air_since"] is not None:
@@ -103,7 +115,7 @@ def booth_row(snapshot: dict[str, Any], now: float, shift_minutes: int) -> Booth
         muted="muted" if snapshot["muted"] else "",
         ingest="online" if snapshot["ingest"] else "off",
         listeners=str(snapshot["listeners"]),
-        captions="on" if snapshot["transcription"] else "off",
+        captions=captions_text(snapshot, transcribing),
     )
 
 

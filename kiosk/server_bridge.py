@@ -1,4 +1,4 @@
-"""Where the console reaches into the server's run-time parts: booths, chat, MediaMTX.
+"""Where the console reaches into the server's run-time parts: booths, chat, MediaMTX, captions.
 
 When the web server runs, booths created on screen go through the websocket layer's
 `register_booth`, and chat goes through its `post_chat` (stored, sent to the booth's sockets,
@@ -20,7 +20,7 @@ from server.config import Config
 from server.keys import EXTRAS, WS_HUB
 from server.media_service import SUPERVISOR
 from server.mediamtx import MediaMTXSupervisor
-from server.routes.health import mediamtx_state
+from server.routes.health import captions_state, mediamtx_state
 from server.ws import PostedChat, post_chat, register_booth
 from server.ws.access import add_booth_record
 from server.ws.chat import ChatListener
@@ -66,6 +66,13 @@ def console_mediamtx_state(config: Config, web_app: web.Application | None) -> s
     if web_app is not None:
         return mediamtx_state(web_app)
     return "missing" if config.mediamtx.enabled else "disabled"
+
+
+def console_captions_booths(web_app: web.Application | None) -> frozenset[str]:
+    """The booths whose live captions are running, as /healthz lists them."""
+    if web_app is None:
+        return frozenset()
+    return frozenset(captions_state(web_app)["booths"])
 
 
 @dataclass(frozen=True)

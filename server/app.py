@@ -10,6 +10,7 @@ from aiohttp import web
 
 import db
 from db.migrate import migrate_db
+from server.captions_service import captions_context
 from server.config import Config
 from server.csrf import setup_csrf
 from server.keys import (
@@ -78,4 +79,7 @@ def make_app(config: Config, services: Services) -> web.Application:
     setup_websockets(app)
     # Last, so it starts after the booths are loaded and stops before the sockets close.
     app.cleanup_ctx.append(media_context)
+    # After the media context: booths are loaded and on_air follows ingest before captions
+    # subscribe; on the way down captions stop (and store their last finals) first.
+    app.cleanup_ctx.append(captions_context)
     return app

@@ -1,5 +1,5 @@
 """The admin panel in headless Chromium: an admin sets up an event from nothing, creates an
-invite, opens its QR and print-previews the invite sheet. Screenshots go to docs/screenshots/."""
+invite, opens its QR and print-previews the invite sheet. Screenshots go to the folder tests/screenshots.py names."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from playwright.async_api import Browser, Page, async_playwright
 
 import db
 from tests.admin_support import KIOSK
+from tests.screenshots import screenshot_dir
 from tests.server_support import PASSWORD, create_account, make_config, make_services, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -42,9 +42,8 @@ async def chromium() -> AsyncIterator[Browser]:
 
 
 async def shot(page: Page, name: str, *, full_page: bool = True) -> None:
-    """Save a screenshot as docs/screenshots/admin-{name}.png."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = str(SHOTS / f"admin-{name}.png")
+    """Save a screenshot as admin-{name}.png in the screenshot folder (tests/screenshots.py)."""
+    path = str(screenshot_dir() / f"admin-{name}.png")
     if full_page:
         await page.screenshot(path=path, full_page=True)
     else:  # a bare SVG document: just the drawing

@@ -305,3 +305,16 @@ async def test_a_transcript_is_shown_and_downloads_in_each_format(tmp_path: Path
     disposition = files["srt"].headers["Content-Disposition"]
     assert disposition == 'attachment; filename="talks-main-en.srt"'
     assert missing.status == 404
+
+
+async def test_transcript_downloads_answer_403_without_a_cookie(tmp_path: Path) -> None:
+    await db.create_event("talks", "Talks")
+    await db.create_booth("talks", "main", "en", "English")
+    await db.add_transcript_segment("talks/main/en", 1, "Good morning.", NOON, NOON)
+    async with running_kiosk(tmp_path) as kiosk, browser(kiosk.server) as anonymous:
+        base = "/admin/events/talks/rooms/main/booths/en/transcript"
+        statuses = {}
+        for fmt in ("srt", "vtt", "txt"):
+            async with anonymous.get(f"{base}.{fmt}", allow_redirects=False) as response:
+                statuses[fmt] = (response.status, "Good morning." in await response.text())
+    assert statuses == {fmt: (403, False) for fmt in ("srt", "vtt", "txt")}

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
+from kiosk.board import booth_row
 from kiosk.screens.dashboard import DashboardScreen
 from kiosk.screens.setup import SetupScreen
 from kiosk.screens.welcome import WelcomeScreen
 from server.booth_models import Identity
+from server.booth_state import BoothRegistry
 from tests.console_support import FrozenClock, console, seed_booths, text_of, wait_until
 
 pytestmark = pytest.mark.anyio
@@ -94,3 +96,17 @@ async def test_b_opens_the_highlighted_booth(tmp_path: Path) -> None:
         await wait_until(
             pilot, lambda: getattr(app.screen, "booth_id", "") == "demo/main/de", "booth"
         )
+
+
+def test_captions_column_says_live_only_while_the_booths_captions_run() -> None:
+    registry = BoothRegistry(lambda: 1000.0)
+    registry.add_booth("conf/main/en", "en", "English", transcription=True)
+    registry.add_booth("conf/main/de", "de", "Deutsch")
+    registry.join("conf/main/en", ANNA)
+    captioned, plain = registry.snapshot("conf/main/en"), registry.snapshot("conf/main/de")
+    cells = {
+        "running": booth_row(captioned, 1000.0, 60, transcribing=True).captions,
+        "waiting": booth_row(captioned, 1000.0, 60).captions,
+        "not marked": booth_row(plain, 1000.0, 60, transcribing=True).captions,
+    }
+    assert cells == {"running": "live", "waiting": "on", "not marked": "off"}

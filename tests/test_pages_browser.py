@@ -31,10 +31,10 @@ from tests.pages_support import (
     running_kiosk,
     user_cookie,
 )
+from tests.screenshots import screenshot_dir
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 LAPTOP: ViewportSize = {"width": 1366, "height": 860}
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 LISTENER_BUDGET = 150 * 1024
 WAIT_MS = 15_000
 METER_ABOVE_SILENCE = (
@@ -164,8 +164,7 @@ async def test_interpreter_page_shows_the_partners_request_banner(
         await expect(page.locator("#chat-log")).to_contain_text("slide 14")
         await page.locator("h1").click()  # lets the audio context (level meter) start
         await page.wait_for_function(METER_ABOVE_SILENCE, timeout=WAIT_MS)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=SCREENSHOTS / "interpreter.png")
+        await page.screenshot(path=screenshot_dir() / "interpreter.png")
         await page.locator("#banner-accept").click()
         await ben.wait_state(lambda s: s["active_id"] == ben.participant_id)
         await expect(page.locator("#air-text")).to_have_text("Ben is on air")
@@ -284,8 +283,7 @@ async def test_captions_panel_shows_partial_and_final_captions(
         broadcast_caption(kiosk.app, ENGLISH, "final", "Welcome to the opening keynote.", 2)
         await expect(page.locator("#captions-text")).to_have_text("Welcome to the opening keynote.")
         await expect(page.locator("#captions-partial")).to_have_text("")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=SCREENSHOTS / "listener.png")
+        await page.screenshot(path=screenshot_dir() / "listener.png")
         broadcast_caption(kiosk.app, ENGLISH, "clear", "", 3)
         await expect(page.locator("#captions-text")).to_have_text("")
     await page.context.close()

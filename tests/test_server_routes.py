@@ -40,7 +40,13 @@ async def test_health_reports_version_database_and_disabled_mediamtx(tmp_path: P
         response = await client.get("/healthz")
         body = await response.json()
     assert response.status == 200
-    assert body == {"ok": True, "version": "0.1.0", "db": "ok", "mediamtx": "disabled"}
+    assert body == {
+        "ok": True,
+        "version": "0.1.0",
+        "db": "ok",
+        "mediamtx": "disabled",
+        "captions": {"enabled": False, "booths": [], "state": "disabled"},
+    }
 
 
 async def test_health_reports_mediamtx_missing_while_no_supervisor_runs(tmp_path: Path) -> None:

@@ -117,6 +117,7 @@ class DashboardScreen(ConsoleScreen):
         if any(bid not in self._rows for bid in message.changed & shown):
             self._repaint_all()
             return
+        captioned = self.kiosk.captions_booths()
         new_second = int(message.now) != self._last_second
         self._last_second = int(message.now)
         updates: list[tuple[str, str, CellValue]] = []
@@ -126,7 +127,8 @@ class DashboardScreen(ConsoleScreen):
                 continue
             running = new_second and snapshot["active_id"] is not None
             if booth_id in message.changed or running:
-                updates.extend(self._changed_cells(booth_row(snapshot, message.now, self._shift())))
+                row = booth_row(snapshot, message.now, self._shift(), booth_id in captioned)
+                updates.extend(self._changed_cells(row))
         with self.app.batch_update():
             self.query_one("#booths", LiveTable).update_cells(updates)
             self._update_header()
@@ -145,11 +147,12 @@ class DashboardScreen(ConsoleScreen):
         event = self.kiosk.selected_event
         self._shown_event = event
         previous_room = ""
+        captioned = self.kiosk.captions_booths()
         for booth_id in board.booth_ids(event):
             snapshot = board.snapshot(booth_id)
             if snapshot is None:
                 continue
-            row = booth_row(snapshot, now, self._shift())
+            row = booth_row(snapshot, now, self._shift(), booth_id in captioned)
             self._rows[booth_id] = row
             room = row.room if row.room != previous_room else ""
             previous_room = row.room

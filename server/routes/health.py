@@ -1,6 +1,8 @@
-"""`GET /healthz`: is the kiosk up, does the database answer, what is MediaMTX doing."""
+"""`GET /healthz`: is the kiosk up, does the database answer, what MediaMTX and captions do."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiohttp import web
 
@@ -10,6 +12,7 @@ from server.keys import CONFIG, EXTRAS
 
 MEDIAMTX_STATE = "mediamtx_state"
 MEDIAMTX_REASON = "mediamtx_reason"
+CAPTIONS_STATE = "captions_state"
 
 
 def _reported(app: web.Application, key: str) -> object:
@@ -30,6 +33,19 @@ def mediamtx_state(app: web.Application) -> str:
     return "missing" if app[CONFIG].mediamtx.enabled else "disabled"
 
 
+def captions_state(app: web.Application) -> dict[str, Any]:
+    """`{"enabled": bool, "booths": [transcribing booth ids], "state": word}`.
+
+    `server.captions_service` stores `EXTRAS["captions_state"]` (a callable returning this);
+    before it has, the answer follows the configuration.
+    """
+    reported = _reported(app, CAPTIONS_STATE)
+    if isinstance(reported, dict):
+        return reported
+    enabled = app[CONFIG].transcription.enabled
+    return {"enabled": enabled, "booths": [], "state": "idle" if enabled else "disabled"}
+
+
 async def healthz(request: web.Request) -> web.Response:
     """200 with `ok: true` while the database answers; 503 with `ok: false` when it does not."""
     database = "ok" if await db.ping_db() else "error"
@@ -38,6 +54,7 @@ async def healthz(request: web.Request) -> web.Response:
         "version": __version__,
         "db": database,
         "mediamtx": mediamtx_state(request.app),
+        "captions": captions_state(request.app),
     }
     # Why MediaMTX is missing, failed or disabled: what a technician needs to fix it.
     reason = _reported(request.app, MEDIAMTX_REASON)

@@ -71,6 +71,15 @@ def is_live_source(source: str) -> bool:
     return bool(separator) and scheme.lower() != "file"
 
 
+def display_source(source: str) -> str:
+    """The source as logs and errors may show it: a URL's password becomes `***`."""
+    scheme, separator, rest = source.partition("://")
+    userinfo, at, location = rest.partition("@")
+    if not separator or not at or "/" in userinfo or ":" not in userinfo:
+        return source
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{location}"
+
+
 def _reason(error: BaseException) -> str:
     strerror = getattr(error, "strerror", None)
     return str(strerror) if strerror else str(error) or type(error).__name__
@@ -99,6 +108,7 @@ class AudioStream:
         read_timeout_seconds: float = 5.0,
     ) -> None:
         self.source = source
+        self.shown = display_source(source)
         self.live = is_live_source(source)
         self.realtime = realtime and not self.live
         self.drops_when_behind = self.live or self.realtime
@@ -129,7 +139,7 @@ class AudioStream:
         self._loop = asyncio.get_running_loop()
         container = await asyncio.to_thread(self._open_container, av)
         self._thread = threading.Thread(
-            target=self._decode, args=(av, container), name=f"audio:{self.source}", daemon=True
+            target=self._decode, args=(av, container), name=f"audio:{self.shown}", daemon=True
         )
         self._thread.start()
 
@@ -184,11 +194,11 @@ class AudioStream:
             )
         except Exception as error:
             raise AudioSourceError(
-                f"cannot open audio source {self.source}: {_reason(error)}"
+                f"cannot open audio source {self.shown}: {_reason(error)}"
             ) from error
         if not container.streams.audio:
             container.close()
-            raise AudioSourceError(f"audio source {self.source} has no audio stream")
+            raise AudioSourceError(f"audio source {self.shown} has no audio stream")
         return container
 
     def _decode(self, av: Any, container: Any) -> None:
@@ -219,7 +229,7 @@ class AudioStream:
                     self._deliver(tail, origin)
         except Exception as error:
             with self._lock:
-                self._error = AudioSourceError(f"lost audio source {self.source}: {_reason(error)}")
+                self._error = AudioSourceError(f"lost audio source {self.shown}: {_reason(error)}")
         finally:
             container.close()
             with self._lock:
