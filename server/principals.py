@@ -63,7 +63,10 @@ async def principal_from_claims(claims: dict[str, Any]) -> Principal:
     if typ == "booth":
         participant_id = str(claims["sub"])
         if participant_id.startswith("invite:"):
-            invite = await InviteToken.get_or_none(id=int(participant_id.split(":", 1)[1]))
+            invite_id = participant_id.split(":", 1)[1]
+            invite = (
+                await InviteToken.get_or_none(id=int(invite_id)) if invite_id.isdigit() else None
+            )
             if invite is None or invite.revoked_at is not None:
                 raise NotAuthenticated("the invite behind this session was revoked")
         booth_id = str(claims["scope"])

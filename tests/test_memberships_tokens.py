@@ -172,3 +172,11 @@ async def test_listener_token_is_a_listener_of_its_room(venue: None) -> None:
 async def test_invalid_token_is_not_authenticated(venue: None) -> None:
     with pytest.raises(NotAuthenticated, match="signature"):
         await principal_from_token("a.b.c", key=KEY)
+
+
+@pytest.mark.usefixtures("memory_db")
+async def test_booth_token_with_a_malformed_invite_subject_is_refused_not_a_crash() -> None:
+    key = new_signing_key()
+    token = create_booth_token("invite:abc", "ev/main/en", "interpreter", "X", key=key)
+    with pytest.raises(NotAuthenticated):
+        await principal_from_token(token, key=key)

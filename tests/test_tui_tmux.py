@@ -1,4 +1,4 @@
-"""The real thing in a real terminal: `python -m kiosk run --demo` inside tmux.
+"""The real thing in a real terminal: `voxbento-kiosk run --demo` inside tmux.
 
 It must draw the phones' URL and the demo booths, answer /healthz while the console runs, and
 quit on its key binding.
@@ -51,7 +51,11 @@ def test_console_runs_in_tmux_serves_healthz_and_quits_on_q(tmp_path: Path) -> N
         "[mediamtx]\nenabled = false\n"
     )
     session = f"kiosk-test-{port}"
-    command = f"cd {ROOT} && {sys.executable} -m kiosk run --config {config} --demo"
+    # The installed console script, as a technician starts it (`pip install -e .` puts it next
+    # to the interpreter); a bare checkout without it falls back to the module.
+    script = Path(sys.executable).parent / "voxbento-kiosk"
+    program = str(script) if script.exists() else f"{sys.executable} -m kiosk"
+    command = f"cd {ROOT} && {program} run --config {config} --demo"
     tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", command)
     try:
         pane = wait_for_pane(session, f":{port}", "demo/main", "en English", "fr Français")
