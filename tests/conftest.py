@@ -10,7 +10,8 @@ import pytest
 import db
 from db.migrate import migrate_db
 
-pytest_plugins = ("anyio",)
+# cli_support holds fixtures shared by the CLI test modules.
+pytest_plugins = ("anyio", "tests.cli_support")
 
 
 @pytest.fixture

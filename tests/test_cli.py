@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import shutil
-import sqlite3
 import stat
-import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
 import pytest
 from PIL import Image
@@ -30,167 +23,17 @@ from server.auth import verify_password
 from server.config import load_config
 from server.manage import open_database, read_secret, store_secret
 from server.secrets_file import read_secrets
-
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG = '[kiosk]\nsecure_url = "https://kiosk.test:8443"\n'
-EVENT_FILE = """\
-[event]
-slug = "pycon2026"
-name = "PyCon 2026"
-
-[[rooms]]
-slug = "main"
-name = "Main Hall"
-booths = [{ lang = "en", name = "English" }, { lang = "de", name = "Deutsch" }]
-
-[[rooms]]
-slug = "hall-b"
-name = "Hall B"
-booths = [{ lang = "fr", name = "Français", transcription = true }]
-"""
-
-
-@dataclass(frozen=True)
-class Result:
-    """What a command did: exit status and output."""
-
-    code: int
-    out: str
-    err: str
-
-
-class Cli(Protocol):
-    """Runs one command on the seeded site."""
-
-    def __call__(self, *argv: str, stdin: str = "") -> Result: ...
-
-
-@dataclass(frozen=True)
-class Site:
-    """A kiosk folder with its configuration file."""
-
-    folder: Path
-
-    @property
-    def config(self) -> Path:
-        return self.folder / "kiosk.toml"
-
-    @property
-    def database(self) -> Path:
-        return self.folder / "data" / "kiosk.sqlite3"
-
-    def rows(self, sql: str) -> list[tuple[object, ...]]:
-        with sqlite3.connect(self.database) as conn:
-            return conn.execute(sql).fetchall()
-
-    def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
-        """Every row of every table: compared before and after to prove nothing changed."""
-        if not self.database.exists():
-            return {}
-        with sqlite3.connect(self.database) as conn:
-            tables = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-                )
-            ]
-            return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall()) for t in tables}
-
-
-def run(
-    site: Site,
-    *argv: str,
-    stdin: str = "",
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Result:
-    """Run one command in-process with `--config` pointing at the site."""
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    try:
-        code = main([*argv, "--config", str(site.config)])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return Result(code, captured.out, captured.err)
-
-
-def run_process(cwd: Path, *argv: str, stdin: str = "") -> Result:
-    """Run `python -m kiosk` as a real subprocess in `cwd`."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120"}
-    done = subprocess.run(
-        [sys.executable, "-m", "kiosk", *argv],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    return Result(done.returncode, done.stdout, done.stderr)
-
-
-@pytest.fixture(scope="module")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One initialised site with an imported event and an admin, copied for each test."""
-    folder = tmp_path_factory.mktemp("template")
-    (folder / "kiosk.toml").write_text(CONFIG)
-    (folder / "event.toml").write_text(EVENT_FILE)
-    config = str(folder / "kiosk.toml")
-    with pytest.MonkeyPatch.context() as patch:
-        assert main(["init", "--config", config]) == 0
-        assert main(["event", "import", str(folder / "event.toml"), "--config", config]) == 0
-        patch.setattr(sys, "stdin", io.StringIO("correct horse\n"))
-        assert (
-            main(
-                [
-                    "user",
-                    "add",
-                    "root@example.org",
-                    "--admin",
-                    "--password-stdin",
-                    "--config",
-                    config,
-                ]
-            )
-            == 0
-        )
-    return folder
-
-
-@pytest.fixture
-def site(seeded_template: Path, tmp_path: Path) -> Site:
-    """A fresh copy of the seeded site."""
-    folder = tmp_path / "site"
-    shutil.copytree(seeded_template, folder)
-    return Site(folder)
-
-
-@pytest.fixture
-def empty_site(tmp_path: Path) -> Site:
-    """A folder with only a configuration file: no data yet."""
-    (tmp_path / "kiosk.toml").write_text(CONFIG)
-    return Site(tmp_path)
-
-
-@pytest.fixture
-def cli(
-    site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Cli]:
-    """`cli(*argv, stdin=...)` on the seeded site."""
-
-    def call(*argv: str, stdin: str = "") -> Result:
-        return run(site, *argv, stdin=stdin, capsys=capsys, monkeypatch=monkeypatch)
-
-    yield call
-
-
-def _one_error_line(result: Result) -> str:
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1, result.err
-    assert lines[0].startswith("voxbento-kiosk: error: "), lines[0]
-    assert "Traceback" not in result.err
-    return lines[0]
-
+from tests.cli_support import (
+    CONFIG,
+    EVENT_FILE,
+    ROOT,
+    Cli,
+    Result,
+    Site,
+    one_error_line,
+    run,
+    run_process,
+)
 
 # --- init -------------------------------------------------------------------------------
 
@@ -347,7 +190,7 @@ def test_user_add_refuses_two_different_passwords(
     before = site.snapshot()
     result = _prompting(site, ["typed once!", "typed twice"], capsys, monkeypatch)
     assert result.code == 2
-    assert "differ" in _one_error_line(result)
+    assert "differ" in one_error_line(result)
     assert site.snapshot() == before
 
 
@@ -476,165 +319,6 @@ def test_secrets_rotate_puts_a_new_key_first_and_reencrypts(site: Site, cli: Cli
     assert site.rows("SELECT value FROM secret") != stored_before
     assert asyncio.run(read_with_new_key_only()) == "hunter22"
     assert "Re-encrypted 1 stored secret" in result.out
-
-
-# --- bad input: exit 2, one line, nothing changed -------------------------------------------
-
-BAD_INPUT = [
-    (["frobnicate"], "invalid choice"),
-    (["event"], "'event' needs a command"),
-    (["event", "add", "pycon"], "required: NAME"),
-    (["event", "add", "Py_Con", "PyCon"], "event slug 'py_con' is not valid"),
-    (["event", "add", "pycon2026", "Again"], "event 'pycon2026' already exists"),
-    (["event", "add", "pycon", "   "], "event name is empty"),
-    (["event", "add", "pycon", "PyCon", "--listener-code", "1"], "listener code '1' is not valid"),
-    (["room", "add", "nope", "hall-c", "Hall C"], "no event 'nope'"),
-    (["room", "add", "pycon2026", "hall c", "Hall C"], "room slug 'hall c' is not valid"),
-    (["room", "add", "pycon2026", "hall-b", "Again"], "room 'pycon2026/hall-b' already exists"),
-    (["booth", "add", "pycon2026", "it", "Italiano"], "must have the form EVENT/ROOM"),
-    (["booth", "add", "pycon2026/main", "ita!", "Italiano"], "language code 'ita!' is not valid"),
-    (["booth", "add", "pycon2026/main", "floor", "Floor"], "'floor' is reserved"),
-    (["booth", "add", "pycon2026/nope", "it", "Italiano"], "no room 'pycon2026/nope'"),
-    (
-        ["booth", "add", "pycon2026/main", "en", "English"],
-        "booth 'pycon2026/main/en' already exists",
-    ),
-    (["user", "add", "not-an-email", "--password-stdin"], "email 'not-an-email' is not valid"),
-    (
-        ["user", "add", "root@example.org", "--password-stdin"],
-        "user 'root@example.org' already exists",
-    ),
-    (["user", "add", "short@example.org", "--password-stdin"], "at least 8 characters"),
-    (["user", "add", "nopw@example.org"], "use --password-stdin"),
-    (["invite", "create", "pycon2026/main", "--role", "interpreter"], "EVENT/ROOM/LANG"),
-    (
-        ["invite", "create", "pycon2026/main/it", "--role", "interpreter"],
-        "no booth 'pycon2026/main/it'",
-    ),
-    (["invite", "create", "pycon2026/main/en", "--role", "listener"], "invalid choice: 'listener'"),
-    (["invite", "create", "pycon2026/main/en"], "required: --role"),
-    (
-        ["invite", "create", "pycon2026/main/en", "--role", "interpreter", "--hours", "soon"],
-        "'soon' is not a number",
-    ),
-    (
-        ["invite", "create", "pycon2026/main/en", "--role", "interpreter", "--hours", "0"],
-        "hours must be a number above 0",
-    ),
-    (
-        ["invite", "create", "pycon2026/main/en", "--role", "interpreter", "--hours", "-1"],
-        "above 0",
-    ),
-    (
-        ["invite", "create", "pycon2026/main/en", "--role", "interpreter", "--hours", "nan"],
-        "above 0",
-    ),
-    (
-        ["invite", "create", "pycon2026/main/en", "--role", "interpreter", "--hours", "9999"],
-        "at most 8760",
-    ),
-    (
-        ["invite", "create", "pycon2026/main/en", "--role", "interpreter", "--uses", "0"],
-        "must be 1 or more",
-    ),
-    (
-        ["invite", "create", "pycon2026/main/en", "--role", "interpreter", "--uses", "2.5"],
-        "not a whole number",
-    ),
-    (
-        ["invite", "create", "pycon2026/main/en", "--role", "interpreter", "--qr", "x.jpg"],
-        "must end in .png or .svg",
-    ),
-    (
-        [
-            "invite",
-            "create",
-            "pycon2026/main/en",
-            "--role",
-            "interpreter",
-            "--qr",
-            "/no/such/dir/x.png",
-        ],
-        "no such folder",
-    ),
-    (["invite", "list", "pycon2026/main/it"], "no booth 'pycon2026/main/it'"),
-    (["invite", "revoke", "abc"], "at least its first 6 characters"),
-    (["invite", "revoke", "abcdefgh"], "no invite with a token starting 'abcdefgh'"),
-    (["event", "import", "missing.toml"], "no such file: missing.toml"),
-    (["transcript", "export", "pycon2026/main/en", "--format", "doc"], "invalid choice: 'doc'"),
-    (
-        ["transcript", "export", "pycon2026/main/it", "--format", "srt"],
-        "no booth 'pycon2026/main/it'",
-    ),
-    (["captions", "check", "missing.wav"], "no such file: missing.wav"),
-    (["mediamtx", "install", "--version", "latest"], "a release tag like 'v1.20.1'"),
-]
-
-
-@pytest.mark.parametrize(("argv", "message"), BAD_INPUT, ids=[" ".join(a) for a, _ in BAD_INPUT])
-def test_bad_input_exits_2_with_one_line_and_changes_nothing(
-    site: Site, cli: Cli, argv: list[str], message: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(site.folder)
-    before = site.snapshot()
-    stdin = "short\n" if "short@example.org" in argv else "long enough\n"
-    result = cli(*argv, stdin=stdin)
-    assert result.code == 2
-    assert message in _one_error_line(result)
-    assert site.snapshot() == before
-
-
-BAD_IMPORTS = {
-    "invalid-toml": ("[event\nslug = 1\n", "not valid TOML"),
-    "bad-last-booth": (
-        EVENT_FILE.replace("pycon2026", "newconf").replace('lang = "fr"', 'lang = "f r"'),
-        "rooms[2].booths[1]: language code 'f r' is not valid",
-    ),
-    "duplicate-room": (
-        EVENT_FILE.replace("pycon2026", "newconf").replace('slug = "hall-b"', 'slug = "main"'),
-        "room 'main' appears twice",
-    ),
-    "duplicate-language": (
-        EVENT_FILE.replace("pycon2026", "newconf").replace('lang = "de"', 'lang = "en"'),
-        "rooms[1]: language 'en' appears twice",
-    ),
-    "existing-event": (EVENT_FILE, "event 'pycon2026' already exists"),
-    "no-event": ('[[rooms]]\nslug = "main"\nname = "Main"\n', "'event' is missing"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BAD_IMPORTS))
-def test_event_import_is_all_or_nothing(site: Site, cli: Cli, case: str) -> None:
-    text, message = BAD_IMPORTS[case]
-    path = site.folder / "bad.toml"
-    path.write_text(text)
-    before = site.snapshot()
-    result = cli("event", "import", str(path))
-    assert result.code == 2
-    line = _one_error_line(result)
-    assert message in line
-    if case != "existing-event":
-        assert str(path) in line
-    assert site.snapshot() == before
-
-
-def test_missing_config_file_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code = main(["event", "add", "demo", "Demo", "--config", str(tmp_path / "nope.toml")])
-    result = Result(code, *capsys.readouterr())
-    assert code == 2
-    assert "nope.toml: no such configuration file" in _one_error_line(result)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_bad_config_file_is_one_line_naming_file_and_key(tmp_path: Path) -> None:
-    (tmp_path / "kiosk.toml").write_text("[server]\nport = 'eighty'\n")
-    result = run_process(tmp_path, "event", "add", "demo", "Demo")
-    assert result.code == 2
-    line = _one_error_line(result)
-    assert str(tmp_path / "kiosk.toml") in line and "[server] port must be an integer" in line
-    assert not (tmp_path / "data").exists()
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
