@@ -104,6 +104,26 @@ class BoothRegistry(BoothStore):
             txn.retired[booth_id] = self._snapshot_of(booth)
             self._discard(booth)
 
+    def update_booth(
+        self,
+        booth_id: str,
+        *,
+        language_name: str | None = None,
+        transcription: bool | None = None,
+    ) -> None:
+        """Rename the booth's language or switch its captions (an admin edit); None keeps a value.
+
+        The code and id never change. Subscribers hear of it only when something really changed.
+        """
+        booth = self._booth(booth_id)
+        name = booth.language_name if language_name is None else language_name
+        captioned = booth.transcription if transcription is None else transcription
+        if (name, captioned) == (booth.language_name, booth.transcription):
+            return
+        with self._changing_booth(booth):
+            booth.language_name = name
+            booth.transcription = captioned
+
     def participant(self, booth_id: str, participant_id: str) -> Identity | None:
         """The identity holding that slot in the booth, or None."""
         slot = self._booth(booth_id).participants.get(participant_id)

@@ -86,8 +86,20 @@ def test_listener_count_is_reported_and_a_negative_count_is_invalid(booths: Boot
         lambda r: r.set_active(EN, TESS.participant_id, ANA.participant_id),
         lambda r: r.set_muted(EN, ANA.participant_id, False),
         lambda r: r.set_relay(EN, ANA.participant_id, "floor"),
+        lambda r: r.update_booth(EN, language_name="English", transcription=False),
+        lambda r: r.update_booth(EN),
     ],
-    ids=["ingest", "listeners", "media", "rejoin", "set_active", "mute", "relay"],
+    ids=[
+        "ingest",
+        "listeners",
+        "media",
+        "rejoin",
+        "set_active",
+        "mute",
+        "relay",
+        "update_booth",
+        "update_nothing",
+    ],
 )
 def test_setting_the_same_value_again_notifies_nobody(
     booths: Booths, repeat: Callable[[BoothRegistry], object]
@@ -177,6 +189,49 @@ def test_removing_a_booth_closes_its_open_span_and_announces_it(booths: Booths) 
     assert booths.changes[0].snapshot["active_id"] is None
 
 
+def test_editing_a_booth_announces_its_new_name_and_caption_switch_once(booths: Booths) -> None:
+    booths.registry.update_booth(EN, language_name="English (UK)", transcription=True)
+
+    assert booths.changed_booths() == [EN]
+    change = booths.changes[0]
+    assert (change.snapshot["language_name"], change.snapshot["transcription"]) == (
+        "English (UK)",
+        True,
+    )
+    assert change.effects == ()
+    assert booths.registry.snapshot(EN) == change.snapshot
+
+
+def test_editing_only_the_name_keeps_the_caption_switch(booths: Booths) -> None:
+    booths.registry.update_booth(DE, language_name="German")
+
+    snapshot = booths.registry.snapshot(DE)
+    assert (snapshot["language_name"], snapshot["transcription"]) == ("German", True)
+
+
+def test_switching_captions_off_keeps_the_name(booths: Booths) -> None:
+    booths.registry.update_booth(DE, transcription=False)
+
+    snapshot = booths.registry.snapshot(DE)
+    assert (snapshot["language_name"], snapshot["transcription"]) == ("Deutsch", False)
+
+
+def test_editing_an_on_air_booth_keeps_its_interpreter_on_air_and_its_siblings_quiet(
+    booths: Booths,
+) -> None:
+    booths.registry.join(EN, ANA)
+    booths.registry.join(FR, BEN)
+    booths.registry.set_relay(FR, BEN.participant_id, EN)
+    booths.clear()
+
+    booths.registry.update_booth(EN, language_name="English (UK)")
+
+    assert booths.changed_booths() == [EN]
+    snapshot = booths.registry.snapshot(EN)
+    assert (snapshot["active_id"], snapshot["on_air_since"]) == (ANA.participant_id, START)
+    assert snapshot["relay_label"] == "+"  # FR still takes relay from it
+
+
 @pytest.mark.parametrize(
     "action",
     [
@@ -198,6 +253,7 @@ def test_removing_a_booth_closes_its_open_span_and_announces_it(booths: Booths) 
         lambda r: r.participant("x/y/z", "invite:1"),
         lambda r: r.restore_on_air("x/y/z", "invite:1", "Ana", 0.0),
         lambda r: r.remove_booth("x/y/z"),
+        lambda r: r.update_booth("x/y/z", language_name="X"),
     ],
 )
 def test_every_call_on_an_unknown_booth_raises_not_found(

@@ -15,7 +15,8 @@ import jiwer
 import pytest
 
 import db
-from server.keys import EXTRAS
+from server.keys import EXTRAS, WS_HUB
+from server.ws import refresh_booth
 from tests.captions_support import (
     CAPTIONED,
     UNCAPTIONED,
@@ -130,6 +131,50 @@ async def test_a_booth_without_transcription_is_never_captioned(
     assert UNCAPTIONED not in kiosk.sources.calls
     assert transcribing(body) == [CAPTIONED]
     assert "caption" not in {frame["type"] for frame in frames}
+
+
+async def test_switching_captions_on_for_a_booth_on_air_starts_them(
+    tmp_path: Path, speech: SpokenFile
+) -> None:
+    await seed_booths()
+    await db.update_booth(CAPTIONED, transcription=False)
+    async with captioning_kiosk(tmp_path, {CAPTIONED: speech.path}) as kiosk:
+        listener = await kiosk.listener(CAPTIONED)
+        await kiosk.interpreter(CAPTIONED, "Ana")
+        before = await kiosk.healthz()
+        refresh_booth(kiosk.app, await db.update_booth(CAPTIONED, transcription=True))
+        captions = await captions_until(
+            listener, lambda seen: any(c["status"] == "final" for c in seen)
+        )
+        during = await kiosk.wait_health(lambda body: transcribing(body) == [CAPTIONED])
+    assert transcribing(before) == []
+    assert all(c["booth_id"] == CAPTIONED for c in captions)
+    assert during["captions"]["state"] == "ready"
+
+
+async def test_switching_captions_off_for_a_booth_on_air_stops_them(
+    tmp_path: Path, speech: SpokenFile
+) -> None:
+    await seed_booths()
+    async with captioning_kiosk(tmp_path, {CAPTIONED: speech.path}) as kiosk:
+        listener = await kiosk.listener(CAPTIONED)
+        await kiosk.interpreter(CAPTIONED, "Ana")
+        await captions_until(listener, lambda seen: bool(seen))
+        edited = await db.update_booth(CAPTIONED, transcription=False)
+        captions_state = kiosk.app[EXTRAS]["captions_state"]
+        # Read right before and after the refresh, with nothing awaited in between.
+        live_before = captions_state()["booths"]
+        refresh_booth(kiosk.app, edited)
+        live_after = captions_state()["booths"]
+        last = await captions_until(
+            listener, lambda seen: bool(seen) and seen[-1]["status"] == "clear"
+        )
+        after = await kiosk.wait_health(lambda body: not transcribing(body))
+        still_on_air = kiosk.app[WS_HUB].registry.is_on_air(CAPTIONED)
+    assert (live_before, live_after) == ([CAPTIONED], [])
+    assert last[-1]["status"] == "clear"
+    assert after["captions"]["booths"] == []
+    assert still_on_air
 
 
 async def test_a_model_that_cannot_load_is_reported_and_the_kiosk_stays_up(

@@ -9,7 +9,7 @@ from server import manage
 from server.admin.access import booth_of, event_principal, room_of
 from server.admin.counts import booth_consequences, room_consequences
 from server.admin.forms import Form, submitted_form
-from server.admin.live import booth_added, booths_removed
+from server.admin.live import booth_added, booth_edited, booths_removed
 from server.admin.paths import booth_base
 from server.admin.views import inline_svg, invalid, render_admin, see_other
 from server.identity import validate_display_name, validate_language_code, validate_room_slug
@@ -158,7 +158,7 @@ async def edit_booth_form(request: web.Request) -> web.Response:
 
 @routes.post("/admin/events/{event}/rooms/{room}/booths/{lang}/edit")
 async def update_booth(request: web.Request) -> web.Response:
-    """Save the booth's language name and caption switch."""
+    """Save the booth's language name and caption switch, and show them live at once."""
     principal, event = await event_principal(request)
     booth = await booth_of(event, request)
     form = await submitted_form(request)
@@ -166,7 +166,10 @@ async def update_booth(request: web.Request) -> web.Response:
     if name is None:
         context = {"event": event, "room": booth.room, "booth": booth, "form": form}
         return invalid(request, principal, "booth_form.html", context)
-    await db.update_booth(booth.path, language_name=name, transcription=form.flag("transcription"))
+    edited = await db.update_booth(
+        booth.path, language_name=name, transcription=form.flag("transcription")
+    )
+    booth_edited(request.app, edited)
     raise see_other(f"/admin/events/{event.slug}")
 
 

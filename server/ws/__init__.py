@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from server.ws.chat import PostedChat, post_chat
 from server.ws.listen_socket import broadcast_caption
-from server.ws.setup import register_booth, setup_websockets, unregister_booth
+from server.ws.setup import refresh_booth, register_booth, setup_websockets, unregister_booth
 
 __all__ = [
     "PostedChat",
     "broadcast_caption",
     "post_chat",
+    "refresh_booth",
     "register_booth",
     "setup_websockets",
     "unregister_booth",

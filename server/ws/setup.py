@@ -41,6 +41,19 @@ def register_booth(app: web.Application, booth: db.models.Booth) -> None:
     add_booth_path(app, booth.path)
 
 
+def refresh_booth(app: web.Application, booth: db.models.Booth) -> None:
+    """Carry an edited booth's language name and caption switch into the live registry.
+
+    Its sockets, listener pages, the console and live captions follow through the registry's
+    change notice. A booth the registry has not loaded is read fresh when it is first used.
+    """
+    registry = app[WS_HUB].registry
+    if registry.has_booth(booth.path):
+        registry.update_booth(
+            booth.path, language_name=booth.language_name, transcription=booth.transcription
+        )
+
+
 def unregister_booth(app: web.Application, booth_id: str) -> None:
     """Forget a deleted booth: its open span closes and its sockets close with 4004."""
     registry = app[WS_HUB].registry
