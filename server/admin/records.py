@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 
 from aiohttp import web
 
@@ -12,8 +11,8 @@ from db.models import TranscriptSegment
 from server.admin.access import booth_of, event_principal
 from server.admin.onair import summarise_spans
 from server.admin.views import render_admin
+from server.cookies import request_now
 from server.errors import Problem
-from server.keys import SERVICES
 from server.roles import Action
 from server.transcription.export import to_srt, to_txt, to_vtt
 
@@ -60,7 +59,6 @@ async def on_air_log(request: web.Request) -> web.Response:
     """Who interpreted when, with per-person and booth totals: what interpreters are paid by."""
     principal, event = await event_principal(request, Action.VIEW_TRANSCRIPT)
     booth = await booth_of(event, request)
-    now = datetime.fromtimestamp(request.app[SERVICES].clock(), UTC)
-    log = summarise_spans(await db.list_spans(booth.path), now)
+    log = summarise_spans(await db.list_spans(booth.path), request_now(request))
     context = {"event": event, "booth": booth, "log": log}
     return render_admin(request, principal, "on_air.html", context)
