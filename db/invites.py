@@ -74,9 +74,7 @@ async def redeem_invite_token(token: str, *, now: datetime | None = None) -> Inv
     redeemable = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     async with in_transaction():
         updated = (
-            await InviteToken.filter(
-                token=token, revoked_at__isnull=True, uses__lt=F("max_uses")
-            )
+            await InviteToken.filter(token=token, revoked_at__isnull=True, uses__lt=F("max_uses"))
             .filter(redeemable)
             .update(uses=F("uses") + 1)
         )

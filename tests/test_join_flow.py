@@ -35,7 +35,7 @@ async def test_interpreter_invite_leads_to_the_booth_with_a_session_cookie(tmp_p
     assert morsel["httponly"] is True
     assert morsel["samesite"] == "Lax"
     claims = session_claims(response, services)
-    assert claims["sub"] == f"invite:{invite.id}"
+    assert claims["sub"] == f"invite:{invite.id}:1"
     assert claims["scope"] == booth_id
     assert claims["role"] == "interpreter"
     assert claims["name"] == "Ana"

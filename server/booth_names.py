@@ -1,0 +1,27 @@
+"""Names shown in a booth: no two people in one booth are ever shown under the same name.
+
+Pure: `distinct_name` is given the names already taken and returns the one to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def _key(name: str) -> str:
+    # "Ana", "ana" and "ANA " would look alike on a busy screen: compare them as one.
+    return " ".join(name.split()).casefold()
+
+
+def distinct_name(wanted: str, taken: Iterable[str]) -> str:
+    """`wanted`, or `wanted (2)`, `wanted (3)`... : the first that no name in `taken` matches.
+
+    Names match regardless of case and of runs of white space.
+    """
+    used = {_key(name) for name in taken}
+    if _key(wanted) not in used:
+        return wanted
+    number = 2
+    while _key(f"{wanted} ({number})") in used:
+        number += 1
+    return f"{wanted} ({number})"
