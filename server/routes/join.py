@@ -159,7 +159,8 @@ async def join_confirmed(request: web.Request) -> web.StreamResponse:
 
 def add_routes(app: web.Application) -> None:
     """Register the invite redemption routes."""
-    # aiohttp would answer HEAD with the GET handler, which spends the invite.
-    app.router.add_get("/join/{token}", join, name="join", allow_head=False)
-    app.router.add_route("HEAD", "/join/{token}", join_head)
-    app.router.add_post("/join/{token}", join_confirmed)
+    resource = app.router.add_resource("/join/{token}", name="join")
+    resource.add_route("GET", join)
+    # Its own HEAD handler: `add_get` would answer HEAD with the GET one, which spends.
+    resource.add_route("HEAD", join_head)
+    resource.add_route("POST", join_confirmed)
