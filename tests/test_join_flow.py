@@ -226,3 +226,28 @@ async def test_a_spent_invite_shows_the_robot_the_same_410_as_a_person(tmp_path:
         html = await preview.text()
     assert preview.status == 410
     assert "withdrawn by the technician" in html
+
+
+async def test_twenty_phones_at_once_on_a_three_use_invite_make_three_distinct_people(
+    tmp_path: Path,
+) -> None:
+    invite = await db.create_invite_token(await seed_booth(), "interpreter", max_uses=3)
+    services = make_services()
+    async with (
+        serve(make_config(tmp_path), services) as server,
+        aiohttp.ClientSession(
+            base_url=server.make_url(""), cookie_jar=aiohttp.DummyCookieJar()
+        ) as phones,
+    ):
+
+        async def redeem() -> str | None:
+            async with phones.get(f"/join/{invite.token}", allow_redirects=False) as answer:
+                await answer.read()
+                return (
+                    str(session_claims(answer, services)["sub"]) if answer.status == 303 else None
+                )
+
+        subjects = await asyncio.gather(*(redeem() for _ in range(20)))
+    people = sorted(s for s in subjects if s is not None)
+    assert people == [f"invite:{invite.id}:{n}" for n in (1, 2, 3)]
+    assert subjects.count(None) == 17
