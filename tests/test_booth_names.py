@@ -27,6 +27,7 @@ def interpreter(pid: str, name: str) -> Identity:
         ("ana", ["ANA"], "ana (2)"),
         ("Ana Lima", ["Ana  Lima"], "Ana Lima (2)"),
         ("Ana (2)", ["Ana (2)"], "Ana (2) (2)"),
+        ("x" * 200, ["x" * 200], "x" * 196 + " (2)"),
     ],
 )
 def test_distinct_name_adds_the_smallest_free_suffix(
