@@ -9,6 +9,7 @@ file; `encode` serialises a reply once so a broadcast can share the same string.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -69,6 +70,8 @@ class FieldSpec:
     required: bool = True
     min_chars: int = 0
     max_chars: int | None = None
+    single_line: bool = False
+    """A name shown to others: control characters (line breaks, tabs, escapes) are refused."""
 
     def check(self, value: Any) -> str | None:
         """Why `value` does not fit this field, or None when it does."""
@@ -79,6 +82,8 @@ class FieldSpec:
                 return f"'{self.name}' must have at least {self.min_chars} character(s)"
             if self.max_chars is not None and len(value) > self.max_chars:
                 return f"'{self.name}' must have at most {self.max_chars} characters"
+            if self.single_line and any(unicodedata.category(ch) == "Cc" for ch in value):
+                return f"'{self.name}' must not contain control characters or line breaks"
         return None
 
 
@@ -132,7 +137,7 @@ BOOTH_SCHEMAS: dict[str, Schema] = {
     for schema in (
         Schema(
             "booth:join",
-            (FieldSpec("display_name", str, False, 1, DISPLAY_NAME_MAX_CHARS),),
+            (FieldSpec("display_name", str, False, 1, DISPLAY_NAME_MAX_CHARS, single_line=True),),
         ),
         Schema("booth:leave"),
         Schema("booth:chat", (FieldSpec("text", str, True, 1, CHAT_MAX_CHARS),)),
