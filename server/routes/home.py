@@ -1,4 +1,8 @@
-"""`GET /`: the events and their rooms, each linking to its listener page."""
+"""`GET /`: the events and their rooms, each linking to its listener page.
+
+A signed-in person also gets the way on from here: staff the admin panel and the web console of
+each event they run, interpreters their booths. Signing in lands on this page by default.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,22 @@ from aiohttp import web
 import db
 from server.csrf import csrf_token
 from server.middleware import get_principal
+from server.roles import Action, Principal, Role, can, roles_of
 from server.templating import render_html
+
+
+def staff_links(principal: Principal, event_slugs: list[str]) -> list[dict[str, str]]:
+    """Where a signed-in person can go next: admin panel, web consoles, their booths."""
+    links = []
+    roles = roles_of(principal)
+    if Role.ADMIN in roles or Role.TECHNICIAN in roles:
+        links.append({"label": "Admin panel", "url": "/admin"})
+    for slug in event_slugs:
+        if can(principal, Action.VIEW_CONSOLE, slug):
+            links.append({"label": f"Web console · {slug}", "url": f"/console/{slug}"})
+    for booth_id in sorted(principal.interpreter_booths):
+        links.append({"label": f"Interpreter · {booth_id}", "url": f"/interpreter/{booth_id}"})
+    return links
 
 
 async def home(request: web.Request) -> web.Response:
@@ -25,6 +44,7 @@ async def home(request: web.Request) -> web.Response:
         {
             "events": events,
             "signed_in_as": principal.display_name if principal else None,
+            "staff_links": staff_links(principal, [e["slug"] for e in events]) if principal else [],
             "csrf_token": csrf_token(request) if principal else "",
         },
     )
