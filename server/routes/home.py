@@ -32,7 +32,9 @@ def staff_links(principal: Principal, event_slugs: list[str]) -> list[dict[str, 
 async def home(request: web.Request) -> web.Response:
     """List every event with its rooms; a signed-in person also sees who they are."""
     events = []
+    slugs = []
     for event in await db.list_events():
+        slugs.append(event.slug)
         rooms = [
             {"name": room.display_name, "url": f"/listen/{event.slug}/{room.slug}"}
             for room in await db.list_rooms(event.slug)
@@ -44,7 +46,7 @@ async def home(request: web.Request) -> web.Response:
         {
             "events": events,
             "signed_in_as": principal.display_name if principal else None,
-            "staff_links": staff_links(principal, [e["slug"] for e in events]) if principal else [],
+            "staff_links": staff_links(principal, slugs) if principal else [],
             "csrf_token": csrf_token(request) if principal else "",
         },
     )
