@@ -10,6 +10,7 @@ from aiohttp import web
 
 import db
 from server.csrf import csrf_token
+from server.keys import CONFIG
 from server.middleware import get_principal
 from server.roles import Action, Principal, Role, can, roles_of
 from server.templating import render_html
@@ -48,6 +49,7 @@ async def home(request: web.Request) -> web.Response:
             "signed_in_as": principal.display_name if principal else None,
             "staff_links": staff_links(principal, slugs) if principal else [],
             "csrf_token": csrf_token(request) if principal else "",
+            "certificate_help": request.app[CONFIG].server.tls != "off",
         },
     )
 
