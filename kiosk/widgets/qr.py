@@ -29,8 +29,8 @@ HALF_BLOCKS = {(False, False): " ", (True, False): "▀", (False, True): "▄", 
 
 
 def render_rows(matrix: list[list[bool]], scale: int) -> list[Strip]:
-    """Lines of text for the matrix. Scale 1: a module is one column by half a row (▀);
-    scale n ≥ 2: n columns by n/2 rows of full blocks. Terminal cells are about twice as tall as
+    """Lines of text for the matrix. Scale 1: a module is one column by half a row (half
+    blocks `▀ ▄ █`); scale n ≥ 2: n columns by n/2 rows of full blocks. Terminal cells are about twice as tall as
     wide, so both keep modules square."""
     ink = Style(color=DARK, bgcolor=LIGHT)
     strips: list[Strip] = []
