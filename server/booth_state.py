@@ -1,4 +1,4 @@
-"""The booth state machine of DESIGN §7: who is in each booth, who holds the mic, handovers.
+"""The booth state machine (docs/design.md §7): who is in a booth, who holds the mic, handovers.
 
 Pure and synchronous: no I/O, no asyncio, and time comes from an injected clock. The I/O
 layer subscribes to `BoothChange` notices and carries out their effects (open or close an

@@ -1,4 +1,4 @@
-"""Redemption is exactly-once under concurrency, on a real SQLite file (DESIGN.md §3)."""
+"""Redemption is exactly-once under concurrency, on a real SQLite file (docs/design.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The websocket protocol of DESIGN §7: one schema per message type, checked once at the edge.
+"""The websocket protocol (docs/design.md §7): one schema per message type, checked at the edge.
 
 `parse_message` turns a raw text frame into a `Message` whose fields are known to be valid, or
 raises `ProtocolError` carrying the error code and the client's `id`. Handlers never see an
@@ -31,7 +31,7 @@ class ErrorCode(StrEnum):
 
 
 class CloseCode:
-    """Close codes of DESIGN §7 (plus 1013 for a client too slow to keep up)."""
+    """Close codes of docs/design.md §7 (plus 1013 for a client too slow to keep up)."""
 
     GOING_AWAY = 1001  # the server is shutting down
     MESSAGE_TOO_BIG = 1009  # a frame larger than MAX_MESSAGE_BYTES (aiohttp sends it)
@@ -43,7 +43,7 @@ class CloseCode:
 
 
 ERROR_TYPE = "booth:error"
-"""DESIGN §7 names `booth:error` for malformed frames on every socket, the listener's included."""
+"""docs/design.md §7 names `booth:error` for malformed frames on every socket, listeners' too."""
 
 MAX_MESSAGE_BYTES = 64 * 1024
 CHAT_MAX_CHARS = 2000
