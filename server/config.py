@@ -14,6 +14,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from server.safe_parse import load_toml
+
 DEFAULT_FILE = "kiosk.toml"
 
 
@@ -277,7 +279,7 @@ def load_config(path: Path | str | None = None) -> Config:
     except OSError as exc:
         raise ConfigError(f"{source}: cannot read it ({exc.strerror})") from exc
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML ({exc})") from exc
     return parse_config(data, source=source)

@@ -15,6 +15,7 @@ from pathlib import Path
 from server.auth import new_signing_key
 from server.crypto import Keyring, generate_key
 from server.redaction import register_secrets
+from server.safe_parse import load_toml
 
 FILE_NAME = "secrets.toml"
 
@@ -75,7 +76,7 @@ def read_secrets(data_dir: Path) -> KioskSecrets:
     """Read the secrets file, or raise SecretsFileError."""
     path = secrets_path(data_dir)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = load_toml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SecretsFileError(f"{path}: missing; run `voxbento-kiosk init`") from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
