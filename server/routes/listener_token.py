@@ -63,7 +63,7 @@ async def listener_token(request: web.Request) -> web.Response:
     if expected:
         limiter = request.app[LISTENER_CODE_LIMITER]
         key = f"address:{client_address(request)}"
-        wait = limiter.retry_after(key)
+        wait = limiter.try_reserve(key)  # before the await: concurrent guesses all count
         if wait > 0:
             return json_error(
                 429,
@@ -72,9 +72,9 @@ async def listener_token(request: web.Request) -> web.Response:
             )
         code = await _submitted_code(request)
         if not hmac.compare_digest(code.encode("utf-8"), expected.encode("utf-8")):
-            limiter.record_failure(key)
             message = "Enter the listener code." if not code else "That listener code is wrong."
             return json_error(403, message, code="listener_code")
+        limiter.release(key)
 
     hours = request.app[CONFIG].auth.session_hours
     now = request_now(request)
