@@ -14,6 +14,7 @@ from aiohttp import web
 
 from server.app import make_app
 from server.config import Config
+from server.https_only import HTTPS_PORT
 from server.keys import EXTRAS
 from server.media_service import HTTP_PORT
 from server.runner import SHUTDOWN_TIMEOUT, RunningServer, prepare_tls
@@ -56,6 +57,7 @@ class ServerHost:
             https_socket = bind_port(self.config, "https_port")
             await web.SockSite(self.runner, https_socket, ssl_context=tls).start()
             https_port = https_socket.getsockname()[1]
+            self.web_app[EXTRAS][HTTPS_PORT] = https_port  # staff pages on HTTP now redirect here
         self.running = RunningServer(self.web_app, http_socket.getsockname()[1], https_port, host)
         logger.info("serving HTTP on port %d", self.running.http_port)
         if https_port is not None:

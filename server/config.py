@@ -92,6 +92,20 @@ class ServerSettings:
     tls_key: str = field(
         default="", metadata=_doc("PEM private key with tls = files", None, "optional-path")
     )
+    listener_sockets_per_address: int = field(
+        default=500,
+        metadata=_doc("listener websockets from one client address", _between(1, 1_000_000)),
+    )
+    booth_sockets_per_address: int = field(
+        default=200,
+        metadata=_doc("booth websockets from one client address", _between(1, 1_000_000)),
+    )
+    hsts_seconds: int = field(
+        default=86400,
+        metadata=_doc(
+            "Strict-Transport-Security lifetime on HTTPS; 0 = off", _between(0, 63072000)
+        ),
+    )
 
 
 @dataclass(frozen=True)

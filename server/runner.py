@@ -20,6 +20,7 @@ from aiohttp import web
 from server.access_log import KioskAccessLogger
 from server.app import make_app
 from server.config import Config
+from server.https_only import HTTPS_PORT
 from server.keys import EXTRAS
 from server.media_service import HTTP_PORT
 from server.network import lan_addresses, primary_address
@@ -135,6 +136,7 @@ async def run_server(
             https_socket = bind_port(config, "https_port")
             await web.SockSite(runner, https_socket, ssl_context=tls).start()
             https_port = https_socket.getsockname()[1]
+            app[EXTRAS][HTTPS_PORT] = https_port  # staff pages on HTTP now redirect here
         server = RunningServer(app, http_socket.getsockname()[1], https_port, host)
         _log_urls(server)
         if handle_signals:
