@@ -48,7 +48,7 @@ def test_the_filter_masks_tokens_in_any_handler(tmp_path: Path) -> None:
     logger.addHandler(handler)
     logger.propagate = False
     try:
-        logger.info(
+        logger.warning(
             "GET /join/%s and /listen/a/b?token=%s", "Abc123_-xyz", "eyJhbGciOi.eyJzdWIi.c2ln"
         )
     finally:
