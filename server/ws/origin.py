@@ -34,23 +34,17 @@ def _parse(text: str) -> Origin | None:
     return _origin(url)
 
 
-def own_origins(request: web.Request) -> set[Origin]:
-    """Every origin a page of this kiosk can have, as seen from this request."""
+def _own_ports(request: web.Request) -> dict[str, set[int]]:
+    """The kiosk's ports per scheme: the configured ones and the one this request came to."""
     config = request.app[CONFIG]
     sockname = request.transport.get_extra_info("sockname") if request.transport else None
     arrived_on = sockname[1] if sockname else None
-    http_ports = {p for p in (config.server.port, None if request.secure else arrived_on) if p}
-    https_ports = {
-        p for p in (config.server.https_port, arrived_on if request.secure else None) if p
-    }
-    hosts = {(request.url.host or "").lower(), *LOOPBACK_NAMES, *lan_addresses()}
-    origins = {("http", host, port) for host in hosts for port in http_ports}
+    ports: dict[str, set[int]] = {"http": {config.server.port}, "https": set()}
     if config.server.tls != "off":
-        origins |= {("https", host, port) for host in hosts for port in https_ports}
-    for base in (config.kiosk.public_url, config.kiosk.secure_url):
-        if base and (parsed := _parse(base)):
-            origins.add(parsed)
-    return origins
+        ports["https"].add(config.server.https_port)
+    if arrived_on:
+        ports["https" if request.secure else "http"].add(arrived_on)
+    return ports
 
 
 def origin_allowed(request: web.Request) -> bool:
@@ -59,4 +53,17 @@ def origin_allowed(request: web.Request) -> bool:
     if origin is None:
         return True
     parsed = _parse(origin)
-    return parsed is not None and parsed in own_origins(request)
+    if parsed is None:
+        return False
+    config = request.app[CONFIG]
+    if any(
+        parsed == _parse(base)
+        for base in (config.kiosk.public_url, config.kiosk.secure_url)
+        if base
+    ):
+        return True
+    scheme, host, port = parsed
+    if port not in _own_ports(request)[scheme]:
+        return False
+    # The LAN addresses are looked up only when the cheaper names did not match.
+    return host in ((request.url.host or "").lower(), *LOOPBACK_NAMES) or host in lan_addresses()
