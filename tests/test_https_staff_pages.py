@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import ROOT, run_process
+from kiosk.cli import main
+from tests.cli_support import ROOT
 from tests.fakes import free_port
 
 WAIT = 30.0  # a safety net against hangs, never a measured duration
@@ -38,7 +39,7 @@ def start(tmp_path: Path, tls: str) -> tuple[subprocess.Popen[bytes], Ports]:
         f'[server]\nhost = "127.0.0.1"\nport = {ports.http}\nhttps_port = {ports.https}\n'
         f'tls = "{tls}"\n[mediamtx]\nenabled = false\n'
     )
-    assert run_process(tmp_path, "init", "--config", str(config)).code == 0
+    assert main(["init", "--config", str(config)]) == 0
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "serve", "--config", str(config)],
         cwd=tmp_path,

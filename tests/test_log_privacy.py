@@ -7,6 +7,8 @@ its log (stderr, as a service manager would keep it) is then searched for every 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import os
 import re
@@ -22,7 +24,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.cli_support import ROOT, run_process
+from kiosk.cli import main
+from tests.cli_support import ROOT
 from tests.fakes import free_port
 
 WAIT = 30.0  # a safety net against hangs, never a measured duration
@@ -44,9 +47,11 @@ class Served:
 
 
 def cli(folder: Path, *argv: str) -> str:
-    result = run_process(folder, *argv, "--config", str(folder / "kiosk.toml"))
-    assert result.code == 0, result.err
-    return result.out
+    """Run a setup command in-process (only the server under test is a separate process)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main([*argv, "--config", str(folder / "kiosk.toml")]) == 0
+    return out.getvalue()
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from tests.cli_support import ROOT, run_process
+from kiosk.cli import main
+from tests.cli_support import ROOT
 from tests.fakes import free_port
 from tests.server_support import make_config, make_services, seed_booth, serve
 
@@ -89,7 +90,7 @@ def test_a_flood_from_one_address_leaves_healthz_up_and_the_log_small(tmp_path: 
         ("event", "add", "demo", "Demo"),
         ("booth", "add", "demo/main", "en", "English"),
     ):
-        assert run_process(tmp_path, *argv, "--config", str(config)).code == 0
+        assert main([*argv, "--config", str(config)]) == 0
     log = tmp_path / "serve.log"
     base = f"http://127.0.0.1:{port}"
     with log.open("wb") as sink:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.cli import main
 from tests.cli_support import ROOT, one_error_line, run_process
 from tests.fakes import free_port
 
@@ -38,7 +39,7 @@ def write_config(folder: Path, port: int, https_port: int, **server: str) -> Pat
         f'[server]\nhost = "127.0.0.1"\nport = {port}\nhttps_port = {https_port}\n{extra}'
         "[mediamtx]\nenabled = false\n"
     )
-    assert run_process(folder, "init", "--config", str(config)).code == 0  # makes the secrets
+    assert main(["init", "--config", str(config)]) == 0  # makes the secrets
     return config
 
 
