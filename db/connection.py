@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +24,38 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite://{path}"
 
 
+SQLITE_PREFIX = "sqlite://"
+PRIVATE_MODE = 0o600
+# SQLite gives its -wal and -shm files the mode of the database file; the -journal is for
+# completeness (rollback mode, or a WAL database opened read-only).
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a `sqlite://` URL, or None for another database or an in-memory one."""
+    if not url.startswith(SQLITE_PREFIX):
+        return None
+    name = url.removeprefix(SQLITE_PREFIX).split("?", 1)[0]
+    return None if not name or name == ":memory:" else Path(name)
+
+
+def make_private(url: str) -> None:
+    """Create the SQLite file with mode 0600 (and tighten an existing one and its companions).
+
+    The database holds live invite tokens: like secrets.toml, no other account may read it.
+    SQLite creates the -wal and -shm files with the database file's own mode, so creating the
+    file 0600 before SQLite opens it keeps all of them private whatever the umask.
+    """
+    path = sqlite_file(url)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE))
+    for suffix in SQLITE_COMPANIONS:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(f"{path}{suffix}", PRIVATE_MODE)
+
+
 def tortoise_config(url: str, *, with_migrations: bool = True) -> dict[str, object]:
     """The Tortoise configuration for `url`, shared by the app and by aerich."""
     modules = [*MODEL_MODULES, "aerich.models"] if with_migrations else list(MODEL_MODULES)
@@ -35,6 +69,7 @@ def tortoise_config(url: str, *, with_migrations: bool = True) -> dict[str, obje
 
 async def init_db(url: str, *, generate_schemas: bool = False) -> None:
     """Connect to `url`. `generate_schemas` is for tests; real databases use migrations."""
+    make_private(url)
     # The global fallback lets aiohttp's request tasks see the context set up in cleanup_ctx.
     await Tortoise.init(
         config=tortoise_config(url, with_migrations=not generate_schemas),

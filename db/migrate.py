@@ -22,7 +22,7 @@ from aerich import Command
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 
-from db.connection import tortoise_config
+from db.connection import make_private, tortoise_config
 
 APP = "models"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -42,6 +42,7 @@ async def migrate_db(url: str) -> list[str]:
     global fallback), and aerich calls `Tortoise.init` and closes the connections when it is
     done. A fresh TortoiseContext keeps that from touching a database the caller has open.
     """
+    make_private(url)
     with TortoiseContext():
         command = _command(url)
         try:

@@ -14,7 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import rich
 from aiohttp import web
+from rich.segment import Segments
+from rich.traceback import Traceback
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -44,7 +47,9 @@ from server.booth_models import BoothChange
 from server.booth_state import BoothRegistry
 from server.config import Config
 from server.services import Services
+from server.startup import StartupError, check_ports, describe_failure
 
+STARTUP_FAILED = 2  # the CLI's exit status for bad input or a kiosk that cannot start
 REFRESH_SECONDS = 0.1  # at most ten booth repaints a second, however fast booths change
 logger = logging.getLogger("kiosk.app")
 
@@ -124,6 +129,8 @@ class KioskApp(App[None]):
         self._unsubscribe: Callable[[], None] | None = None
         self._opened_db = False
         self._last_second = 0
+        self.startup_failure: str | None = None
+        """One line saying why the server could not start (the console then exits 2)."""
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -141,7 +148,14 @@ class KioskApp(App[None]):
     async def _start(self) -> None:
         """Open the database (or let the server do it), start serving, fill the board."""
         if self.host is not None:
-            await self.host.start()
+            try:
+                await self.host.start()
+            except Exception as exc:
+                # One line after the console closes, never a traceback full of secrets.
+                self.startup_failure = describe_failure(exc, self.config)
+                # After the first paint: exiting while the screens still mount upsets Textual.
+                self.call_after_refresh(self.exit, None, STARTUP_FAILED)
+                return
         elif self.services.open_database:
             await db.init_db(self.config.database_url)
             self._opened_db = True
@@ -167,6 +181,18 @@ class KioskApp(App[None]):
         """The greeting was answered."""
         if go_to_setup:
             self.switch_mode("setup")
+
+    def _fatal_error(self) -> None:
+        """An unexpected crash: Textual's traceback, but without local variables.
+
+        Textual shows locals by default, and the console's locals hold the kiosk's secrets.
+        """
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
 
     async def on_unmount(self) -> None:
         """Leave booths, stop the server and close what we opened."""
@@ -271,5 +297,10 @@ def create_app(
 def run_console(config: Config, demo: bool = False) -> None:
     """`voxbento-kiosk run`: the console with its server, until the technician quits."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    check_ports(config)
     app = create_app(config, Services.for_config(config), demo=demo)
     app.run()
+    if app.startup_failure is not None:
+        raise StartupError(app.startup_failure)
+    if app.return_code:
+        raise SystemExit(app.return_code)

@@ -21,6 +21,7 @@ from server import __version__
 from server.config import Config, ConfigError, load_config
 from server.manage import SetupError
 from server.secrets_file import SecretsFileError
+from server.startup import StartupError
 
 USAGE_ERROR = 2
 FAILURE = 1
@@ -71,7 +72,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = _load(args)
         return int(args.handler(args, config) or 0)
-    except (ConfigError, SetupError, SecretsFileError, db.DataError, ValueError) as exc:
+    except (
+        ConfigError,
+        SetupError,
+        SecretsFileError,
+        StartupError,
+        db.DataError,
+        ValueError,
+    ) as exc:
         return _fail(str(exc), USAGE_ERROR)
     except CommandFailed as exc:
         return _fail(str(exc), exc.code)

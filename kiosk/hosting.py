@@ -8,17 +8,18 @@ site for plain HTTP and, when TLS is on, one for HTTPS; `runner.cleanup()` undoe
 from __future__ import annotations
 
 import logging
-import socket
 from dataclasses import dataclass
 
 from aiohttp import web
 
 from server.app import make_app
 from server.config import Config
+from server.https_only import HTTPS_PORT
 from server.keys import EXTRAS
 from server.media_service import HTTP_PORT
 from server.runner import SHUTDOWN_TIMEOUT, RunningServer, prepare_tls
 from server.services import Services
+from server.startup import bind_port
 
 logger = logging.getLogger("kiosk.hosting")
 
@@ -40,7 +41,7 @@ class ServerHost:
         host = self.config.server.host
         # Bound here rather than by TCPSite so that port 0 (tests, bench) reports its real port,
         # and before start-up, because MediaMTX's auth hook URL needs that port.
-        http_socket = socket.create_server((host, self.config.server.port), backlog=512)
+        http_socket = bind_port(self.config, "port")
         self.web_app[EXTRAS][HTTP_PORT] = http_socket.getsockname()[1]
         self.runner = web.AppRunner(
             self.web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT
@@ -53,9 +54,10 @@ class ServerHost:
         await web.SockSite(self.runner, http_socket).start()
         https_port = None
         if tls is not None:
-            https_socket = socket.create_server((host, self.config.server.https_port), backlog=512)
+            https_socket = bind_port(self.config, "https_port")
             await web.SockSite(self.runner, https_socket, ssl_context=tls).start()
             https_port = https_socket.getsockname()[1]
+            self.web_app[EXTRAS][HTTPS_PORT] = https_port  # staff pages on HTTP now redirect here
         self.running = RunningServer(self.web_app, http_socket.getsockname()[1], https_port, host)
         logger.info("serving HTTP on port %d", self.running.http_port)
         if https_port is not None:

@@ -6,6 +6,8 @@ import logging
 from collections import deque
 from collections.abc import Callable
 
+from server.redaction import RedactingFilter
+
 LOG_LINES = 2000
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -23,6 +25,8 @@ class RingBufferHandler(logging.Handler):
         self.lines: deque[str] = deque(maxlen=capacity)
         self.listener: Callable[[str], None] | None = None
         self.setFormatter(logging.Formatter(LOG_FORMAT, "%H:%M:%S"))
+        # The Logs screen is on the technician's screen: secrets and tokens never reach it.
+        self.addFilter(RedactingFilter())
 
     def emit(self, record: logging.LogRecord) -> None:
         """Store the formatted record and pass it on."""

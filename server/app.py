@@ -13,6 +13,7 @@ from db.migrate import migrate_db
 from server.captions_service import captions_context
 from server.config import Config
 from server.csrf import setup_csrf
+from server.https_only import setup_https_only
 from server.keys import (
     CONFIG,
     EXTRAS,
@@ -27,6 +28,7 @@ from server.routes import add_routes
 from server.routes.listener_token import make_listener_code_limiter
 from server.routes.login import make_login_limiter
 from server.services import Services
+from server.socket_limits import setup_socket_limits
 from server.ws import setup_websockets
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,8 @@ def make_app(config: Config, services: Services) -> web.Application:
     app[LISTENER_CODE_LIMITER] = make_listener_code_limiter(services.clock)
 
     setup_middleware(app)
+    setup_https_only(app)
+    setup_socket_limits(app)
     setup_csrf(app)
     add_routes(app)
     app.cleanup_ctx.append(database_context)

@@ -14,6 +14,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from server.safe_parse import load_toml
+
 DEFAULT_FILE = "kiosk.toml"
 
 
@@ -89,6 +91,20 @@ class ServerSettings:
     )
     tls_key: str = field(
         default="", metadata=_doc("PEM private key with tls = files", None, "optional-path")
+    )
+    listener_sockets_per_address: int = field(
+        default=500,
+        metadata=_doc("listener websockets from one client address", _between(1, 1_000_000)),
+    )
+    booth_sockets_per_address: int = field(
+        default=200,
+        metadata=_doc("booth websockets from one client address", _between(1, 1_000_000)),
+    )
+    hsts_seconds: int = field(
+        default=86400,
+        metadata=_doc(
+            "Strict-Transport-Security lifetime on HTTPS; 0 = off", _between(0, 63072000)
+        ),
     )
 
 
@@ -277,7 +293,7 @@ def load_config(path: Path | str | None = None) -> Config:
     except OSError as exc:
         raise ConfigError(f"{source}: cannot read it ({exc.strerror})") from exc
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML ({exc})") from exc
     return parse_config(data, source=source)

@@ -77,10 +77,25 @@ EMAIL_RULE = f"an address like 'name@example.org', at most {EMAIL_MAX} character
 LISTENER_CODE_RULE = "4 to 32 letters or digits"
 
 
+def is_encodable(text: str) -> bool:
+    """True when `text` can be written as UTF-8 (it holds no lone surrogate).
+
+    JSON's `\\ud800` escapes and undecodable command-line bytes both produce lone surrogates.
+    Stored, such a name could never be sent again: every booth update that carried it failed.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def validate_display_name(value: object, what: str = "name", max_length: int = NAME_MAX) -> str:
     """Return the display name with its whitespace collapsed; 1 to `max_length` characters."""
     if not isinstance(value, str):
         raise ValueError(f"{what} must be text")
+    if not is_encodable(value):
+        raise ValueError(f"{what} is not valid Unicode text")
     name = " ".join(value.split())
     if not name:
         raise ValueError(f"{what} is empty")

@@ -11,6 +11,7 @@ from server.errors import Problem, problem_response
 from server.keys import SERVICES
 from server.principals import principal_from_request
 from server.roles import Principal
+from server.url_limits import url_limits_middleware
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
 def setup_middleware(app: web.Application) -> None:
     """Install the error middleware and the security headers on `app`."""
     app.middlewares.append(error_middleware)
+    app.middlewares.append(url_limits_middleware)
     app.on_response_prepare.append(add_security_headers)
 
 

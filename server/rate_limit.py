@@ -74,6 +74,28 @@ class FailureLimiter:
         while len(self._failures) > self._max_keys:
             self._failures.popitem(last=False)
 
+    def try_reserve(self, *keys: str) -> float:
+        """Count one attempt against every key now, unless one of them is blocked.
+
+        Returns 0 when the attempt was counted, else the seconds to wait (nothing counted).
+        Checking and counting happen in one step, with no await in between, so concurrent
+        requests cannot all pass the check before any of them is counted; a request that then
+        succeeds gives its attempt back with `release`.
+        """
+        wait = self.retry_after_any(keys)
+        if wait == 0:
+            self.record_failure(*keys)
+        return wait
+
+    def release(self, *keys: str) -> None:
+        """Give back one reserved attempt of each key: the attempt turned out to be good."""
+        for key in keys:
+            times = self._failures.get(key)
+            if times:
+                times.pop()
+            if not times:
+                self._failures.pop(key, None)
+
     def reset(self, *keys: str) -> None:
         """Forget the failures of these keys (after a successful login)."""
         for key in keys:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,10 +20,13 @@ from aiohttp import web
 from server.access_log import KioskAccessLogger
 from server.app import make_app
 from server.config import Config
+from server.https_only import HTTPS_PORT
 from server.keys import EXTRAS
 from server.media_service import HTTP_PORT
 from server.network import lan_addresses, primary_address
+from server.redaction import install_redaction
 from server.services import Services
+from server.startup import StartupError, bind_port, check_ports, describe_failure
 from server.tls import generate_self_signed, ssl_context, tls_paths
 
 logger = logging.getLogger(__name__)
@@ -66,11 +68,6 @@ def prepare_tls(config: Config) -> ssl.SSLContext | None:
     return context
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    # We bind the sockets ourselves so that port 0 (tests) yields a port we can report.
-    return socket.create_server((host, port), backlog=512)
-
-
 def _log_urls(server: RunningServer) -> None:
     logger.info("Listeners (phones): %s/", server.url(secure=False))
     if server.https_port is not None:
@@ -106,13 +103,16 @@ async def run_server(
     It returns after a graceful shutdown, triggered by SIGINT/SIGTERM (when `handle_signals`),
     by setting `stop`, or by cancelling the task.
     """
-    services = services or Services.for_config(config)
+    try:
+        services = services or Services.for_config(config)
+        tls = prepare_tls(config)
+    except Exception as exc:
+        raise StartupError(describe_failure(exc, config)) from None
     stop = stop or asyncio.Event()
-    tls = prepare_tls(config)
     app = make_app(config, services)
     host = config.server.host
     # Bound before start-up: MediaMTX's auth hook URL needs the real port (port 0 in tests).
-    http_socket = _listen(host, config.server.port)
+    http_socket = bind_port(config, "port")
     app[EXTRAS][HTTP_PORT] = http_socket.getsockname()[1]
     runner = web.AppRunner(
         app,
@@ -122,6 +122,9 @@ async def run_server(
     )
     try:
         await runner.setup()
+    except Exception as exc:
+        http_socket.close()
+        raise StartupError(describe_failure(exc, config)) from None
     except BaseException:
         http_socket.close()
         raise
@@ -130,9 +133,10 @@ async def run_server(
         await web.SockSite(runner, http_socket).start()
         https_port = None
         if tls is not None:
-            https_socket = _listen(host, config.server.https_port)
+            https_socket = bind_port(config, "https_port")
             await web.SockSite(runner, https_socket, ssl_context=tls).start()
             https_port = https_socket.getsockname()[1]
+            app[EXTRAS][HTTPS_PORT] = https_port  # staff pages on HTTP now redirect here
         server = RunningServer(app, http_socket.getsockname()[1], https_port, host)
         _log_urls(server)
         if handle_signals:
@@ -149,7 +153,12 @@ async def run_server(
 
 
 def serve(config: Config) -> None:
-    """Run the server in the foreground until Ctrl-C or SIGTERM (service mode)."""
+    """Run the server in the foreground until Ctrl-C or SIGTERM (service mode).
+
+    A failure to start raises StartupError with one line for the user.
+    """
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    install_redaction()
+    check_ports(config)  # before anything is logged: a busy port is the only line shown
     asyncio.run(run_server(config))

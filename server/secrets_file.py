@@ -14,6 +14,8 @@ from pathlib import Path
 
 from server.auth import new_signing_key
 from server.crypto import Keyring, generate_key
+from server.redaction import register_secrets
+from server.safe_parse import load_toml
 
 FILE_NAME = "secrets.toml"
 
@@ -74,7 +76,7 @@ def read_secrets(data_dir: Path) -> KioskSecrets:
     """Read the secrets file, or raise SecretsFileError."""
     path = secrets_path(data_dir)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = load_toml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SecretsFileError(f"{path}: missing; run `voxbento-kiosk init`") from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -97,7 +99,15 @@ def read_secrets(data_dir: Path) -> KioskSecrets:
 def load_or_create_secrets(data_dir: Path) -> tuple[KioskSecrets, bool]:
     """The kiosk's secrets, generating the file on first start; the flag says it was created."""
     if secrets_path(data_dir).exists():
-        return read_secrets(data_dir), False
+        loaded = read_secrets(data_dir)
+        _mask_in_logs(loaded)
+        return loaded, False
     fresh = KioskSecrets(new_signing_key(), (generate_key(),), secrets.token_urlsafe(32))
     write_secrets(data_dir, fresh)
+    _mask_in_logs(fresh)
     return fresh, True
+
+
+def _mask_in_logs(kiosk_secrets: KioskSecrets) -> None:
+    # Whatever the process logs or prints from now on has these values masked.
+    register_secrets(kiosk_secrets.jwt_key, kiosk_secrets.media_secret, *kiosk_secrets.fernet_keys)

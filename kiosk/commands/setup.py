@@ -29,6 +29,7 @@ from server.manage import (
     rotate_secrets,
 )
 from server.network import lan_addresses
+from server.safe_parse import load_toml
 
 
 def register(commands: Any) -> None:
@@ -164,7 +165,7 @@ def event_add(args: argparse.Namespace, config: Config) -> int:
 
 def _read_import_file(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return load_toml(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SetupError(f"{path}: not valid TOML ({exc})") from exc
     except UnicodeDecodeError as exc:

@@ -10,7 +10,7 @@ import db
 from db.invites import INVITE_ROLES
 from db.models import InviteToken
 from server.config import Config
-from server.identity import parse_booth_id
+from server.identity import is_encodable, parse_booth_id
 from server.manage.errors import SetupError, user_errors
 from server.network import secure_url
 
@@ -31,6 +31,9 @@ def check_invite_options(role: str, hours: float, uses: int, label: str) -> None
         raise SetupError(f"uses must be a whole number from 1 to {MAX_USES}")
     if len(label) > LABEL_MAX:
         raise SetupError(f"label must be at most {LABEL_MAX} characters")
+    if not is_encodable(label):
+        # The label becomes the interpreter's name on every booth update.
+        raise SetupError("label is not valid Unicode text")
 
 
 async def create_invite(

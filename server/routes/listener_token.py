@@ -18,9 +18,11 @@ from server.auth import create_listener_token
 from server.cookies import request_now
 from server.csrf import check_origin
 from server.errors import Problem, json_error
+from server.identity import is_encodable
 from server.keys import CONFIG, LISTENER_CODE_LIMITER, SERVICES
 from server.middleware import client_address
 from server.rate_limit import FailureLimiter, retry_after_header
+from server.safe_parse import load_json
 
 MAX_WRONG_CODES = 10
 WINDOW_SECONDS = 300.0
@@ -34,13 +36,14 @@ def make_listener_code_limiter(clock: Callable[[], float]) -> FailureLimiter:
 async def _submitted_code(request: web.Request) -> str:
     if request.content_type == "application/json":
         try:
-            body = await request.json()
+            body = load_json(await request.read())
         except ValueError:
             return ""
         value = body.get("code") if isinstance(body, dict) else None
     else:
         value = (await request.post()).get("code")
-    return value.strip() if isinstance(value, str) else ""
+    # A lone surrogate (from a JSON escape) can never be the code, nor be compared as bytes.
+    return value.strip() if isinstance(value, str) and is_encodable(value) else ""
 
 
 async def listener_token(request: web.Request) -> web.Response:
@@ -60,7 +63,7 @@ async def listener_token(request: web.Request) -> web.Response:
     if expected:
         limiter = request.app[LISTENER_CODE_LIMITER]
         key = f"address:{client_address(request)}"
-        wait = limiter.retry_after(key)
+        wait = limiter.try_reserve(key)  # before the await: concurrent guesses all count
         if wait > 0:
             return json_error(
                 429,
@@ -69,9 +72,9 @@ async def listener_token(request: web.Request) -> web.Response:
             )
         code = await _submitted_code(request)
         if not hmac.compare_digest(code.encode("utf-8"), expected.encode("utf-8")):
-            limiter.record_failure(key)
             message = "Enter the listener code." if not code else "That listener code is wrong."
             return json_error(403, message, code="listener_code")
+        limiter.release(key)
 
     hours = request.app[CONFIG].auth.session_hours
     now = request_now(request)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 from typing import Any
 
 from aiohttp import web
@@ -20,6 +19,7 @@ from aiohttp import web
 from server.auth import decode_token
 from server.keys import SERVICES
 from server.mediamtx import decide
+from server.safe_parse import load_json
 
 # MediaMTX's bodies are a few hundred bytes; anything far larger is not MediaMTX.
 MAX_BODY = 64 * 1024
@@ -46,7 +46,7 @@ def secret_matches(request: web.Request) -> bool:
 
 def _parse(raw: bytes) -> Any:
     try:
-        return json.loads(raw)
+        return load_json(raw)
     except (ValueError, UnicodeDecodeError):
         return None
 

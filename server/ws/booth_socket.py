@@ -20,6 +20,7 @@ from server.ws.chat import chat_json, post_chat
 from server.ws.connection import Connection
 from server.ws.edge import open_connection, refuse, serve_frames
 from server.ws.hub import WebSocketHub
+from server.ws.origin import origin_allowed
 from server.ws.protocol import (
     BOOTH_SCHEMAS,
     CloseCode,
@@ -180,6 +181,8 @@ async def booth_socket(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     info = request.match_info
     booth_id = f"{info['event']}/{info['room']}/{info['lang']}"
+    if not origin_allowed(request):
+        return await refuse(request, CloseCode.FORBIDDEN, "this page may not open booth sockets")
     principals = await valid_principals(request, key=services.secrets.jwt_key)
     if not principals:
         return await refuse(request, CloseCode.NOT_AUTHENTICATED, "no valid token")

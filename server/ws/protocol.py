@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 from server.booth_state import BoothError
+from server.identity import is_encodable
+from server.safe_parse import load_json
 
 
 class ErrorCode(StrEnum):
@@ -78,6 +80,8 @@ class FieldSpec:
         if not isinstance(value, self.kind):
             return f"'{self.name}' must be {_KIND_NAMES[self.kind]}"
         if isinstance(value, str):
+            if not is_encodable(value):
+                return f"'{self.name}' must be valid Unicode text"
             if len(value) < self.min_chars:
                 return f"'{self.name}' must have at least {self.min_chars} character(s)"
             if self.max_chars is not None and len(value) > self.max_chars:
@@ -182,14 +186,24 @@ def _message_id(data: dict[str, Any]) -> str | int | None:
     return value
 
 
+def _has_escapes(raw: str | bytes) -> bool:
+    # Only `\u` escapes can make a lone surrogate; most frames have none and skip the check.
+    return (b"\\u" in raw) if isinstance(raw, bytes) else ("\\u" in raw)
+
+
 def parse_message(raw: str | bytes, schemas: dict[str, Schema]) -> Message:
     """Decode and validate one frame against `schemas`, or raise ProtocolError."""
     try:
-        data = json.loads(raw)
+        data = load_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(ErrorCode.INVALID_JSON, "the frame is not valid JSON") from exc
     if not isinstance(data, dict):
         raise ProtocolError(ErrorCode.INVALID_JSON, "the frame must be a JSON object")
+    if _has_escapes(raw) and not is_encodable(encode(data)):
+        # A `\ud800` escape decodes to a lone surrogate, which no reply could carry back.
+        raise ProtocolError(
+            ErrorCode.INVALID_JSON, "the frame holds text that is not valid Unicode"
+        )
     message_id = _message_id(data)
     kind = data.get("type")
     if not isinstance(kind, str):
