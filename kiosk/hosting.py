@@ -8,7 +8,6 @@ site for plain HTTP and, when TLS is on, one for HTTPS; `runner.cleanup()` undoe
 from __future__ import annotations
 
 import logging
-import socket
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -17,7 +16,13 @@ from server.app import make_app
 from server.config import Config
 from server.keys import EXTRAS
 from server.media_service import HTTP_PORT
-from server.runner import SHUTDOWN_TIMEOUT, RunningServer, prepare_tls
+from server.runner import (
+    SHUTDOWN_TIMEOUT,
+    RunningServer,
+    listening_socket,
+    prepare_tls,
+    start_site,
+)
 from server.services import Services
 
 logger = logging.getLogger("kiosk.hosting")
@@ -40,7 +45,8 @@ class ServerHost:
         host = self.config.server.host
         # Bound here rather than by TCPSite so that port 0 (tests, bench) reports its real port,
         # and before start-up, because MediaMTX's auth hook URL needs that port.
-        http_socket = socket.create_server((host, self.config.server.port), backlog=512)
+        backlog = self.config.server.listen_backlog
+        http_socket = listening_socket(host, self.config.server.port, backlog)
         self.web_app[EXTRAS][HTTP_PORT] = http_socket.getsockname()[1]
         self.runner = web.AppRunner(
             self.web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT
@@ -50,11 +56,11 @@ class ServerHost:
         except BaseException:
             http_socket.close()
             raise
-        await web.SockSite(self.runner, http_socket).start()
+        await start_site(self.runner, http_socket, backlog)
         https_port = None
         if tls is not None:
-            https_socket = socket.create_server((host, self.config.server.https_port), backlog=512)
-            await web.SockSite(self.runner, https_socket, ssl_context=tls).start()
+            https_socket = listening_socket(host, self.config.server.https_port, backlog)
+            await start_site(self.runner, https_socket, backlog, tls)
             https_port = https_socket.getsockname()[1]
         self.running = RunningServer(self.web_app, http_socket.getsockname()[1], https_port, host)
         logger.info("serving HTTP on port %d", self.running.http_port)

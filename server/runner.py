@@ -15,6 +15,7 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
@@ -66,9 +67,43 @@ def prepare_tls(config: Config) -> ssl.SSLContext | None:
     return context
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    # We bind the sockets ourselves so that port 0 (tests) yields a port we can report.
-    return socket.create_server((host, port), backlog=512)
+SOMAXCONN_FILE = Path("/proc/sys/net/core/somaxconn")
+
+
+def kernel_backlog_cap() -> int | None:
+    """`net.core.somaxconn`: the kernel silently cuts any larger listen backlog down to it."""
+    try:
+        return int(SOMAXCONN_FILE.read_text())
+    except (OSError, ValueError):
+        return None  # not Linux, or /proc is not mounted
+
+
+def listening_socket(host: str, port: int, backlog: int) -> socket.socket:
+    """A bound, listening TCP socket with the configured backlog.
+
+    We bind the sockets ourselves so that port 0 (tests) yields a port we can report, before
+    start-up (MediaMTX's auth hook URL needs it). Whoever serves it must pass the same
+    `backlog` to aiohttp's `SockSite`: its start calls listen() again, with 128 unless told.
+    """
+    cap = kernel_backlog_cap()
+    if cap is not None and cap < backlog:
+        logger.warning(
+            "listen backlog %d is cut to %d by the kernel (net.core.somaxconn); a crowd of "
+            "phones arriving at once may have to retry",
+            backlog,
+            cap,
+        )
+    return socket.create_server((host, port), backlog=backlog)
+
+
+async def start_site(
+    runner: web.AppRunner,
+    sock: socket.socket,
+    backlog: int,
+    ssl_context: ssl.SSLContext | None = None,
+) -> None:
+    """Serve `sock` on `runner`, keeping its listen backlog (see `listening_socket`)."""
+    await web.SockSite(runner, sock, ssl_context=ssl_context, backlog=backlog).start()
 
 
 def _log_urls(server: RunningServer) -> None:
@@ -112,7 +147,8 @@ async def run_server(
     app = make_app(config, services)
     host = config.server.host
     # Bound before start-up: MediaMTX's auth hook URL needs the real port (port 0 in tests).
-    http_socket = _listen(host, config.server.port)
+    backlog = config.server.listen_backlog
+    http_socket = listening_socket(host, config.server.port, backlog)
     app[EXTRAS][HTTP_PORT] = http_socket.getsockname()[1]
     runner = web.AppRunner(
         app,
@@ -127,11 +163,11 @@ async def run_server(
         raise
     signals: list[signal.Signals] = []
     try:
-        await web.SockSite(runner, http_socket).start()
+        await start_site(runner, http_socket, backlog)
         https_port = None
         if tls is not None:
-            https_socket = _listen(host, config.server.https_port)
-            await web.SockSite(runner, https_socket, ssl_context=tls).start()
+            https_socket = listening_socket(host, config.server.https_port, backlog)
+            await start_site(runner, https_socket, backlog, tls)
             https_port = https_socket.getsockname()[1]
         server = RunningServer(app, http_socket.getsockname()[1], https_port, host)
         _log_urls(server)
