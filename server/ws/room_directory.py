@@ -16,6 +16,7 @@ a crowd (or a scanner of bad links) turn into one query per phone.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from aiohttp import web
 
 import db
 from server.ws.connection import Frame
+
+logger = logging.getLogger(__name__)
 
 MISS_RELOAD_SECONDS = 1.0
 
@@ -88,7 +91,11 @@ class RoomDirectory:
         now = self._clock()
         if now - self._last_miss_reload >= MISS_RELOAD_SECONDS:
             self._last_miss_reload = now
-            await self.reload()
+            try:
+                await self.reload()
+            except Exception:
+                # The database is unreachable: the rooms already known keep working.
+                logger.exception("cannot read the rooms for the listener room directory")
         elif self._lock.locked():
             # A reload for another miss is under way: its answer is as fresh as ours would be.
             async with self._lock:
