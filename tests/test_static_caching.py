@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import db
-from server.templating import static_url, static_version
+from server.templating import STATIC_DIR, static_url, static_version
 from tests.server_support import browser, make_config, make_services, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
@@ -29,6 +29,8 @@ async def test_the_listener_page_links_assets_that_are_cached_for_good(tmp_path:
         static_url("css/base.css"),
         static_url("css/listen.css"),
         static_url("js/listen.js"),
+        static_url("js/socket.js"),  # module preloads: no round trip per import level
+        static_url("js/whip.js"),
     }
     for url, reply in replies.items():
         assert reply.status == 200, url
@@ -73,3 +75,15 @@ async def test_unversioned_and_unknown_assets_are_not_cached_for_good(tmp_path: 
 async def test_the_version_follows_the_contents_of_the_static_folder() -> None:
     assert re.fullmatch(r"[0-9a-f]{12}", static_version())
     assert static_url("css/base.css") == f"/static/{static_version()}/css/base.css"
+
+
+async def test_styles_and_scripts_travel_gzipped(tmp_path: Path) -> None:
+    async with serve(make_config(tmp_path), make_services()) as server, browser(server) as client:
+        script = await client.get(static_url("js/listen.js"), headers={"Accept-Encoding": "gzip"})
+        body = await script.read()  # aiohttp decompresses
+        raw = await client.get(static_url("js/listen.js"), headers={"Accept-Encoding": "identity"})
+        page = await client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert script.headers["Content-Encoding"] == "gzip"
+    assert body == (STATIC_DIR / "js" / "listen.js").read_bytes()
+    assert "Content-Encoding" not in raw.headers
+    assert "Content-Encoding" not in page.headers  # pages are never compressed
