@@ -39,7 +39,7 @@ from fanout_clients import client_main  # noqa: E402
 
 SERVER = Path(__file__).resolve().parent / "fanout_server.py"
 SETTLE_SECONDS = 1.0
-KINDS = ("bare", "ours")
+KINDS = ("bare", "ours", "bare-uvloop", "ours-uvloop")
 WARM_UP_SOCKETS = 20
 TARGET_KIB = 16.0
 
@@ -66,8 +66,9 @@ class ServerProcess:
     """One benchmark server in a subprocess."""
 
     def __init__(self, kind: str, loop: str = "asyncio") -> None:
+        server_kind, _, kind_loop = kind.partition("-")
         self.process = subprocess.Popen(
-            [sys.executable, str(SERVER), "--kind", kind, "--loop", loop],
+            [sys.executable, str(SERVER), "--kind", server_kind, "--loop", kind_loop or loop],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -100,9 +101,15 @@ class ServerProcess:
             self.process.kill()
 
 
-def measure(sockets: int, repeats: int, clients: int, loop: str = "asyncio") -> list[Result]:
-    """Both servers with `sockets` listeners each; rounds alternate between them."""
-    servers = {kind: ServerProcess(kind, loop) for kind in KINDS}
+def measure(
+    sockets: int,
+    repeats: int,
+    clients: int,
+    loop: str = "asyncio",
+    kinds: tuple[str, ...] = KINDS[:2],
+) -> list[Result]:
+    """Every server with `sockets` listeners each; rounds alternate between them."""
+    servers = {kind: ServerProcess(kind, loop) for kind in kinds}
     pipes, processes = [], []
     try:
         urls = {
@@ -130,9 +137,9 @@ def measure(sockets: int, repeats: int, clients: int, loop: str = "asyncio") -> 
             if state["sockets"] != sockets:
                 raise RuntimeError(f"{kind}: {state['sockets']} sockets open, expected {sockets}")
             rss_after[kind] = state["rss"]
-        samples: dict[str, list[float]] = {kind: [] for kind in KINDS}
+        samples: dict[str, list[float]] = {kind: [] for kind in kinds}
         for repeat in range(repeats + 1):
-            for kind in KINDS:
+            for kind in kinds:
                 elapsed = one_round(kind, servers[kind], pipes)
                 if repeat:  # the first round of each is a warm-up
                     samples[kind].append(elapsed)
@@ -152,7 +159,7 @@ def measure(sockets: int, repeats: int, clients: int, loop: str = "asyncio") -> 
             kib_per_connection=(rss_after[kind] - rss_before[kind]) / sockets / 1024,
             samples_ms=samples[kind],
         )
-        for kind in KINDS
+        for kind in kinds
     ]
 
 
@@ -186,22 +193,24 @@ def one_round(kind: str, server: ServerProcess, pipes: list[Any]) -> float:
 
 def report(results: list[Result]) -> None:
     """Print the table, with ours / bare ratios."""
-    print(f"{'N':>6} {'server':>6} {'p50 ms':>8} {'p99 ms':>8} {'KiB/conn':>9}")
+    print(f"{'N':>6} {'server':>11} {'p50 ms':>8} {'p99 ms':>8} {'KiB/conn':>9}")
     for result in results:
         print(
-            f"{result.sockets:>6} {result.kind:>6} {result.p50_ms:>8.1f} {result.p99_ms:>8.1f}"
+            f"{result.sockets:>6} {result.kind:>11} {result.p50_ms:>8.1f} {result.p99_ms:>8.1f}"
             f" {result.kib_per_connection:>9.1f}"
         )
     by_size: dict[int, dict[str, Result]] = {}
     for result in results:
         by_size.setdefault(result.sockets, {})[result.kind] = result
     for size, pair in by_size.items():
-        if {"ours", "bare"} <= pair.keys():
-            ours, bare = pair["ours"], pair["bare"]
+        for name in ("ours", "ours-uvloop"):
+            if name not in pair or "bare" not in pair:
+                continue
+            ours, bare = pair[name], pair["bare"]
             print(
-                f"N={size}: ours/bare p50 {ours.p50_ms / bare.p50_ms:.2f}x, "
+                f"N={size}: {name}/bare p50 {ours.p50_ms / bare.p50_ms:.2f}x, "
                 f"p99 {ours.p99_ms / bare.p99_ms:.2f}x (target ≤ 1.25x); memory per listener "
-                f"ours {ours.kib_per_connection:.1f} KiB, bare {bare.kib_per_connection:.1f} KiB "
+                f"{name} {ours.kib_per_connection:.1f} KiB, bare {bare.kib_per_connection:.1f} KiB "
                 f"(target ≤ {TARGET_KIB:g} KiB at 2000)"
             )
 
@@ -217,11 +226,18 @@ def main() -> None:
     parser.add_argument(
         "--loop", choices=("asyncio", "uvloop"), default="asyncio", help="both servers' loop"
     )
+    parser.add_argument(
+        "--kinds",
+        nargs="+",
+        choices=KINDS,
+        default=list(KINDS[:2]),
+        help="servers to compare; the -uvloop ones run on uvloop whatever --loop says",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
     results = []
     for size in args.sizes:
-        for result in measure(size, args.repeats, args.clients, args.loop):
+        for result in measure(size, args.repeats, args.clients, args.loop, tuple(args.kinds)):
             print(
                 f"  {result.kind} N={size}: p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms",
                 flush=True,

@@ -15,6 +15,7 @@ between the two servers so that both see the same machine load. For each N and s
     python bench/join_storm.py                               # N = 500, 2000, 5000; 5 repeats
     python bench/join_storm.py --sizes 2000 --repeats 3 --json storm.json
     python bench/join_storm.py --sizes 2000 --profile connect.txt   # pyinstrument, ours only
+    python bench/join_storm.py --kinds bare ours ours-uvloop         # uvloop, same run
 
 Targets at 2,000 phones: ours ≤ 1.3 × bare, and 0 listen overflows.
 """
@@ -38,7 +39,7 @@ from join_storm_clients import client_main  # noqa: E402
 
 SERVER = Path(__file__).resolve().parent / "join_storm_server.py"
 PATH = "/ws/listen/storm/main"
-KINDS = ("bare", "ours")
+KINDS = ("bare", "ours", "bare-uvloop", "ours-uvloop")
 TARGET_RATIO = 1.3
 DRAIN_TIMEOUT = 20.0
 
@@ -101,7 +102,9 @@ class ServerProcess:
     """One benchmark server in a subprocess."""
 
     def __init__(self, kind: str, backlog: int | None, loop: str) -> None:
-        command = [sys.executable, str(SERVER), "--kind", kind, "--loop", loop]
+        server_kind, _, kind_loop = kind.partition("-")
+        loop = kind_loop or loop
+        command = [sys.executable, str(SERVER), "--kind", server_kind, "--loop", loop]
         if backlog is not None:
             command += ["--backlog", str(backlog)]
         self.kind = kind
@@ -246,12 +249,12 @@ def run(args: argparse.Namespace) -> list[Result]:
 def report(results: list[Result]) -> None:
     """Print the table and the ours/bare ratios."""
     print(
-        f"{'N':>6} {'server':>6} {'backlog':>7} {'p50 ms':>8} {'max ms':>8} {'phone p50':>9}"
+        f"{'N':>6} {'server':>11} {'backlog':>7} {'p50 ms':>8} {'max ms':>8} {'phone p50':>9}"
         f" {'overflows':>9} {'errors':>6}"
     )
     for r in results:
         print(
-            f"{r.phones:>6} {r.kind:>6} {r.backlog:>7} {r.p50_ms:>8.0f} {r.max_ms:>8.0f}"
+            f"{r.phones:>6} {r.kind:>11} {r.backlog:>7} {r.p50_ms:>8.0f} {r.max_ms:>8.0f}"
             f" {statistics.median(r.median_phone_ms):>9.0f} {sum(r.overflows):>9}"
             f" {sum(r.errors.values()):>6}"
         )
@@ -262,11 +265,13 @@ def report(results: list[Result]) -> None:
     for r in results:
         by_size.setdefault(r.phones, {})[r.kind] = r
     for size, pair in by_size.items():
-        if {"ours", "bare"} <= pair.keys():
-            ours, bare = pair["ours"], pair["bare"]
+        for name in ("ours", "ours-uvloop"):
+            if name not in pair or "bare" not in pair:
+                continue
+            ours, bare = pair[name], pair["bare"]
             print(
-                f"N={size}: ours/bare p50 {ours.p50_ms / bare.p50_ms:.2f}x "
-                f"(target ≤ {TARGET_RATIO}x at 2000); overflows ours {sum(ours.overflows)}, "
+                f"N={size}: {name}/bare p50 {ours.p50_ms / bare.p50_ms:.2f}x "
+                f"(target ≤ {TARGET_RATIO}x at 2000); overflows {name} {sum(ours.overflows)}, "
                 f"bare {sum(bare.overflows)} (target 0 at 2000)"
             )
 
@@ -287,7 +292,13 @@ def main() -> None:
         type=int,
         help="listen backlog for both servers (default: the kiosk's own; bare 2048)",
     )
-    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
+    parser.add_argument(
+        "--kinds",
+        nargs="+",
+        choices=KINDS,
+        default=["bare", "ours"],
+        help="servers to compare; the -uvloop ones run on uvloop whatever --loop says",
+    )
     parser.add_argument(
         "--loop",
         choices=("default", "asyncio", "uvloop"),
