@@ -158,7 +158,7 @@ class Clients:
             self.pipes.append(parent)
             self.processes.append(process)
 
-    def storm(self, port: int, phones: int, sources: int) -> dict[str, Any]:
+    def storm(self, port: int, phones: int, sources: int, path: str = PATH) -> dict[str, Any]:
         """Open `phones` sockets to `port` at once, spread over the processes; then release."""
         shares = [
             phones // len(self.pipes) + (i < phones % len(self.pipes))
@@ -168,7 +168,7 @@ class Clients:
         start_at = time.monotonic() + 0.3  # every process is waiting before the instant comes
         first = 0
         for pipe, share in zip(self.pipes, shares, strict=True):
-            pipe.send(("storm", port, PATH, share, first, sources, start_at))
+            pipe.send(("storm", port, path, share, first, sources, start_at))
             first += share
         arrivals: list[float] = []
         errors: dict[str, int] = {}
