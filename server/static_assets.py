@@ -34,7 +34,8 @@ async def add_cache_headers(request: web.Request, response: web.StreamResponse) 
     Responses that set their own Cache-Control (QR codes, media tokens) keep it; errors are never
     cached.
     """
-    if "Cache-Control" in response.headers or response.status >= 400:
+    # Only answers that carry (or confirm) content: not errors, redirects or socket upgrades.
+    if not 200 <= response.status < 400 or "Cache-Control" in response.headers:
         return
     path = request.path
     if path.startswith(versioned_prefix() + "/"):
