@@ -9,6 +9,7 @@ current one, also after a change.
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ws_support import EN, close_code, next_message, running_kiosk, seed_venue
 import db
 from kiosk.hosting import ServerHost
 from server.config import ConfigError, parse_config
+from server.keys import WS_HUB
 from server.runner import RunningServer, kernel_backlog_cap, run_server
 from server.ws.room_directory import ROOM_DIRECTORY, rooms_changed
 from server.ws.setup import register_booth
@@ -190,3 +192,22 @@ async def test_admin_edits_reach_listener_sockets_at_once(tmp_path: Path, memory
     assert annex_known and annex["room"] == "annex"
     assert refused == 4001
     assert gone is None
+
+
+async def test_the_kernel_watches_listener_sockets_for_phones_gone_silent(
+    memory_db: None,
+) -> None:
+    """Listener sockets carry TCP keepalive (idle 20 s, then probes) instead of a ping timer
+    per phone."""
+    await seed_venue()
+    async with running_kiosk() as kiosk:
+        await kiosk.listener("conf", "main")
+        (conn,) = list(kiosk.app[WS_HUB].connections)
+        sock = conn.request.transport.get_extra_info("socket")
+        options = (
+            sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT),
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT),
+        )
+    assert options == (1, 20, 4, 60_000)
