@@ -68,6 +68,8 @@ def prepare_tls(config: Config) -> ssl.SSLContext | None:
 
 
 SOMAXCONN_FILE = Path("/proc/sys/net/core/somaxconn")
+ACCEPT_BATCH = 64
+"""Connections accepted per wake-up of the loop (see `start_site`)."""
 
 
 def kernel_backlog_cap() -> int | None:
@@ -102,8 +104,18 @@ async def start_site(
     backlog: int,
     ssl_context: ssl.SSLContext | None = None,
 ) -> None:
-    """Serve `sock` on `runner`, keeping its listen backlog (see `listening_socket`)."""
-    await web.SockSite(runner, sock, ssl_context=ssl_context, backlog=backlog).start()
+    """Serve `sock` on `runner`, keeping its listen backlog (see `listening_socket`).
+
+    asyncio uses the `backlog` of `create_server` twice: for `listen()` and as how many
+    connections it accepts in one go when the socket becomes readable. A crowd of phones would
+    then be accepted 2,048 at a time, and the loop (which the console shares) would not look at
+    anything else until all of them had been set up: key presses waited seconds. So the site
+    accepts ACCEPT_BATCH at a time, and the socket is put back to the full backlog right after.
+    """
+    await web.SockSite(
+        runner, sock, ssl_context=ssl_context, backlog=min(backlog, ACCEPT_BATCH)
+    ).start()
+    sock.listen(backlog)  # on a listening socket, only the queue length changes
 
 
 def _log_urls(server: RunningServer) -> None:
