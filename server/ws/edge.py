@@ -37,7 +37,7 @@ Dispatch = Callable[[Message], Awaitable[None]]
 def new_socket(
     *, compress: bool, heartbeat: float | None = HEARTBEAT_SECONDS
 ) -> web.WebSocketResponse:
-    """A websocket response with the limits of DESIGN §7 (64 KiB frames, heartbeat).
+    """A websocket response with the limits of docs/design.md §7 (64 KiB frames, heartbeat).
 
     `heartbeat=None` leaves the ping timer out (listener sockets: the kernel's TCP keepalive
     watches them instead, see `listen_socket.keep_alive_by_kernel`).
