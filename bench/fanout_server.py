@@ -166,8 +166,13 @@ def main() -> None:
     """Entry point of the server process."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kind", choices=("ours", "bare"), required=True)
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     args = parser.parse_args()
     raise_file_limit()
+    if args.loop == "uvloop":
+        import uvloop
+
+        uvloop.install()
     asyncio.run(serve(args.kind))
 
 

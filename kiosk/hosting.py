@@ -17,7 +17,12 @@ from server.config import Config
 from server.https_only import HTTPS_PORT
 from server.keys import EXTRAS
 from server.media_service import HTTP_PORT
-from server.runner import SHUTDOWN_TIMEOUT, RunningServer, prepare_tls
+from server.runner import (
+    SHUTDOWN_TIMEOUT,
+    RunningServer,
+    prepare_tls,
+    start_site,
+)
 from server.services import Services
 from server.startup import bind_port
 
@@ -41,6 +46,7 @@ class ServerHost:
         host = self.config.server.host
         # Bound here rather than by TCPSite so that port 0 (tests, bench) reports its real port,
         # and before start-up, because MediaMTX's auth hook URL needs that port.
+        backlog = self.config.server.listen_backlog
         http_socket = bind_port(self.config, "port")
         self.web_app[EXTRAS][HTTP_PORT] = http_socket.getsockname()[1]
         self.runner = web.AppRunner(
@@ -51,11 +57,11 @@ class ServerHost:
         except BaseException:
             http_socket.close()
             raise
-        await web.SockSite(self.runner, http_socket).start()
+        await start_site(self.runner, http_socket, backlog)
         https_port = None
         if tls is not None:
             https_socket = bind_port(self.config, "https_port")
-            await web.SockSite(self.runner, https_socket, ssl_context=tls).start()
+            await start_site(self.runner, https_socket, backlog, tls)
             https_port = https_socket.getsockname()[1]
             self.web_app[EXTRAS][HTTPS_PORT] = https_port  # staff pages on HTTP now redirect here
         self.running = RunningServer(self.web_app, http_socket.getsockname()[1], https_port, host)

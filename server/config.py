@@ -82,6 +82,12 @@ class ServerSettings:
     host: str = field(default="0.0.0.0", metadata=_doc("address to listen on", _non_empty))
     port: int = field(default=8080, metadata=_doc("plain HTTP port (listeners)", _port(True)))
     https_port: int = field(default=8443, metadata=_doc("HTTPS port (interpreters)", _port(True)))
+    listen_backlog: int = field(
+        default=2048,
+        metadata=_doc(
+            "connections the kernel queues before the server accepts them", _between(16, 65535)
+        ),
+    )
     tls: str = field(
         default="self-signed",
         metadata=_doc("certificate source", _one_of("self-signed", "files", "off")),

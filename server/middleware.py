@@ -66,6 +66,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         passed = {k: v for k, v in exc.headers.items() if k in ("Allow", "Retry-After")}
         return problem_response(request, Problem(exc.status, _message_of(exc), headers=passed))
+    except ConnectionError:
+        # The client went away (a phone in a crowd gave up waiting): aiohttp drops the request
+        # quietly, as it should; a traceback per phone would bury the log.
+        raise
     except Exception:
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return problem_response(request, Problem(500))

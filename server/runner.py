@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,6 +69,30 @@ def prepare_tls(config: Config) -> ssl.SSLContext | None:
     return context
 
 
+ACCEPT_BATCH = 64
+"""Connections accepted per wake-up of the loop (see `start_site`)."""
+
+
+async def start_site(
+    runner: web.AppRunner,
+    sock: socket.socket,
+    backlog: int,
+    ssl_context: ssl.SSLContext | None = None,
+) -> None:
+    """Serve `sock` on `runner`, keeping its listen backlog (see `server.startup.bind_port`).
+
+    asyncio uses the `backlog` of `create_server` twice: for `listen()` and as how many
+    connections it accepts in one go when the socket becomes readable. A crowd of phones would
+    then be accepted 2,048 at a time, and the loop (which the console shares) would not look at
+    anything else until all of them had been set up: key presses waited seconds. So the site
+    accepts ACCEPT_BATCH at a time, and the socket is put back to the full backlog right after.
+    """
+    await web.SockSite(
+        runner, sock, ssl_context=ssl_context, backlog=min(backlog, ACCEPT_BATCH)
+    ).start()
+    sock.listen(backlog)  # on a listening socket, only the queue length changes
+
+
 def _log_urls(server: RunningServer) -> None:
     logger.info("Listeners (phones): %s/", server.url(secure=False))
     if server.https_port is not None:
@@ -112,6 +137,7 @@ async def run_server(
     app = make_app(config, services)
     host = config.server.host
     # Bound before start-up: MediaMTX's auth hook URL needs the real port (port 0 in tests).
+    backlog = config.server.listen_backlog
     http_socket = bind_port(config, "port")
     app[EXTRAS][HTTP_PORT] = http_socket.getsockname()[1]
     runner = web.AppRunner(
@@ -130,11 +156,11 @@ async def run_server(
         raise
     signals: list[signal.Signals] = []
     try:
-        await web.SockSite(runner, http_socket).start()
+        await start_site(runner, http_socket, backlog)
         https_port = None
         if tls is not None:
             https_socket = bind_port(config, "https_port")
-            await web.SockSite(runner, https_socket, ssl_context=tls).start()
+            await start_site(runner, https_socket, backlog, tls)
             https_port = https_socket.getsockname()[1]
             app[EXTRAS][HTTPS_PORT] = https_port  # staff pages on HTTP now redirect here
         server = RunningServer(app, http_socket.getsockname()[1], https_port, host)

@@ -10,13 +10,25 @@ kiosk could not start.
 from __future__ import annotations
 
 import errno
+import logging
 import socket
 import ssl
+from pathlib import Path
 
 from server.config import Config, ConfigError
 from server.redaction import redact
 
-DEFAULT_BACKLOG = 512
+logger = logging.getLogger("server.startup")
+
+SOMAXCONN_FILE = Path("/proc/sys/net/core/somaxconn")
+
+
+def kernel_backlog_cap() -> int | None:
+    """`net.core.somaxconn`: the kernel silently cuts any larger listen backlog down to it."""
+    try:
+        return int(SOMAXCONN_FILE.read_text())
+    except (OSError, ValueError):
+        return None  # not Linux, or /proc is not mounted
 
 
 class StartupError(Exception):
@@ -27,14 +39,26 @@ def _config_file(config: Config) -> str:
     return str(config.source) if config.source else "kiosk.toml"
 
 
-def bind_port(config: Config, key: str, *, backlog: int = DEFAULT_BACKLOG) -> socket.socket:
+def bind_port(config: Config, key: str, *, backlog: int | None = None) -> socket.socket:
     """A listening socket on `[server] host` and the port of `[server] {key}`.
 
     We bind the sockets ourselves so that port 0 (tests) yields a port we can report, and so
-    that a failure names the key the technician has to change.
+    that a failure names the key the technician has to change. The queue is
+    `[server] listen_backlog` unless `backlog` says otherwise; whoever serves the socket must keep it (aiohttp's site calls
+    listen() again, with 128 unless told: see `server.runner.start_site`).
     """
     host = config.server.host
     port: int = getattr(config.server, key)
+    if backlog is None:
+        backlog = config.server.listen_backlog
+    cap = kernel_backlog_cap()
+    if cap is not None and cap < backlog:
+        logger.warning(
+            "listen backlog %d is cut to %d by the kernel (net.core.somaxconn); a crowd of "
+            "phones arriving at once may have to retry",
+            backlog,
+            cap,
+        )
     try:
         return socket.create_server((host, port), backlog=backlog)
     except OSError as exc:

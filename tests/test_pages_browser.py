@@ -22,6 +22,7 @@ from playwright.async_api import (
 )
 
 import db
+from server.templating import static_url
 from server.ws import broadcast_caption
 from tests.pages_support import (
     ENGLISH,
@@ -335,6 +336,7 @@ async def test_listener_page_and_its_assets_weigh_under_150_kb(
     await page.goto(f"{kiosk.url}/listen/demo/main", wait_until="networkidle")
     await expect(page.locator("#listen")).to_have_attribute("data-socket", "open")
     assert "/listen/demo/main" in sizes
-    assert {"/static/js/listen.js", "/static/js/whip.js", "/static/css/listen.css"} <= set(sizes)
+    assets = {static_url("js/listen.js"), static_url("js/whip.js"), static_url("css/listen.css")}
+    assert assets <= set(sizes)
     assert sum(sizes.values()) <= LISTENER_BUDGET, sizes
     await context.close()

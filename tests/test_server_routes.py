@@ -8,6 +8,7 @@ import pytest
 
 import db
 from server.keys import EXTRAS
+from server.templating import static_url
 from tests.server_support import (
     PASSWORD,
     FakeClock,
@@ -302,7 +303,7 @@ async def test_unknown_page_is_an_html_page_for_browsers(tmp_path: Path) -> None
     assert response.status == 404
     assert response.content_type == "text/html"
     assert "Not Found" in html
-    assert 'href="/static/css/base.css"' in html
+    assert f'href="{static_url("css/base.css")}"' in html
 
 
 async def test_unknown_page_is_json_for_json_clients(tmp_path: Path) -> None:

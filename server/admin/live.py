@@ -1,4 +1,7 @@
-"""Keep the live booth registry in step with booths created, edited or deleted in the admin.
+"""Keep the live parts in step with what the admin creates, edits or deletes.
+
+The booth registry follows booths; the listener room directory follows events, rooms and
+listener codes.
 
 The websocket layer owns the registry; the admin only tells it what changed, so a booth made at
 the venue is usable at once and a deleted one stops being offered to listeners.
@@ -9,7 +12,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from db.models import Booth
-from server.ws import refresh_booth, register_booth, unregister_booth
+from server.ws import refresh_booth, register_booth, rooms_changed, unregister_booth
 
 
 def booth_added(app: web.Application, booth: Booth) -> None:
@@ -26,3 +29,9 @@ def booths_removed(app: web.Application, booth_ids: list[str]) -> None:
     """Forget deleted booths in the live registry (their sockets close, open spans end)."""
     for booth_id in booth_ids:
         unregister_booth(app, booth_id)
+
+
+async def rooms_edited(app: web.Application) -> None:
+    """An event or room was created, deleted or given another listener code: the listener
+    sockets' room directory reads them again before the admin's reply goes out."""
+    await rooms_changed(app)

@@ -9,7 +9,7 @@ from server import manage
 from server.admin.access import booth_of, event_principal, room_of
 from server.admin.counts import booth_consequences, room_consequences
 from server.admin.forms import Form, submitted_form
-from server.admin.live import booth_added, booth_edited, booths_removed
+from server.admin.live import booth_added, booth_edited, booths_removed, rooms_edited
 from server.admin.paths import booth_base
 from server.admin.views import inline_svg, invalid, render_admin, see_other
 from server.identity import validate_display_name, validate_language_code, validate_room_slug
@@ -42,6 +42,7 @@ async def create_room(request: web.Request) -> web.Response:
     if not form.ok:
         context = {"event": event, "room": None, "form": form}
         return invalid(request, principal, "room_form.html", context)
+    await rooms_edited(request.app)
     raise see_other(f"/admin/events/{event.slug}")
 
 
@@ -93,6 +94,7 @@ async def delete_room(request: web.Request) -> web.Response:
     booth_ids = [b.path for b in await db.list_booths(event.slug, room.slug)]
     await db.delete_room(event.slug, room.slug)
     booths_removed(request.app, booth_ids)
+    await rooms_edited(request.app)
     raise see_other(f"/admin/events/{event.slug}")
 
 

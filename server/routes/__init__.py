@@ -20,7 +20,7 @@ from server.routes import (
     pages,
     qr,
 )
-from server.templating import STATIC_DIR
+from server.static_assets import add_static_routes
 
 ROUTE_MODULES = (
     health,
@@ -41,4 +41,4 @@ def add_routes(app: web.Application) -> None:
         module.add_routes(app)
     pages.add_page_routes(app)
     add_admin_routes(app)
-    app.router.add_static("/static", STATIC_DIR, name="static")
+    add_static_routes(app)

@@ -17,6 +17,7 @@ from server.auth import create_booth_token
 from server.keys import CONFIG, SERVICES
 from server.principals import principal_from_request
 from server.roles import Action, Principal, Role, booth_role, can
+from server.static_assets import conditional
 from server.templating import render_html
 
 # Short on purpose: the token sits in the page's DOM; the page fetches a fresh one before
@@ -140,7 +141,8 @@ async def listen_page(request: web.Request) -> web.Response:
         "booths": booths,
         "code_required": bool(room.event.listener_code),
     }
-    return render_html("listen.html", context)
+    # Phones reload the page on poor Wi-Fi: an unchanged page is one short 304.
+    return conditional(request, render_html("listen.html", context))
 
 
 def add_page_routes(app: web.Application) -> None:

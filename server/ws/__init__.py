@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from server.ws.chat import PostedChat, post_chat
 from server.ws.listen_socket import broadcast_caption
+from server.ws.room_directory import rooms_changed
 from server.ws.setup import refresh_booth, register_booth, setup_websockets, unregister_booth
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "post_chat",
     "refresh_booth",
     "register_booth",
+    "rooms_changed",
     "setup_websockets",
     "unregister_booth",
 ]

@@ -34,10 +34,16 @@ logger = logging.getLogger(__name__)
 Dispatch = Callable[[Message], Awaitable[None]]
 
 
-def new_socket(*, compress: bool) -> web.WebSocketResponse:
-    """A websocket response with the limits of docs/design.md §7 (64 KiB frames, heartbeat)."""
+def new_socket(
+    *, compress: bool, heartbeat: float | None = HEARTBEAT_SECONDS
+) -> web.WebSocketResponse:
+    """A websocket response with the limits of docs/design.md §7 (64 KiB frames, heartbeat).
+
+    `heartbeat=None` leaves the ping timer out (listener sockets: the kernel's TCP keepalive
+    watches them instead, see `listen_socket.keep_alive_by_kernel`).
+    """
     return web.WebSocketResponse(
-        heartbeat=HEARTBEAT_SECONDS,
+        heartbeat=heartbeat,
         max_msg_size=MAX_MESSAGE_BYTES,
         compress=compress,
         timeout=5.0,
@@ -52,9 +58,15 @@ async def refuse(request: web.Request, code: int, reason: str) -> web.WebSocketR
     return socket
 
 
-async def open_connection(request: web.Request, hub: WebSocketHub, *, compress: bool) -> Connection:
+async def open_connection(
+    request: web.Request,
+    hub: WebSocketHub,
+    *,
+    compress: bool,
+    heartbeat: float | None = HEARTBEAT_SECONDS,
+) -> Connection:
     """Accept the socket and track it, so shutdown can close it with 1001."""
-    socket = new_socket(compress=compress)
+    socket = new_socket(compress=compress, heartbeat=heartbeat)
     await socket.prepare(request)
     conn = Connection(request, socket)
     hub.connections.add(conn)

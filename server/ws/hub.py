@@ -142,10 +142,16 @@ class WebSocketHub:
 
     # ------------------------------------------------------------------ listener sockets
 
-    def add_listener(self, event: str, room: str, conn: Connection) -> None:
-        """A listener socket opened: send it the room's channels now and after every change."""
+    def add_listener(
+        self, event: str, room: str, conn: Connection, first: Frame | None = None
+    ) -> None:
+        """A listener socket opened: send it the room's channels now and after every change.
+
+        `first` is the room's current state already framed (the listener socket keeps one per
+        room, so a crowd of phones does not frame it once each).
+        """
         self._room_sockets.setdefault((event, room), set()).add(conn)
-        conn.send(self.room_state(event, room))
+        conn.send(first or self.room_state(event, room))
 
     def remove_listener(self, event: str, room: str, conn: Connection) -> None:
         """A listener socket closed: its selection no longer counts."""

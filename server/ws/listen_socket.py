@@ -8,18 +8,25 @@ connection.
 
 from __future__ import annotations
 
+import contextlib
+import socket
+
 from aiohttp import web
 
-import db
 from server.keys import SERVICES, WS_HUB
+from server.principals import NotAuthenticated, principal_from_token, request_tokens
 from server.roles import Action, can
-from server.ws.access import valid_principals
-from server.ws.connection import Connection
+from server.ws.connection import HEARTBEAT_SECONDS, Connection
 from server.ws.edge import open_connection, refuse, serve_frames
 from server.ws.hub import WebSocketHub, floor_channel_id
 from server.ws.protocol import LISTEN_SCHEMAS, CloseCode, ErrorCode, Message, ProtocolError
+from server.ws.room_directory import FIRST_FRAMES, ROOM_DIRECTORY
 
 CAPTION_STATUSES = frozenset({"partial", "final", "clear"})
+KEEPALIVE_INTERVAL = 5
+KEEPALIVE_PROBES = 4
+USER_TIMEOUT_MS = 60_000
+"""Unacknowledged data older than this ends the connection (a phone gone mid-broadcast)."""
 
 
 class ListenerSession:
@@ -43,25 +50,59 @@ class ListenerSession:
         self.hub.select(self.conn, channel_id)
 
 
+def keep_alive_by_kernel(request: web.Request) -> None:
+    """Let the kernel notice a phone that went away without closing (out of Wi-Fi range).
+
+    Listener sockets have no websocket ping timer: thousands of phones would each hold a timer
+    and wake the loop every HEARTBEAT_SECONDS. TCP keepalive probes an idle connection after
+    the same time, every KEEPALIVE_INTERVAL seconds, and the kernel reports it dead after
+    KEEPALIVE_PROBES unanswered probes; TCP_USER_TIMEOUT does the same for a connection with
+    frames still unacknowledged. The socket then errors and its receive loop ends as usual.
+    The probes also keep the venue Wi-Fi's NAT mapping alive, as the pings did.
+    """
+    transport = request.transport
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is None:
+        return
+    options = [
+        (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
+        (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPIDLE", None), int(HEARTBEAT_SECONDS)),
+        (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPINTVL", None), KEEPALIVE_INTERVAL),
+        (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPCNT", None), KEEPALIVE_PROBES),
+        (socket.IPPROTO_TCP, getattr(socket, "TCP_USER_TIMEOUT", None), USER_TIMEOUT_MS),
+    ]
+    for level, option, value in options:
+        if option is not None:  # not every platform has every option
+            with contextlib.suppress(OSError):
+                sock.setsockopt(level, option, value)
+
+
 async def refusal(request: web.Request, event: str, room: str) -> tuple[int, str] | None:
     """The close code and reason that keep this request out of the room, or None.
 
-    A separate coroutine so that the database rows it loads are not kept alive by the
-    connection's frame for as long as the listener stays.
+    The room and its listener-code requirement come from the in-memory room directory: a crowd
+    of phones arriving at once costs no database query. A listener token is checked on its own
+    (signature, expiry, scope), so the usual phone with `?token=` costs none either; a cookie of
+    a signed-in user is consulted only when no token before it grants the room.
     """
-    try:
-        listener_code = (await db.get_event(event)).listener_code
-        await db.get_room(event, room)
-    except db.NotFound:
+    entry = await request.app[ROOM_DIRECTORY].find(event, room)
+    if entry is None:
         return CloseCode.NOT_FOUND, "no such room"
-    if not listener_code:
+    if not entry.code_required:
         return None
-    principals = await valid_principals(request, key=request.app[SERVICES].secrets.jwt_key)
-    if not principals:
+    key = request.app[SERVICES].secrets.jwt_key
+    seen_valid = False
+    for token in request_tokens(request):
+        try:
+            principal = await principal_from_token(token, key=key)
+        except NotAuthenticated:
+            continue
+        if can(principal, Action.LISTEN, f"{event}/{room}"):
+            return None
+        seen_valid = True
+    if not seen_valid:
         return CloseCode.NOT_AUTHENTICATED, "a listener token is needed"
-    if not any(can(p, Action.LISTEN, f"{event}/{room}") for p in principals):
-        return CloseCode.FORBIDDEN, "the token is not for this room"
-    return None
+    return CloseCode.FORBIDDEN, "the token is not for this room"
 
 
 async def listen_socket(request: web.Request) -> web.StreamResponse:
@@ -70,9 +111,11 @@ async def listen_socket(request: web.Request) -> web.StreamResponse:
     event, room = request.match_info["event"], request.match_info["room"]
     if refused := await refusal(request, event, room):
         return await refuse(request, *refused)
-    conn = await open_connection(request, hub, compress=False)
+    conn = await open_connection(request, hub, compress=False, heartbeat=None)
+    keep_alive_by_kernel(request)
     session = ListenerSession(hub, conn, event, room)
-    hub.add_listener(event, room, conn)
+    first = request.app[FIRST_FRAMES].frame((event, room), hub.room_state(event, room))
+    hub.add_listener(event, room, conn, first)
     try:
         await serve_frames(conn, LISTEN_SCHEMAS, session.dispatch)
     finally:

@@ -1,7 +1,7 @@
 """Wiring the websocket layer into an aiohttp application.
 
 `setup_websockets(app)` adds the two socket routes, a cleanup context that loads the booths
-into the registry, restores whoever was on air before a restart and runs the background tasks,
+into the registry and the rooms into the listener room directory, restores whoever was on air before a restart and runs the background tasks,
 and a shutdown hook that closes every socket with 1001 (GOING_AWAY).
 """
 
@@ -22,6 +22,13 @@ from server.ws.hub import WebSocketHub
 from server.ws.listen_socket import listen_socket
 from server.ws.persistence import utc_datetime
 from server.ws.protocol import CloseCode
+from server.ws.room_directory import (
+    FIRST_FRAMES,
+    ROOM_DIRECTORY,
+    FirstFrames,
+    RoomDirectory,
+    rooms_changed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +36,8 @@ logger = logging.getLogger(__name__)
 def setup_websockets(app: web.Application) -> None:
     """Add `/ws/booth/…` and `/ws/listen/…` with their lifecycle; `app[SERVICES]` must be set."""
     app[WS_HUB] = WebSocketHub(app[SERVICES].registry)
+    app[ROOM_DIRECTORY] = RoomDirectory()
+    app[FIRST_FRAMES] = FirstFrames()
     app.router.add_get("/ws/booth/{event}/{room}/{lang}", booth_socket, name="ws-booth")
     app.router.add_get("/ws/listen/{event}/{room}", listen_socket, name="ws-listen")
     app.cleanup_ctx.append(_websocket_context)
@@ -87,6 +96,7 @@ async def _websocket_context(app: web.Application) -> AsyncIterator[None]:
     hub.start()
     try:
         await load_booths(hub, app[SERVICES].clock)
+        await rooms_changed(app)
     except Exception:
         # A database without the schema: the server still starts so /healthz can say so.
         logger.exception("cannot load the booths; sockets find them in the database later")
