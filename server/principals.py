@@ -76,6 +76,9 @@ async def principal_from_claims(claims: dict[str, Any]) -> Principal:
                 participant_id, name, technician_events=frozenset({booth_id.split("/")[0]})
             )
         return Principal(participant_id, name, interpreter_booths=frozenset({booth_id}))
+    if typ != "listener":
+        # Floor and feed tokens are for MediaMTX's auth hook only, never a page's identity.
+        raise NotAuthenticated(f"a {typ} token does not open pages")
     return Principal(
         participant_id=str(claims["sub"]),
         display_name="Listener",

@@ -28,7 +28,14 @@ STRING_LIST_KEYS = frozenset({"webrtcAdditionalHosts", "webrtcAllowOrigins"})
 LOG_LEVELS = frozenset({"error", "warn", "info", "debug"})
 AUTH_METHODS = frozenset({"internal", "http", "jwt"})
 AUTH_ACTIONS = frozenset({"publish", "read", "playback", "api", "metrics", "pprof"})
-PATH_KEYS = {"source": str, "overridePublisher": bool, "maxReaders": int}
+# The stand-in accepts runOnInit but runs nothing, and pulls no `source: rtsp://…` either.
+PATH_KEYS = {
+    "source": str,
+    "overridePublisher": bool,
+    "maxReaders": int,
+    "runOnInit": str,
+    "runOnInitRestart": bool,
+}
 PATH_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 DEFAULTS: dict[str, Any] = {
