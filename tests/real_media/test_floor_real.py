@@ -1,0 +1,138 @@
+"""The floor feed with the real MediaMTX: a looped tone file reaches a listener and an interpreter.
+
+The room's floor is a 440 Hz WAV made with sox. MediaMTX runs ffmpeg for it (`runOnInit`),
+which publishes Opus over RTSP with the kiosk's feed token. A listener who picks Floor and an
+interpreter who listens to Floor each get a WebRTC track; an AnalyserNode on the track that the
+page plays finds the tone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+import db
+from server.floor_service import floor_health
+from server.manage import set_floor
+from tests.media_support import MediaKiosk, media_kiosk
+from tests.pages_support import CHROMIUM, CHROMIUM_ARGS
+
+TONE_HZ = 440
+FLOOR = "ev/main/floor"
+WAIT_S = 20.0
+
+pytestmark = pytest.mark.anyio
+
+# The peak bin of the played track's spectrum, in Hz, once its level is well above silence.
+PEAK_SCRIPT = """
+async (selector) => {
+  const audio = document.querySelector(selector);
+  for (let i = 0; i < 200 && !(audio.srcObject && audio.srcObject.getAudioTracks().length); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!audio.srcObject) return { error: "no stream on " + selector };
+  const context = new AudioContext();
+  await context.resume();
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 8192;
+  context.createMediaStreamSource(audio.srcObject).connect(analyser);
+  const bins = new Float32Array(analyser.frequencyBinCount);
+  let best = { hz: 0, db: -Infinity };
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    analyser.getFloatFrequencyData(bins);
+    let peak = 0;
+    for (let b = 1; b < bins.length; b++) if (bins[b] > bins[peak]) peak = b;
+    best = { hz: (peak * context.sampleRate) / analyser.fftSize, db: bins[peak] };
+    if (best.db > -60) break;
+  }
+  await context.close();
+  return best;
+}
+"""
+
+
+@pytest.fixture
+def tone_file(tmp_path: Path) -> Path:
+    """Two seconds of a 440 Hz sine at 48 kHz, made with sox."""
+    path = tmp_path / "floor-tone.wav"
+    subprocess.run(
+        ["sox", "-n", "-r", "48000", "-c", "1", str(path), "synth", "2", "sine", str(TONE_HZ)],
+        check=True,
+    )
+    return path
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Chromium that may play sound without a gesture."""
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def kiosk(
+    file_db: Path, tmp_path: Path, mediamtx_binary: Path, tone_file: Path
+) -> AsyncIterator[MediaKiosk]:
+    """The kiosk with the real MediaMTX; room ev/main's floor is the looped tone file."""
+    await db.create_event("ev", "Event")
+    await db.create_booth("ev", "main", "en", "English")
+    await set_floor("ev/main", "file", str(tone_file))
+    async with media_kiosk(tmp_path, binary=mediamtx_binary) as running:
+        await wait_for_floor_online(running)
+        yield running
+
+
+async def wait_for_floor_online(kiosk: MediaKiosk) -> None:
+    """Until the status poller has seen ffmpeg publish on the floor path."""
+    async with asyncio.timeout(WAIT_S):
+        while True:
+            states = {h.path: h.state for h in floor_health(kiosk.app)}
+            if states.get(FLOOR) == "online":
+                return
+            await asyncio.sleep(0.2)
+
+
+async def peak_of(page: Page, selector: str) -> dict[str, float]:
+    """The spectrum peak of what the page's `<audio>` plays."""
+    result: dict[str, float] = await page.evaluate(PEAK_SCRIPT, selector)
+    assert "error" not in result, result
+    return result
+
+
+async def test_a_listener_who_picks_floor_hears_the_looped_tone(
+    kiosk: MediaKiosk, browser: Browser
+) -> None:
+    page = await browser.new_page()
+    await page.goto(kiosk.url("/listen/ev/main"))
+    await page.locator(f'[data-channel="{FLOOR}"]').click()
+    peak = await peak_of(page, "#audio")
+    assert abs(peak["hz"] - TONE_HZ) < 15, peak
+    assert peak["db"] > -60, peak
+    await page.close()
+
+
+async def test_an_interpreter_who_listens_to_floor_hears_the_looped_tone(
+    kiosk: MediaKiosk, browser: Browser
+) -> None:
+    invite = await db.create_invite_token("ev/main/en", "interpreter", label="Ana")
+    page = await browser.new_page()
+    await page.goto(kiosk.url(f"/join/{invite.token}"))
+    assert await page.locator("#relay-select").input_value() == "floor"
+    await page.locator("#listen-toggle").click()
+    peak = await peak_of(page, "#listen-audio")
+    assert abs(peak["hz"] - TONE_HZ) < 15, peak
+    assert peak["db"] > -60, peak
+    await page.close()
