@@ -37,12 +37,14 @@ from kiosk.screens.setup import SetupScreen
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.server_bridge import (
     console_captions_booths,
+    console_floor_health,
     console_mediamtx_state,
     register_missing_booths,
 )
 from server.booth_models import BoothChange
 from server.booth_state import BoothRegistry
 from server.config import Config
+from server.floor_service import FloorHealth
 from server.services import Services
 
 REFRESH_SECONDS = 0.1  # at most ten booth repaints a second, however fast booths change
@@ -214,6 +216,10 @@ class KioskApp(App[None]):
     def captions_booths(self) -> frozenset[str]:
         """Booths whose live captions are running now (none without a server)."""
         return console_captions_booths(self.web_app)
+
+    def floor_health(self) -> list[FloorHealth]:
+        """The selected event's floors: source and state (none without a server)."""
+        return console_floor_health(self.web_app, self.selected_event)
 
     # ----------------------------------------------------------------- navigation
 

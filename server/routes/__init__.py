@@ -9,6 +9,7 @@ from aiohttp import web
 
 from server.admin import add_admin_routes
 from server.routes import (
+    floor,
     health,
     home,
     join,
@@ -21,7 +22,17 @@ from server.routes import (
 )
 from server.templating import STATIC_DIR
 
-ROUTE_MODULES = (health, home, login, join, listener_token, qr, media_proxy, media_auth)
+ROUTE_MODULES = (
+    health,
+    home,
+    login,
+    join,
+    listener_token,
+    qr,
+    media_proxy,
+    media_auth,
+    floor,
+)
 
 
 def add_routes(app: web.Application) -> None:
