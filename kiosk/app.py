@@ -24,7 +24,7 @@ from textual.screen import Screen
 import db
 from kiosk.board import BoothBoard
 from kiosk.control import ConsoleControl
-from kiosk.demo import ensure_demo_event
+from kiosk.demo import DEMO_EVENT, DEMO_ROOM, ensure_demo_event, ensure_demo_floor
 from kiosk.hosting import ServerHost
 from kiosk.logbuffer import RingBufferHandler
 from kiosk.screens.base import ConsoleScreen
@@ -36,6 +36,7 @@ from kiosk.screens.poster import PosterScreen
 from kiosk.screens.setup import SetupScreen
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.server_bridge import (
+    apply_floor,
     console_captions_booths,
     console_floor_health,
     console_mediamtx_state,
@@ -147,8 +148,11 @@ class KioskApp(App[None]):
         elif self.services.open_database:
             await db.init_db(self.config.database_url)
             self._opened_db = True
-        if self.demo and await ensure_demo_event():
-            logger.info("created the demo event 'demo' with booths en, de, fr")
+        if self.demo:
+            if await ensure_demo_event():
+                logger.info("created the demo event 'demo' with booths en, de, fr")
+            if await ensure_demo_floor(self.config):
+                await apply_floor(self.web_app, f"{DEMO_EVENT}/{DEMO_ROOM}")
         await register_missing_booths(self.registry, self.web_app)
         self._unsubscribe = self.registry.subscribe(self._on_booth_change)
         self.board.load(self.registry.snapshot(bid) for bid in self.registry.booth_ids())
