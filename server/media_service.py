@@ -261,6 +261,9 @@ async def media_context(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: run MediaMTX and the status poller for the app's lifetime."""
     config = app[CONFIG]
     extras = app[EXTRAS]
+    # Floors are listed even without MediaMTX: their health then says "no media server".
+    floors = FloorBoard(await _load_floors_or_none())
+    extras[FLOORS] = floors
     if not config.mediamtx.enabled:
         extras[STATE] = "disabled"
         yield
@@ -269,11 +272,10 @@ async def media_context(app: web.Application) -> AsyncIterator[None]:
     if binary is None:
         _log_missing(config)
     paths = await _load_paths_or_none()
-    floors = FloorBoard(await _load_floors_or_none())
     for floor in floors.sources():
         paths.add_floor(floor)
     supervisor = make_supervisor(app, binary, paths, floors)
-    extras[SUPERVISOR], extras[PATHS], extras[FLOORS] = supervisor, paths, floors
+    extras[SUPERVISOR], extras[PATHS] = supervisor, paths
     extras[STATE] = lambda: supervisor.state
     extras[REASON] = lambda: supervisor.reason
     poller = MediaStatusPoller(
