@@ -33,9 +33,11 @@ async def floor_of(event: str = "pycon", room: str = "main") -> tuple[str, str]:
 
 
 async def get(kiosk: Kiosk, email: str | None, path: str) -> tuple[int, str, str]:
-    async with signed_in(kiosk, email) as session:
-        async with session.get(path, allow_redirects=False) as response:
-            return response.status, await response.text(), response.headers.get("Location", "")
+    async with (
+        signed_in(kiosk, email) as session,
+        session.get(path, allow_redirects=False) as response,
+    ):
+        return response.status, await response.text(), response.headers.get("Location", "")
 
 
 async def test_a_technician_of_the_event_gets_a_floor_token_for_a_page_floor(
@@ -46,10 +48,12 @@ async def test_a_technician_of_the_event_gets_a_floor_token_for_a_page_floor(
         status, html, _ = await get(kiosk, TECH, PAGE)
         assert status == 200
         assert 'data-floor-path="pycon/main/floor"' in html
-        async with signed_in(kiosk, TECH) as session:
-            async with session.get(f"{PAGE}/media-token") as response:
-                assert response.status == 200
-                token = (await response.json())["token"]
+        async with (
+            signed_in(kiosk, TECH) as session,
+            session.get(f"{PAGE}/media-token") as response,
+        ):
+            assert response.status == 200
+            token = (await response.json())["token"]
         claims = decode_token(token, key=kiosk.services.secrets.jwt_key, expected_type="floor")
         assert claims["scope"] == "pycon/main/floor"
 
@@ -166,7 +170,9 @@ async def test_a_technician_of_another_event_cannot_change_this_floor(tmp_path: 
     async with running_kiosk(tmp_path) as kiosk:
         status, _, _ = await get(kiosk, OUTSIDER, FORM)
         assert status == 403
-        async with signed_in(kiosk, OUTSIDER) as session:
-            async with session.post(FORM, data={"kind": "page"}) as response:
-                assert response.status == 403
+        async with (
+            signed_in(kiosk, OUTSIDER) as session,
+            session.post(FORM, data={"kind": "page"}) as response,
+        ):
+            assert response.status == 403
     assert await floor_of() == ("none", "")

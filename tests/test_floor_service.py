@@ -46,7 +46,9 @@ async def floor_states(kiosk: MediaKiosk) -> dict[str, str]:
 
 async def until_floor(kiosk: MediaKiosk, path: str, state: str) -> None:
     async with asyncio.timeout(WAIT):
-        while (await floor_states(kiosk)).get(path) != state:
+        while True:
+            if (await floor_states(kiosk)).get(path) == state:
+                return
             await asyncio.sleep(0.05)
 
 
