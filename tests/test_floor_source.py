@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from server.config import ConfigError, parse_config
 from server.floor_source import (
     FloorSource,
     parse_floor_spec,
@@ -209,3 +210,19 @@ def test_the_written_config_carries_each_floor_and_the_stand_in_accepts_it(tmp_p
     written.write_text(text)
     _, _, paths = load_config(written)
     assert paths[FLOOR]["runOnInit"] == parsed["paths"][FLOOR]["runOnInit"]
+
+
+def test_the_demo_floor_in_kiosk_toml_is_validated_where_it_is_read(tmp_path: Path) -> None:
+    (tmp_path / "loop.wav").write_bytes(b"RIFF")
+    source = tmp_path / "kiosk.toml"
+    config = parse_config({"floor": {"demo": "file:loop.wav"}}, source=source)
+    assert config.floor.demo == f"file:{tmp_path / 'loop.wav'}"
+    assert parse_config({}).floor.demo == "speech"
+    for bad, why in [
+        ("file:missing.wav", "does not exist"),
+        ("device:alsa:$(id)", "capture device name"),
+        ("microphone", "must be"),
+    ]:
+        with pytest.raises(ConfigError, match=why) as refused:
+            parse_config({"floor": {"demo": bad}}, source=source)
+        assert "[floor] demo" in str(refused.value)
