@@ -12,13 +12,16 @@ import asyncio
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 import db
-from server.floor_service import floor_health
+from server.auth import create_floor_token, create_user_token, hash_password
+from server.floor_service import apply_floor_source, floor_health
 from server.manage import set_floor
+from tests.fakes import call_api
 from tests.media_support import MediaKiosk, media_kiosk
 from tests.pages_support import CHROMIUM, CHROMIUM_ARGS
 
@@ -136,3 +139,118 @@ async def test_an_interpreter_who_listens_to_floor_hears_the_looped_tone(
     assert abs(peak["hz"] - TONE_HZ) < 15, peak
     assert peak["db"] > -60, peak
     await page.close()
+
+
+async def configured(kiosk: MediaKiosk, name: str) -> dict[str, Any]:
+    """The real MediaMTX's config of one path."""
+    status, body = await call_api(
+        f"http://127.0.0.1:{kiosk.api_port}", "GET", f"/v3/config/paths/get/{name}"
+    )
+    assert status == 200, body
+    conf: dict[str, Any] = body
+    return conf
+
+
+async def test_the_real_binary_accepts_every_kind_of_floor_in_the_written_config(
+    file_db: Path, tmp_path: Path, mediamtx_binary: Path, tone_file: Path
+) -> None:
+    await db.create_event("ev", "Event")
+    rooms = {
+        "main": ("file", str(tone_file)),
+        "hall": ("device", "alsa:hw:9,9"),
+        "annex": ("url", "rtsp://127.0.0.1:9/nothing"),
+        "stage": ("url", "srt://127.0.0.1:9?streamid=read:floor"),
+        "lobby": ("page", ""),
+        "attic": ("none", ""),
+    }
+    for slug, (kind, value) in rooms.items():
+        if slug != "main":
+            await db.create_room("ev", slug, slug.title())
+        await set_floor(f"ev/{slug}", kind, value)
+    async with media_kiosk(tmp_path, binary=mediamtx_binary) as kiosk:
+        await kiosk.until_health("running")
+        assert (await configured(kiosk, "ev/annex/floor"))["source"] == "rtsp://127.0.0.1:9/nothing"
+        assert (await configured(kiosk, "ev/stage/floor"))["source"].startswith("srt://")
+        hall = await configured(kiosk, "ev/hall/floor")
+        assert (hall["source"], hall["runOnInitRestart"]) == ("publisher", True)
+        assert "-f alsa -i hw:9,9" in hall["runOnInit"]
+        await wait_for_floor_online(kiosk)
+        states = {h.path.split("/")[1]: h.state for h in floor_health(kiosk.app)}
+        assert states["attic"] == "no source"
+        assert states["lobby"] == "offline"
+        assert kiosk.supervisor.restarts == 0
+
+
+async def test_a_floor_source_set_while_running_reaches_the_real_binary(
+    file_db: Path, tmp_path: Path, mediamtx_binary: Path, tone_file: Path
+) -> None:
+    await db.create_event("ev", "Event")
+    async with media_kiosk(tmp_path, binary=mediamtx_binary) as kiosk:
+        await kiosk.until_health("running")
+        assert {h.path: h.state for h in floor_health(kiosk.app)}[FLOOR] == "no source"
+        await set_floor("ev/main", "file", str(tone_file))
+        await apply_floor_source(kiosk.app, "ev", "main")
+        assert str(tone_file) in (await configured(kiosk, FLOOR))["runOnInit"]
+        await wait_for_floor_online(kiosk)
+
+
+async def test_nobody_publishes_on_the_floor_without_a_floor_token(
+    file_db: Path, tmp_path: Path, mediamtx_binary: Path
+) -> None:
+    await db.create_event("ev", "Event")
+    await db.create_booth("ev", "main", "en", "English")
+    await set_floor("ev/main", "page", "")
+    async with media_kiosk(tmp_path, binary=mediamtx_binary) as kiosk:
+        await kiosk.until_health("running")
+        booth = await kiosk.booth_token("ev/main/en", role="technician")
+        for token in (None, booth, kiosk.listener_token("ev", "main")):
+            assert await kiosk.whip(FLOOR, token) == 401
+        # The control: a floor token gets past the hook (and then MediaMTX reads the bad SDP).
+        floor = create_floor_token("user:1", FLOOR, "Tess", key=kiosk.key)
+        assert await kiosk.whip(FLOOR, floor) == 400
+
+
+async def test_the_floor_page_publishes_a_line_in_that_a_listener_hears(
+    file_db: Path, tmp_path: Path, mediamtx_binary: Path
+) -> None:
+    # The laptop at the desk: Chromium's fake capture plays a 660 Hz tone as the line-in.
+    line_in = tmp_path / "line-in.wav"
+    subprocess.run(
+        ["sox", "-n", "-r", "48000", "-c", "1", str(line_in), "synth", "30", "sine", "660"],
+        check=True,
+    )
+    await db.create_event("ev", "Event")
+    await db.create_booth("ev", "main", "en", "English")
+    await set_floor("ev/main", "page", "")
+    user = await db.create_user("tech@example.org", hash_password("pw"), "Tess")
+    await db.add_membership(user.id, "ev", "technician")
+    async with (
+        media_kiosk(tmp_path, binary=mediamtx_binary) as kiosk,
+        async_playwright() as playwright,
+    ):
+        await kiosk.until_health("running")
+        desk_browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                *CHROMIUM_ARGS,
+                "--autoplay-policy=no-user-gesture-required",
+                f"--use-file-for-fake-audio-capture={line_in}",
+            ],
+        )
+        try:
+            desk = await desk_browser.new_context()
+            token = create_user_token(user.id, user.email, "Tess", False, key=kiosk.key)
+            await desk.add_cookies([{"name": "user_token", "value": token, "url": kiosk.url("/")}])
+            page = await desk.new_page()
+            await page.goto(kiosk.url("/floor/ev/main"))
+            await page.locator("#floor-send").click()
+            await page.wait_for_selector('#floor-text[data-kind="live"]', timeout=20_000)
+            await wait_for_floor_online(kiosk)
+            listener = await desk_browser.new_page()
+            await listener.goto(kiosk.url("/listen/ev/main"))
+            await listener.locator(f'[data-channel="{FLOOR}"]').click()
+            peak = await peak_of(listener, "#audio")
+        finally:
+            await desk_browser.close()
+    assert abs(peak["hz"] - 660) < 15, peak
+    assert peak["db"] > -60, peak
