@@ -59,6 +59,9 @@ def render_mediamtx_config(
         ("metricsAddress", f"127.0.0.1:{metrics_port}"),
         ("rtsp", True),
         ("rtspAddress", f"127.0.0.1:{rtsp_port}"),
+        # RTSP over TCP only (captions and floor ffmpeg use TCP): with UDP on, MediaMTX binds
+        # the fixed UDP ports :8000 and :8001, so a second MediaMTX on the machine fails to start.
+        ("rtspTransports", ["tcp"]),
         ("webrtc", True),
         ("webrtcAddress", f"127.0.0.1:{webrtc_port}"),
         ("webrtcLocalUDPAddress", f":{webrtc_udp_port}"),

@@ -24,7 +24,7 @@ STRING_KEYS = frozenset(
         "authHTTPAddress",
     }
 )
-STRING_LIST_KEYS = frozenset({"webrtcAdditionalHosts", "webrtcAllowOrigins"})
+STRING_LIST_KEYS = frozenset({"webrtcAdditionalHosts", "webrtcAllowOrigins", "rtspTransports"})
 LOG_LEVELS = frozenset({"error", "warn", "info", "debug"})
 AUTH_METHODS = frozenset({"internal", "http", "jwt"})
 AUTH_ACTIONS = frozenset({"publish", "read", "playback", "api", "metrics", "pprof"})

@@ -64,11 +64,28 @@ async (selector) => {
 def tone_file(tmp_path: Path) -> Path:
     """Two seconds of a 440 Hz sine at 48 kHz, made with sox."""
     path = tmp_path / "floor-tone.wav"
+    make_tone(path, hertz=TONE_HZ, seconds=2)
+    return path
+
+
+def make_tone(path: Path, *, hertz: int, seconds: int) -> None:
+    """A sine WAV at 48 kHz, mono, made with sox."""
     subprocess.run(
-        ["sox", "-n", "-r", "48000", "-c", "1", str(path), "synth", "2", "sine", str(TONE_HZ)],
+        [
+            "sox",
+            "-n",
+            "-r",
+            "48000",
+            "-c",
+            "1",
+            str(path),
+            "synth",
+            str(seconds),
+            "sine",
+            str(hertz),
+        ],
         check=True,
     )
-    return path
 
 
 @pytest.fixture
@@ -205,9 +222,10 @@ async def test_nobody_publishes_on_the_floor_without_a_floor_token(
         booth = await kiosk.booth_token("ev/main/en", role="technician")
         for token in (None, booth, kiosk.listener_token("ev", "main")):
             assert await kiosk.whip(FLOOR, token) == 401
-        # The control: a floor token gets past the hook (and then MediaMTX reads the bad SDP).
+        # The control: a floor token gets past the hook; MediaMTX then refuses the empty offer
+        # (406: no track it supports) rather than the caller (401).
         floor = create_floor_token("user:1", FLOOR, "Tess", key=kiosk.key)
-        assert await kiosk.whip(FLOOR, floor) == 400
+        assert await kiosk.whip(FLOOR, floor) == 406
 
 
 async def test_the_floor_page_publishes_a_line_in_that_a_listener_hears(
@@ -215,10 +233,7 @@ async def test_the_floor_page_publishes_a_line_in_that_a_listener_hears(
 ) -> None:
     # The laptop at the desk: Chromium's fake capture plays a 660 Hz tone as the line-in.
     line_in = tmp_path / "line-in.wav"
-    subprocess.run(
-        ["sox", "-n", "-r", "48000", "-c", "1", str(line_in), "synth", "30", "sine", "660"],
-        check=True,
-    )
+    make_tone(line_in, hertz=660, seconds=30)
     await db.create_event("ev", "Event")
     await db.create_booth("ev", "main", "en", "English")
     await set_floor("ev/main", "page", "")
