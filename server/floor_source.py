@@ -69,8 +69,10 @@ class FloorSource:
 
     def describe(self) -> str:
         """A line for people: the kind and what it names, with any URL password hidden."""
-        if self.kind in (NONE, PAGE):
-            return KIND_LABELS[self.kind]
+        if self.kind == PAGE:
+            return "floor page"
+        if self.kind == NONE:
+            return KIND_LABELS[NONE]
         shown = redact_url(self.value) if self.kind == URL else self.value
         return f"{KIND_LABELS[self.kind]} {shown}"
 

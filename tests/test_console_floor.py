@@ -30,10 +30,15 @@ async def test_setup_refuses_a_bad_device_in_place_then_sets_a_good_one(tmp_path
         screen = await show(app, pilot, "s", SetupScreen, "#floor-form")
         picker = screen.query_one("#floor-room", Select)
         await wait_until(pilot, lambda: picker.value == "demo/main", "room picked")
-        screen.query_one("#floor-kind", Select).value = "device"
+        kind = screen.query_one("#floor-kind", Select)
         field = screen.query_one("#floor-value", Input)
-        await wait_until(pilot, lambda: not field.disabled, "the value field opens")
-        assert "alsa:" in field.placeholder
+        # The form shows the room's current source: the demo's looped file.
+        await wait_until(pilot, lambda: kind.value == "file", "current kind shown")
+        assert field.value == before[1]
+        kind.value = "device"
+        await wait_until(pilot, lambda: "alsa:" in field.placeholder, "the device field")
+        assert not field.disabled
+        assert field.value == ""
         field.value = "alsa:hw:1,0;reboot"
         await pilot.press("ctrl+f")
         error = screen.query_one("#floor-error")

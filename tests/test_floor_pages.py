@@ -130,7 +130,7 @@ async def test_the_console_lists_floors_to_technicians_of_the_event_only(tmp_pat
         {
             "path": "pycon/main/floor",
             "kind": "page",
-            "source": "floor page (WHIP from a browser)",
+            "source": "floor page",
             "state": "no media server",
         }
     ]

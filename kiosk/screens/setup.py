@@ -17,7 +17,16 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 import db
 from kiosk.screens.base import ConsoleScreen
 from kiosk.server_bridge import apply_floor, register_missing_booths
-from server.floor_source import DEVICE, FILE, KIND_LABELS, KINDS, URL, stored_floor_source
+from server.floor_source import (
+    DEVICE,
+    FILE,
+    KIND_LABELS,
+    KINDS,
+    NO_SOURCE,
+    URL,
+    FloorSource,
+    stored_floor_source,
+)
 from server.manage.errors import SetupError
 from server.manage.venues import add_booth, add_event, add_room, set_floor
 
@@ -46,7 +55,7 @@ class SetupScreen(ConsoleScreen):
     class Venue(Message):
         """Events with their rooms and booths, read from the database."""
 
-        events: list[tuple[str, str, list[tuple[str, str, str, list[str]]]]]
+        events: list[tuple[str, str, list[tuple[str, str, FloorSource, list[str]]]]]
         """(slug, name, [(room slug, room name, floor source, [booth lines])])."""
 
     @dataclass
@@ -62,6 +71,7 @@ class SetupScreen(ConsoleScreen):
         super().__init__()
         self._prefer_event: str | None = None
         self._prefer_room: str | None = None
+        self._floors: dict[str, FloorSource] = {}
 
     def compose(self) -> ComposeResult:
         """The event, room and booth forms side by side, the venue tree below."""
@@ -122,7 +132,7 @@ class SetupScreen(ConsoleScreen):
             rooms = []
             for room in await db.list_rooms(event.slug):
                 booths = await db.list_booths(event.slug, room.slug)
-                floor = stored_floor_source(room.floor_kind, room.floor_value).describe()
+                floor = stored_floor_source(room.floor_kind, room.floor_value)
                 rooms.append(
                     (
                         room.slug,
@@ -144,7 +154,9 @@ class SetupScreen(ConsoleScreen):
             event_node = tree.root.add(f"[b]{slug}[/b] {name}", expand=True)
             for room_slug, room_name, floor, booths in rooms:
                 room_keys.append(f"{slug}/{room_slug}")
-                label = f"{room_slug} {escape(room_name)} [dim]· floor: {escape(floor)}[/dim]"
+                self._floors[f"{slug}/{room_slug}"] = floor
+                shown = escape(floor.describe())
+                label = f"{room_slug} {escape(room_name)} [dim]· floor: {shown}[/dim]"
                 room_node = event_node.add(label, expand=True)
                 for booth in booths:
                     room_node.add_leaf(booth)
@@ -153,6 +165,22 @@ class SetupScreen(ConsoleScreen):
         self._refill(self.query_one("#room-event", Select), events, self._prefer_event)
         self._refill(self.query_one("#booth-room", Select), room_keys, self._prefer_room)
         self._refill(self.query_one("#floor-room", Select), room_keys, self._prefer_room)
+        self._show_current_floor()
+
+    @on(Select.Changed, "#floor-room")
+    def _floor_room_changed(self) -> None:
+        """Picking a room shows its current floor source in the form."""
+        self._show_current_floor()
+
+    def _show_current_floor(self) -> None:
+        """Fill the floor form with the picked room's source, as last read."""
+        source = self._floors.get(self._picked("floor-room"))
+        if source is None:
+            return
+        self.query_one("#floor-kind", Select).value = source.kind
+        field = self.query_one("#floor-value", Input)
+        field.value = source.value
+        field.disabled = source.kind not in FLOOR_PLACEHOLDERS
 
     @on(Select.Changed, "#floor-kind")
     def _floor_kind_changed(self, event: Select.Changed) -> None:
@@ -163,6 +191,8 @@ class SetupScreen(ConsoleScreen):
         field.placeholder = placeholder or NO_VALUE
         if placeholder is None:
             field.clear()
+        elif self._floors.get(self._picked("floor-room"), NO_SOURCE).kind != event.value:
+            field.clear()  # another kind's value (a device, say) is no address
 
     def _refill(self, picker: Select[str], values: list[str], preferred: str | None) -> None:
         """Replace a picker's options: the just-created choice, else the one kept, else the last."""
@@ -268,7 +298,7 @@ class SetupScreen(ConsoleScreen):
                 self.kiosk.selected_event = message.created
         elif message.form == "room":
             self._prefer_room = message.created
-        for field in ("slug", "name", "code", "lang", "value"):
+        for field in ("slug", "name", "code", "lang"):
             for widget in self.query(f"#{message.form}-{field}").results(Input):
                 widget.clear()
         self._load()
