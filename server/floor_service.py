@@ -76,6 +76,11 @@ class FloorBoard:
         """Record a floor's (new) source."""
         self._sources[path] = source
 
+    def remove(self, path: str) -> None:
+        """Forget a floor whose room is gone."""
+        self._sources.pop(path, None)
+        self._online.discard(path)
+
     def set_online(self, path: str, online: bool) -> None:
         """Poller news: the floor path has (or lost) its publisher."""
         if online:
@@ -169,16 +174,18 @@ async def apply_floor_source(app: web.Application, event: str, room: str) -> Flo
     The source joins the config file of the next start at once. While MediaMTX runs, the
     floor path's config is replaced through the API (an upsert), which restarts its source: a
     new ffmpeg, a new pull, or a path waiting for its publisher. A room deleted meanwhile
-    leaves nothing to do. API failures are logged; the next start writes the file anyway.
+    leaves the health list. API failures are logged; the next start writes the file anyway.
     """
     path = floor_channel(event, room)
+    extras = app.get(EXTRAS, {})
+    board: FloorBoard | None = extras.get(FLOORS)
     try:
         record = await db.get_room(event, room)
     except db.NotFound:
+        if board is not None:
+            board.remove(path)
         return FloorSource(NONE)
     source = stored_floor_source(record.floor_kind, record.floor_value)
-    extras = app.get(EXTRAS, {})
-    board: FloorBoard | None = extras.get(FLOORS)
     if board is None:
         return source
     board.set_source(path, source)

@@ -116,3 +116,9 @@ async def test_floors_say_no_media_server_while_mediamtx_is_missing(
     await db.set_room_floor("ev", "main", "page", "")
     async with media_kiosk(tmp_path, binary=tmp_path / "nowhere" / "mediamtx") as running:
         assert (await floor_states(running))[MAIN] == "no media server"
+
+
+async def test_a_deleted_room_leaves_the_floor_list(kiosk: MediaKiosk) -> None:
+    await db.delete_room("ev", "hall")
+    await apply_floor_source(kiosk.app, "ev", "hall")
+    assert HALL not in await floor_states(kiosk)

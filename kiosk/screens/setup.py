@@ -250,6 +250,7 @@ class SetupScreen(ConsoleScreen):
 
             async def create() -> str:
                 room = await add_room(event, slug, name)
+                await apply_floor(self.kiosk.web_app, f"{event}/{room.slug}")
                 return f"{event}/{room.slug}"
 
         elif form == "floor":
