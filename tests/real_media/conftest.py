@@ -23,10 +23,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.real_media)
             if REAL_MEDIAMTX is None:
                 item.add_marker(skip)
-
-
-@pytest.fixture
-def mediamtx_binary() -> Path:
-    """The real MediaMTX found on PATH."""
-    assert REAL_MEDIAMTX is not None
-    return Path(REAL_MEDIAMTX)

@@ -9,6 +9,8 @@ page plays finds the tone.
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -58,6 +60,15 @@ async (selector) => {
   return best;
 }
 """
+
+
+@pytest.fixture
+def mediamtx_binary() -> Path:
+    """The real MediaMTX: `$VOXBENTO_MEDIAMTX`, else `mediamtx` on PATH."""
+    found = os.environ.get("VOXBENTO_MEDIAMTX") or shutil.which("mediamtx")
+    if not found:
+        pytest.skip("no real MediaMTX (VOXBENTO_MEDIAMTX or PATH)")
+    return Path(found)
 
 
 @pytest.fixture
