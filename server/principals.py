@@ -3,6 +3,10 @@
 User tokens are checked against the database on every use, so a deactivated user or a removed
 membership takes effect at once. Booth tokens (from invites) stop working when their invite is
 revoked.
+
+A person who redeemed an invite is the participant `invite:{invite_id}:{use_number}`: each
+redemption of a multi-use invite is its own participant. Sessions from before that rule carry
+`invite:{invite_id}`; `invite_id_of_participant` reads both forms.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from server.roles import Principal
 
 USER_COOKIE = "user_token"
 SESSION_COOKIE = "session_token"
+INVITE_PREFIX = "invite:"
+DEFAULT_BOOTH_NAMES = {"interpreter": "Interpreter", "technician": "Technician"}
+"""What an invite without a label calls its holder until they choose a name."""
 
 
 class NotAuthenticated(Exception):
@@ -36,6 +43,28 @@ def request_tokens(request: web.Request) -> list[str]:
         if value := request.cookies.get(cookie):
             found.append(value)
     return found
+
+
+def invite_participant_id(invite_id: int, use_number: int) -> str:
+    """The participant id of the `use_number`-th redemption (1-based) of an invite."""
+    return f"{INVITE_PREFIX}{invite_id}:{use_number}"
+
+
+def invite_id_of_participant(participant_id: str) -> int | None:
+    """The invite behind `invite:{id}:{use}` or the older `invite:{id}`; None for anything else.
+
+    Anything else includes users, listeners and malformed ids: a caller that finds the prefix
+    but gets None must treat the id as belonging to no valid invite.
+    """
+    if not participant_id.startswith(INVITE_PREFIX):
+        return None
+    parts = participant_id[len(INVITE_PREFIX) :].split(":")
+    # isdecimal() rather than isdigit(): int() refuses superscripts, which isdigit() accepts.
+    if len(parts) > 2 or not all(part.isdecimal() and part.isascii() for part in parts):
+        return None
+    if len(parts) == 2 and int(parts[1]) < 1:
+        return None
+    return int(parts[0])
 
 
 async def principal_from_claims(claims: dict[str, Any]) -> Principal:
@@ -62,20 +91,24 @@ async def principal_from_claims(claims: dict[str, Any]) -> Principal:
         )
     if typ == "booth":
         participant_id = str(claims["sub"])
-        if participant_id.startswith("invite:"):
-            invite_id = participant_id.split(":", 1)[1]
-            invite = (
-                await InviteToken.get_or_none(id=int(invite_id)) if invite_id.isdigit() else None
-            )
+        if participant_id.startswith(INVITE_PREFIX):
+            invite_id = invite_id_of_participant(participant_id)
+            invite = None if invite_id is None else await InviteToken.get_or_none(id=invite_id)
             if invite is None or invite.revoked_at is not None:
                 raise NotAuthenticated("the invite behind this session was revoked")
         booth_id = str(claims["scope"])
-        name = str(claims.get("name") or "Guest")
-        if claims.get("role") == "technician":
+        role = str(claims.get("role"))
+        name = str(claims.get("name") or DEFAULT_BOOTH_NAMES.get(role, "Guest"))
+        if role == "technician":
             return Principal(
                 participant_id, name, technician_events=frozenset({booth_id.split("/")[0]})
             )
-        return Principal(participant_id, name, interpreter_booths=frozenset({booth_id}))
+        return Principal(
+            participant_id,
+            name,
+            interpreter_booths=frozenset({booth_id}),
+            picks_own_name=claims.get("own_name") is True,
+        )
     if typ != "listener":
         # Floor and feed tokens are for MediaMTX's auth hook only, never a page's identity.
         raise NotAuthenticated(f"a {typ} token does not open pages")

@@ -1,4 +1,4 @@
-"""MediaMTX settings of a floor path, from the room's floor source (DESIGN §12).
+"""MediaMTX settings of a floor path, from the room's floor source (docs/design.md §12).
 
 - `none` and `page`: the path waits for a publisher (the floor page's WHIP session, if any).
 - `url`: MediaMTX pulls the venue encoder itself (`source: rtsp://…` or `srt://…`).

@@ -1,4 +1,4 @@
-"""Every HTTP route of the kiosk, declared in one place (DESIGN.md §6).
+"""Every HTTP route of the kiosk, declared in one place (docs/design.md §6).
 
 Each module registers its own small handlers; this list is the table of contents.
 """
@@ -9,6 +9,7 @@ from aiohttp import web
 
 from server.admin import add_admin_routes
 from server.routes import (
+    certificate,
     floor,
     health,
     home,
@@ -29,6 +30,7 @@ ROUTE_MODULES = (
     join,
     listener_token,
     qr,
+    certificate,
     media_proxy,
     media_auth,
     floor,
