@@ -61,6 +61,7 @@ from db.venues import (
     list_booths,
     list_events,
     list_rooms,
+    set_room_floor,
     update_booth,
     update_event,
     update_room,
@@ -123,6 +124,7 @@ __all__ = [
     "tortoise_config",
     "update_booth",
     "update_event",
+    "set_room_floor",
     "update_room",
     "utcnow",
 ]

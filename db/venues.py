@@ -94,6 +94,15 @@ async def update_room(event_slug: str, slug: str, display_name: str) -> Room:
     return room
 
 
+async def set_room_floor(event_slug: str, slug: str, kind: str, value: str = "") -> Room:
+    """Set what feeds a room's floor channel (validated by the caller: server/floor_source.py)."""
+    room = await get_room(event_slug, slug)
+    room.floor_kind = kind
+    room.floor_value = value
+    await room.save(update_fields=["floor_kind", "floor_value"])
+    return room
+
+
 async def delete_room(event_slug: str, slug: str) -> None:
     """Delete a room with its booths and everything that hangs off them."""
     room = await get_room(event_slug, slug)

@@ -27,7 +27,7 @@ from textual.screen import Screen
 import db
 from kiosk.board import BoothBoard
 from kiosk.control import ConsoleControl
-from kiosk.demo import ensure_demo_event
+from kiosk.demo import DEMO_EVENT, DEMO_ROOM, ensure_demo_event, ensure_demo_floor
 from kiosk.hosting import ServerHost
 from kiosk.logbuffer import RingBufferHandler
 from kiosk.screens.base import ConsoleScreen
@@ -39,13 +39,16 @@ from kiosk.screens.poster import PosterScreen
 from kiosk.screens.setup import SetupScreen
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.server_bridge import (
+    apply_floor,
     console_captions_booths,
+    console_floor_health,
     console_mediamtx_state,
     register_missing_booths,
 )
 from server.booth_models import BoothChange
 from server.booth_state import BoothRegistry
 from server.config import Config
+from server.floor_service import FloorHealth
 from server.services import Services
 from server.startup import StartupError, check_ports, describe_failure
 
@@ -159,8 +162,11 @@ class KioskApp(App[None]):
         elif self.services.open_database:
             await db.init_db(self.config.database_url)
             self._opened_db = True
-        if self.demo and await ensure_demo_event():
-            logger.info("created the demo event 'demo' with booths en, de, fr")
+        if self.demo:
+            if await ensure_demo_event():
+                logger.info("created the demo event 'demo' with booths en, de, fr")
+            if await ensure_demo_floor(self.config):
+                await apply_floor(self.web_app, f"{DEMO_EVENT}/{DEMO_ROOM}")
         await register_missing_booths(self.registry, self.web_app)
         self._unsubscribe = self.registry.subscribe(self._on_booth_change)
         self.board.load(self.registry.snapshot(bid) for bid in self.registry.booth_ids())
@@ -240,6 +246,10 @@ class KioskApp(App[None]):
     def captions_booths(self) -> frozenset[str]:
         """Booths whose live captions are running now (none without a server)."""
         return console_captions_booths(self.web_app)
+
+    def floor_health(self) -> list[FloorHealth]:
+        """The selected event's floors: source and state (none without a server)."""
+        return console_floor_health(self.web_app, self.selected_event)
 
     # ----------------------------------------------------------------- navigation
 

@@ -17,6 +17,7 @@ import db
 from kiosk.control import CONSOLE_IDENTITY
 from server.booth_state import BoothRegistry
 from server.config import Config
+from server.floor_service import FloorHealth, apply_floor_source, floor_health
 from server.keys import EXTRAS, WS_HUB
 from server.media_service import SUPERVISOR
 from server.mediamtx import MediaMTXSupervisor
@@ -73,6 +74,20 @@ def console_captions_booths(web_app: web.Application | None) -> frozenset[str]:
     if web_app is None:
         return frozenset()
     return frozenset(captions_state(web_app)["booths"])
+
+
+def console_floor_health(web_app: web.Application | None, event: str | None) -> list[FloorHealth]:
+    """The floors of `event` with their source and state (none without a server)."""
+    if web_app is None or event is None:
+        return []
+    return floor_health(web_app, event)
+
+
+async def apply_floor(web_app: web.Application | None, room_key: str) -> None:
+    """After the console saved a room's floor source: make the running MediaMTX follow it."""
+    if web_app is not None:
+        event, room = room_key.split("/")
+        await apply_floor_source(web_app, event, room)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ from typing import Any
 import jwt
 
 ALGORITHM = "HS256"
-TOKEN_TYPES = ("user", "booth", "listener")
+TOKEN_TYPES = ("user", "booth", "listener", "floor", "feed")
+# Tokens that only MediaMTX's auth hook accepts: they never stand for a person on a page.
+MEDIA_ONLY_TYPES = frozenset({"floor", "feed"})
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "typ", "scope"]
 
 # 16 MiB and ~50 ms per hash on a small machine: slow to brute-force, quick enough to log in.
@@ -162,6 +164,32 @@ def create_listener_token(
         "typ": "listener",
         "scope": f"{event}/{room}",
     }
+    return _encode(claims, key, timedelta(hours=hours), now)
+
+
+def create_floor_token(
+    participant_id: str,
+    floor_path: str,
+    display_name: str,
+    *,
+    key: str,
+    hours: float = 0.25,
+    now: datetime | None = None,
+) -> str:
+    """A floor page's WHIP token: `scope` is the floor path `event/room/floor`."""
+    claims = {"sub": participant_id, "typ": "floor", "scope": floor_path, "name": display_name}
+    return _encode(claims, key, timedelta(hours=hours), now)
+
+
+def create_feed_token(
+    floor_path: str, *, key: str, hours: float = 24 * 30, now: datetime | None = None
+) -> str:
+    """The kiosk's own floor publisher (ffmpeg started by MediaMTX): RTSP from loopback only.
+
+    Long-lived because it sits in `mediamtx.yml` for as long as MediaMTX runs; every start and
+    every change of the floor source writes a fresh one.
+    """
+    claims = {"sub": "kiosk:floor-feed", "typ": "feed", "scope": floor_path}
     return _encode(claims, key, timedelta(hours=hours), now)
 
 

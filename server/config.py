@@ -14,6 +14,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from server.floor_source import parse_floor_spec
 from server.safe_parse import load_toml
 
 DEFAULT_FILE = "kiosk.toml"
@@ -145,6 +146,25 @@ class MediaMTXSettings:
     )
 
 
+def _demo_floor(v: str) -> str | None:
+    if v in ("tone", "speech", "none", "page") or v.startswith(("device:", "url:", "file:")):
+        return None
+    return '"speech", "tone", "none", "page", "device:…", "url:…" or "file:…"'
+
+
+@dataclass(frozen=True)
+class FloorSettings:
+    """[floor]: how floor channels are fed (each room's source is set per room)."""
+
+    ffmpeg: str = field(
+        default="", metadata=_doc("ffmpeg for device and file floors; empty = search PATH")
+    )
+    demo: str = field(
+        default="speech",
+        metadata=_doc("the demo room's floor under `run --demo`", _demo_floor, "floor-spec"),
+    )
+
+
 @dataclass(frozen=True)
 class TranscriptionSettings:
     """[transcription]: live captions with local Whisper."""
@@ -179,6 +199,7 @@ class Config:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     mediamtx: MediaMTXSettings = field(default_factory=MediaMTXSettings)
+    floor: FloorSettings = field(default_factory=FloorSettings)
     transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     source: Path | None = None
@@ -199,6 +220,7 @@ SECTIONS: dict[str, type[Any]] = {
     "server": ServerSettings,
     "database": DatabaseSettings,
     "mediamtx": MediaMTXSettings,
+    "floor": FloorSettings,
     "transcription": TranscriptionSettings,
     "auth": AuthSettings,
 }
@@ -225,6 +247,9 @@ def _resolve(value: str, kind: str, base: Path) -> Any:
         return str((base / value).resolve())
     if kind == "model" and ("/" in value or value.startswith(".")):
         return str((base / value).resolve())
+    if kind == "floor-spec" and ":" in value:
+        # Validated in full here: a relative file is taken from the config file's folder.
+        return parse_floor_spec(value, base=base).spec
     return value
 
 
@@ -256,7 +281,10 @@ def _build_section(name: str, raw: Any, where: str, base: Path) -> Any:
         if annotation == "float":
             value = float(value)
         if isinstance(value, str):
-            value = _resolve(value, spec.metadata.get("kind", ""), base)
+            try:
+                value = _resolve(value, spec.metadata.get("kind", ""), base)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: [{name}] {key}: {exc}") from exc
         values[key] = value
     return cls(**values)
 

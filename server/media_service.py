@@ -7,7 +7,8 @@ from the booths in the database, runs the supervisor and a poller that feeds eac
 - `"mediamtx"`: the `MediaMTXSupervisor` (absent when MediaMTX is disabled);
 - `"mediamtx_state"` / `"mediamtx_reason"`: zero-argument callables returning the state word
   and the sentence behind it;
-- `"media_paths"`: the `MediaPaths` the config file and the restarts are built from.
+- `"media_paths"`: the `MediaPaths` the config file and the restarts are built from;
+- `"floors"`: the `FloorBoard` of every room's floor source and health (server/floor_service.py).
 
 Booths created while the kiosk runs get their MediaMTX path through `add_booth_path(app, id)`;
 the websocket layer's `register_booth` calls it.
@@ -24,6 +25,8 @@ from aiohttp import web
 
 import db
 from server.config import Config
+from server.floor_service import FLOORS, FloorBoard, all_floor_settings, load_floor_sources
+from server.floor_source import FloorSource
 from server.keys import CONFIG, EXTRAS, SERVICES
 from server.mediamtx import (
     MediaMTXError,
@@ -108,9 +111,10 @@ def auth_hook_host(config: Config) -> str:
 
 
 def make_supervisor(
-    app: web.Application, binary: Path | None, paths: MediaPaths
+    app: web.Application, binary: Path | None, paths: MediaPaths, floors: FloorBoard | None = None
 ) -> MediaMTXSupervisor:
-    """The supervisor for this app: config rendered from `paths` on every (re)start."""
+    """The supervisor for this app: config rendered from `paths` (and floor sources) on every
+    (re)start."""
     config, services = app[CONFIG], app[SERVICES]
     settings = config.mediamtx
     additional_hosts = lan_addresses()
@@ -126,6 +130,7 @@ def make_supervisor(
             auth_hook_host=auth_hook_host(config),
             auth_secret=services.secrets.media_secret,
             path_names=paths.names(),
+            path_settings=all_floor_settings(app, floors) if floors else None,
             metrics_port=settings.metrics_port,
         )
 
@@ -147,7 +152,10 @@ def make_supervisor(
 def feed_registry(app: web.Application, changed: dict[str, PathStatus]) -> None:
     """Poller callback: each booth path's publisher state becomes the booth's `ingest`."""
     registry = app[SERVICES].registry
+    floors: FloorBoard | None = app[EXTRAS].get(FLOORS)
     for name, status in changed.items():
+        if floors is not None and name.endswith(f"/{FLOOR}"):
+            floors.set_online(name, status.online)
         # Floor channels and paths of booths deleted meanwhile have no booth state.
         if registry.has_booth(name):
             registry.set_ingest(name, status.online)
@@ -241,10 +249,21 @@ async def _load_paths_or_none() -> MediaPaths:
         return MediaPaths()
 
 
+async def _load_floors_or_none() -> dict[str, FloorSource]:
+    try:
+        return await load_floor_sources()
+    except Exception:
+        logger.exception("cannot read the floor sources; every floor starts without one")
+        return {}
+
+
 async def media_context(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: run MediaMTX and the status poller for the app's lifetime."""
     config = app[CONFIG]
     extras = app[EXTRAS]
+    # Floors are listed even without MediaMTX: their health then says "no media server".
+    floors = FloorBoard(await _load_floors_or_none())
+    extras[FLOORS] = floors
     if not config.mediamtx.enabled:
         extras[STATE] = "disabled"
         yield
@@ -253,7 +272,9 @@ async def media_context(app: web.Application) -> AsyncIterator[None]:
     if binary is None:
         _log_missing(config)
     paths = await _load_paths_or_none()
-    supervisor = make_supervisor(app, binary, paths)
+    for floor in floors.sources():
+        paths.add_floor(floor)
+    supervisor = make_supervisor(app, binary, paths, floors)
     extras[SUPERVISOR], extras[PATHS] = supervisor, paths
     extras[STATE] = lambda: supervisor.state
     extras[REASON] = lambda: supervisor.reason

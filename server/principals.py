@@ -109,6 +109,9 @@ async def principal_from_claims(claims: dict[str, Any]) -> Principal:
             interpreter_booths=frozenset({booth_id}),
             picks_own_name=claims.get("own_name") is True,
         )
+    if typ != "listener":
+        # Floor and feed tokens are for MediaMTX's auth hook only, never a page's identity.
+        raise NotAuthenticated(f"a {typ} token does not open pages")
     return Principal(
         participant_id=str(claims["sub"]),
         display_name="Listener",

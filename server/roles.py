@@ -38,6 +38,7 @@ class Action(StrEnum):
     PUBLISH = "publish"  # send audio to the booth's media path
     READ_MEDIA = "read_media"  # play a room's floor and booths
     LISTEN = "listen"  # listener page and socket
+    FEED_FLOOR = "feed_floor"  # the floor page: publish a room's floor from a browser
 
 
 # The matrix. Scope is checked separately by `_in_scope`.
@@ -56,6 +57,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.PUBLISH,
             Action.READ_MEDIA,
             Action.LISTEN,
+            Action.FEED_FLOOR,
         }
     ),
     Role.INTERPRETER: frozenset(

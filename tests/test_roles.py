@@ -28,6 +28,7 @@ SPEC: dict[Role, set[Action]] = {
         Action.PUBLISH,
         Action.READ_MEDIA,
         Action.LISTEN,
+        Action.FEED_FLOOR,
     },
     Role.INTERPRETER: {
         Action.JOIN_BOOTH,
@@ -60,6 +61,8 @@ def _targets(role: Role, action: Action) -> tuple[str, str]:
     if action in ROOM_LEVEL:
         # A technician's scope is the whole event, so only another event is outside it.
         return "pycon/main", "other/main" if role is Role.TECHNICIAN else "pycon/hall-b"
+    if action is Action.FEED_FLOOR:
+        return "pycon/main/floor", "other/main/floor"
     return "pycon/main/en", "other/main/en"
 
 

@@ -47,18 +47,23 @@ async def test_health_reports_version_database_and_disabled_mediamtx(tmp_path: P
         "db": "ok",
         "mediamtx": "disabled",
         "captions": {"enabled": False, "booths": [], "state": "disabled"},
+        "floors": [],
     }
 
 
 async def test_health_reports_mediamtx_missing_while_no_supervisor_runs(tmp_path: Path) -> None:
-    config = make_config(tmp_path, mediamtx={"enabled": True})
+    # A binary that is not there: a real `mediamtx` on PATH must not change the answer.
+    absent = str(tmp_path / "no-mediamtx")
+    config = make_config(tmp_path, mediamtx={"enabled": True, "binary": absent})
     async with serve(config, make_services()) as server, browser(server) as client:
         body = await (await client.get("/healthz")).json()
     assert body["mediamtx"] == "missing"
 
 
 async def test_health_reports_the_state_the_supervisor_publishes(tmp_path: Path) -> None:
-    config = make_config(tmp_path, mediamtx={"enabled": True})
+    # No real binary: one on PATH would start on the default (fixed) ports.
+    absent = str(tmp_path / "no-mediamtx")
+    config = make_config(tmp_path, mediamtx={"enabled": True, "binary": absent})
     async with serve(config, make_services()) as server, browser(server) as client:
         server.app[EXTRAS]["mediamtx_state"] = lambda: "running"
         body = await (await client.get("/healthz")).json()

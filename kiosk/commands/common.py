@@ -71,6 +71,8 @@ def add_group(
 
 
 def _validated(check: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type from a validator that raises ValueError (exit 2, one line)."""
+
     def convert(text: str) -> T:
         try:
             return check(text)
@@ -80,6 +82,7 @@ def _validated(check: Callable[[str], T]) -> Callable[[str], T]:
     return convert
 
 
+validated = _validated
 event_slug = _validated(identity.validate_event_slug)
 room_slug = _validated(identity.validate_room_slug)
 language_code = _validated(identity.validate_language_code)

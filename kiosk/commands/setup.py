@@ -1,4 +1,4 @@
-"""Setting a kiosk up: `init`, `user add`, `event add|import`, `room add`, `booth add`,
+"""Setting a kiosk up: `init`, `user add`, `event add|import`, `room add|floor`, `booth add`,
 `secrets rotate`."""
 
 from __future__ import annotations
@@ -14,6 +14,17 @@ from typing import Any
 import db
 from kiosk.commands import common
 from server.config import DEFAULT_FILE, Config
+from server.floor_source import (
+    DEVICE,
+    FILE,
+    NONE,
+    PAGE,
+    URL,
+    stored_floor_source,
+    validate_device,
+    validate_file,
+    validate_url,
+)
 from server.identity import LANGUAGE_NAME_MAX
 from server.manage import (
     InitReport,
@@ -27,6 +38,7 @@ from server.manage import (
     init_kiosk,
     plan_event_import,
     rotate_secrets,
+    set_floor,
 )
 from server.network import lan_addresses
 from server.safe_parse import load_toml
@@ -68,6 +80,33 @@ def register(commands: Any) -> None:
     add.add_argument("event", metavar="EVENT", type=common.event_slug)
     add.add_argument("slug", metavar="SLUG", type=common.room_slug)
     add.add_argument("name", metavar="NAME", type=common.display_name("room name"))
+
+    floor = common.add_command(
+        room, "floor", room_floor, "show or set what feeds a room's floor channel"
+    )
+    floor.add_argument("room", metavar="EVENT/ROOM", type=common.room_key)
+    source = floor.add_mutually_exclusive_group()
+    source.add_argument(
+        "--device",
+        type=common.validated(validate_device),
+        help="a capture device read by ffmpeg: alsa:NAME (alsa:hw:1,0) or pulse:NAME",
+    )
+    source.add_argument(
+        "--url",
+        type=common.validated(validate_url),
+        help="a venue encoder MediaMTX pulls: rtsp://…, rtsps://… or srt://HOST:PORT…",
+    )
+    source.add_argument(
+        "--file",
+        type=common.validated(validate_file),
+        help="an audio file looped by ffmpeg (rehearsals)",
+    )
+    source.add_argument(
+        "--page",
+        action="store_true",
+        help="the floor page /floor/EVENT/ROOM: a browser at the mixing desk publishes",
+    )
+    source.add_argument("--none", action="store_true", help="no floor source")
 
     booth = common.add_group(commands, "booth", "language booths of a room")
     add = common.add_command(booth, "add", booth_add, "add a language booth to a room")
@@ -176,12 +215,14 @@ def event_import(args: argparse.Namespace, config: Config) -> int:
     """`event import FILE.toml`: an event with its rooms and booths, all or nothing."""
     data = _read_import_file(args.file)
     try:
-        plan_event_import(data)  # every problem of the file is found before the database opens
+        plan_event_import(
+            data, base=args.file.parent
+        )  # every problem of the file is found before the database opens
     except SetupError as exc:
         raise SetupError(f"{args.file}: {exc}") from exc
 
     async def work() -> tuple[int, list[str]]:
-        event = await import_event(data)
+        event = await import_event(data, base=args.file.parent)
         rooms = await db.list_rooms(event.slug)
         booths = await db.list_booths(event.slug)
         return len(rooms), [f"  {b.path}  {b.language_name}" for b in booths]
@@ -199,6 +240,32 @@ def room_add(args: argparse.Namespace, config: Config) -> int:
     """`room add EVENT SLUG NAME`."""
     room = common.with_database(config, lambda: add_room(args.event, args.slug, args.name))
     common.say(f"Created room {args.event}/{room.slug} ({room.display_name}).")
+    return 0
+
+
+def _chosen_floor(args: argparse.Namespace) -> tuple[str, str] | None:
+    for kind, value in ((DEVICE, args.device), (URL, args.url), (FILE, args.file)):
+        if value is not None:
+            return kind, value
+    if args.page:
+        return PAGE, ""
+    return (NONE, "") if args.none else None
+
+
+def room_floor(args: argparse.Namespace, config: Config) -> int:
+    """`room floor EVENT/ROOM [--device D | --url U | --file F | --page | --none]`."""
+    chosen = _chosen_floor(args)
+    if chosen is None:
+        room = common.with_database(config, lambda: db.get_room(*args.room.split("/")))
+        shown = stored_floor_source(room.floor_kind, room.floor_value)
+        common.say(f"Floor of {args.room}: {shown.describe()} ({shown.spec})")
+        return 0
+    kind, value = chosen
+    source = common.with_database(config, lambda: set_floor(args.room, kind, value))
+    common.say(
+        f"Floor of {args.room}: {source.describe()}.",
+        "A running kiosk picks it up when it notices the change, or at its next start.",
+    )
     return 0
 
 

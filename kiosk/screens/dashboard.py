@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -15,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from kiosk.board import BoothRow, booth_row
 from kiosk.screens.base import ConsoleScreen
 from kiosk.widgets.live_table import CellValue, LiveTable
+from server.floor_service import FloorHealth
 from server.network import public_url
 
 if TYPE_CHECKING:
@@ -34,6 +36,17 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("captions", "Captions", 8),
 )
 ALERT_LINES = 4
+FLOOR_MARKS = {"online": "[green]●[/green]", "no source": "[dim]○[/dim]"}
+
+
+def floors_line(floors: Iterable[FloorHealth]) -> str:
+    """`Floor: main ● online (looped file …) · hall ○ no source` for the header."""
+    parts = [
+        f"{floor.path.split('/')[1]} {FLOOR_MARKS.get(floor.state, '[yellow]●[/yellow]')} "
+        f"[b]{floor.state}[/b]" + (f" ({escape(floor.source)})" if floor.kind != "none" else "")
+        for floor in floors
+    ]
+    return "Floor: " + (" · ".join(parts) if parts else "—")
 
 
 class DashboardScreen(ConsoleScreen):
@@ -61,6 +74,7 @@ class DashboardScreen(ConsoleScreen):
                 yield Static(id="event-name")
                 yield Static(id="server-url")
                 yield Static(id="mediamtx")
+            yield Static(id="floors")
             yield Static(id="alerts")
         yield LiveTable(id="booths", cursor_type="row", zebra_stripes=True)
         yield Static("Starting…", id="empty-note")
@@ -207,6 +221,7 @@ class DashboardScreen(ConsoleScreen):
         event = self.kiosk.selected_event
         self._set_text("event-name", f"Event: [b]{event or '—'}[/b]  ")
         self._set_text("mediamtx", f"MediaMTX: [b]{state}[/b]")
+        self._set_text("floors", floors_line(self.kiosk.floor_health()))
         alerts = self.kiosk.board.alerts(self.kiosk.selected_event, state)
         lines = [f"⚠ {a.booth_id or 'kiosk'}: {a.message}" for a in alerts[:ALERT_LINES]]
         if len(alerts) > ALERT_LINES:

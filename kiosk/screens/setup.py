@@ -1,10 +1,12 @@
-"""Setup: create events, rooms and booths, with the CLI's validation messages in place."""
+"""Setup: create events, rooms and booths, and set each room's floor source, with the CLI's
+validation messages in place."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -14,11 +16,27 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 
 import db
 from kiosk.screens.base import ConsoleScreen
-from kiosk.server_bridge import register_missing_booths
+from kiosk.server_bridge import apply_floor, register_missing_booths
+from server.floor_source import (
+    DEVICE,
+    FILE,
+    KIND_LABELS,
+    KINDS,
+    NO_SOURCE,
+    URL,
+    FloorSource,
+    stored_floor_source,
+)
 from server.manage.errors import SetupError
-from server.manage.venues import add_booth, add_event, add_room
+from server.manage.venues import add_booth, add_event, add_room, set_floor
 
-FORMS = ("event", "room", "booth")
+FORMS = ("event", "room", "booth", "floor")
+FLOOR_PLACEHOLDERS = {
+    DEVICE: "alsa:hw:1,0 or pulse:default",
+    URL: "rtsp://encoder:554/floor or srt://host:9000",
+    FILE: "/path/to/rehearsal.wav",
+}
+NO_VALUE = "(nothing to fill in for this kind)"
 
 
 class SetupScreen(ConsoleScreen):
@@ -29,6 +47,7 @@ class SetupScreen(ConsoleScreen):
         Binding("ctrl+n", "submit('event')", "Create event"),
         Binding("ctrl+o", "submit('room')", "Create room"),
         Binding("ctrl+b", "submit('booth')", "Create booth"),
+        Binding("ctrl+f", "submit('floor')", "Set floor"),
         Binding("escape", "leave_form", "Leave form"),
     ]
 
@@ -36,7 +55,8 @@ class SetupScreen(ConsoleScreen):
     class Venue(Message):
         """Events with their rooms and booths, read from the database."""
 
-        events: list[tuple[str, str, list[tuple[str, str, list[str]]]]]
+        events: list[tuple[str, str, list[tuple[str, str, FloorSource, list[str]]]]]
+        """(slug, name, [(room slug, room name, floor source, [booth lines])])."""
 
     @dataclass
     class Outcome(Message):
@@ -51,6 +71,7 @@ class SetupScreen(ConsoleScreen):
         super().__init__()
         self._prefer_event: str | None = None
         self._prefer_room: str | None = None
+        self._floors: dict[str, FloorSource] = {}
 
     def compose(self) -> ComposeResult:
         """The event, room and booth forms side by side, the venue tree below."""
@@ -78,6 +99,18 @@ class SetupScreen(ConsoleScreen):
                 yield Checkbox("Live captions", id="booth-captions")
                 yield Button("Create booth (ctrl+b)", id="booth-create", variant="primary")
                 yield Static("", id="booth-error", classes="error")
+            with Vertical(id="floor-form", classes="form"):
+                yield Static("Floor source", classes="form-title")
+                yield Select[str]([], id="floor-room", prompt="Event/room")
+                yield Select[str](
+                    [(KIND_LABELS[kind], kind) for kind in KINDS],
+                    id="floor-kind",
+                    value="none",
+                    allow_blank=False,
+                )
+                yield Input(placeholder=NO_VALUE, id="floor-value", disabled=True)
+                yield Button("Set floor (ctrl+f)", id="floor-create", variant="primary")
+                yield Static("", id="floor-error", classes="error")
         yield Label("The venue", classes="form-title")
         yield Tree("Events", id="venue")
         yield Footer()
@@ -99,10 +132,12 @@ class SetupScreen(ConsoleScreen):
             rooms = []
             for room in await db.list_rooms(event.slug):
                 booths = await db.list_booths(event.slug, room.slug)
+                floor = stored_floor_source(room.floor_kind, room.floor_value)
                 rooms.append(
                     (
                         room.slug,
                         room.display_name,
+                        floor,
                         [f"{b.language_code} {b.language_name}" for b in booths],
                     )
                 )
@@ -117,15 +152,47 @@ class SetupScreen(ConsoleScreen):
         room_keys: list[str] = []
         for slug, name, rooms in message.events:
             event_node = tree.root.add(f"[b]{slug}[/b] {name}", expand=True)
-            for room_slug, room_name, booths in rooms:
+            for room_slug, room_name, floor, booths in rooms:
                 room_keys.append(f"{slug}/{room_slug}")
-                room_node = event_node.add(f"{room_slug} {room_name}", expand=True)
+                self._floors[f"{slug}/{room_slug}"] = floor
+                shown = escape(floor.describe())
+                label = f"{room_slug} {escape(room_name)} [dim]· floor: {shown}[/dim]"
+                room_node = event_node.add(label, expand=True)
                 for booth in booths:
                     room_node.add_leaf(booth)
         tree.root.expand()
         events = [slug for slug, _, _ in message.events]
         self._refill(self.query_one("#room-event", Select), events, self._prefer_event)
         self._refill(self.query_one("#booth-room", Select), room_keys, self._prefer_room)
+        self._refill(self.query_one("#floor-room", Select), room_keys, self._prefer_room)
+        self._show_current_floor()
+
+    @on(Select.Changed, "#floor-room")
+    def _floor_room_changed(self) -> None:
+        """Picking a room shows its current floor source in the form."""
+        self._show_current_floor()
+
+    def _show_current_floor(self) -> None:
+        """Fill the floor form with the picked room's source, as last read."""
+        source = self._floors.get(self._picked("floor-room"))
+        if source is None:
+            return
+        self.query_one("#floor-kind", Select).value = source.kind
+        field = self.query_one("#floor-value", Input)
+        field.value = source.value
+        field.disabled = source.kind not in FLOOR_PLACEHOLDERS
+
+    @on(Select.Changed, "#floor-kind")
+    def _floor_kind_changed(self, event: Select.Changed) -> None:
+        """Only a device, an address or a file needs the value field; say what it expects."""
+        field = self.query_one("#floor-value", Input)
+        placeholder = FLOOR_PLACEHOLDERS.get(str(event.value))
+        field.disabled = placeholder is None
+        field.placeholder = placeholder or NO_VALUE
+        if placeholder is None:
+            field.clear()
+        elif self._floors.get(self._picked("floor-room"), NO_SOURCE).kind != event.value:
+            field.clear()  # another kind's value (a device, say) is no address
 
     def _refill(self, picker: Select[str], values: list[str], preferred: str | None) -> None:
         """Replace a picker's options: the just-created choice, else the one kept, else the last."""
@@ -183,7 +250,17 @@ class SetupScreen(ConsoleScreen):
 
             async def create() -> str:
                 room = await add_room(event, slug, name)
+                await apply_floor(self.kiosk.web_app, f"{event}/{room.slug}")
                 return f"{event}/{room.slug}"
+
+        elif form == "floor":
+            room_key, kind = self._picked("floor-room"), self._picked("floor-kind")
+            value = self._value("floor-value")
+
+            async def create() -> str:
+                source = await set_floor(room_key, kind, value)
+                await apply_floor(self.kiosk.web_app, room_key)
+                return f"{room_key}: {source.describe()}"
 
         else:
             room_key, lang = self._picked("booth-room"), self._value("booth-lang")
@@ -214,7 +291,8 @@ class SetupScreen(ConsoleScreen):
         error.update(message.error)
         if message.error:
             return
-        self.notify(f"Created {message.form} {message.created}")
+        verb = "Set" if message.form == "floor" else "Created"
+        self.notify(f"{verb} {message.form} {message.created}")
         if message.form == "event":
             self._prefer_event, self._prefer_room = message.created, f"{message.created}/main"
             if self.kiosk.selected_event is None:

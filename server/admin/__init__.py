@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.admin import events, invites, people, records, users, venue
+from server.admin import events, floor, invites, people, records, users, venue
 
 
 def add_admin_routes(app: web.Application) -> None:
     """Register every `/admin` page on `app`."""
-    for module in (events, venue, people, invites, records, users):
+    for module in (events, venue, floor, people, invites, records, users):
         app.router.add_routes(module.routes)

@@ -12,6 +12,7 @@ from server.admin.counts import event_consequences
 from server.admin.forms import Form, submitted_form
 from server.admin.live import booths_removed, rooms_edited
 from server.admin.views import invalid, render_admin, see_other
+from server.floor_source import stored_floor_source
 from server.identity import validate_display_name, validate_event_slug, validate_listener_code
 from server.roles import Action, can
 
@@ -64,8 +65,14 @@ async def event_overview(request: web.Request) -> web.Response:
     rooms = await db.list_rooms(event.slug)
     booths = await db.list_booths(event.slug)
     by_room = {room.id: [b for b in booths if b.room_id == room.id] for room in rooms}
+    floor_sources = {
+        room.id: stored_floor_source(room.floor_kind, room.floor_value).describe() for room in rooms
+    }
     return render_admin(
-        request, principal, "event.html", {"event": event, "rooms": rooms, "booths": by_room}
+        request,
+        principal,
+        "event.html",
+        {"event": event, "rooms": rooms, "booths": by_room, "floor_sources": floor_sources},
     )
 
 

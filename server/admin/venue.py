@@ -12,6 +12,7 @@ from server.admin.forms import Form, submitted_form
 from server.admin.live import booth_added, booth_edited, booths_removed, rooms_edited
 from server.admin.paths import booth_base
 from server.admin.views import inline_svg, invalid, render_admin, see_other
+from server.floor_service import apply_floor_source
 from server.identity import validate_display_name, validate_language_code, validate_room_slug
 from server.keys import CONFIG
 from server.network import public_url
@@ -39,6 +40,8 @@ async def create_room(request: web.Request) -> web.Response:
             await manage.add_room(event.slug, slug, name)
         except manage.SetupError as exc:
             form.fail("slug", str(exc))
+        else:
+            await apply_floor_source(request.app, event.slug, slug)  # its floor joins the list
     if not form.ok:
         context = {"event": event, "room": None, "form": form}
         return invalid(request, principal, "room_form.html", context)
@@ -95,6 +98,7 @@ async def delete_room(request: web.Request) -> web.Response:
     await db.delete_room(event.slug, room.slug)
     booths_removed(request.app, booth_ids)
     await rooms_edited(request.app)
+    await apply_floor_source(request.app, event.slug, room.slug)  # the floor leaves the health list
     raise see_other(f"/admin/events/{event.slug}")
 
 

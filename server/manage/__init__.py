@@ -27,7 +27,7 @@ from server.manage.invites import (
 )
 from server.manage.people import PASSWORD_MIN, add_user, check_password
 from server.manage.secrets import RotationReport, read_secret, rotate_secrets, store_secret
-from server.manage.venues import add_booth, add_event, add_room
+from server.manage.venues import add_booth, add_event, add_room, set_floor, set_floor_spec
 
 __all__ = [
     "PASSWORD_MIN",
@@ -55,6 +55,8 @@ __all__ = [
     "read_secret",
     "revoke_invite",
     "rotate_secrets",
+    "set_floor",
+    "set_floor_spec",
     "store_secret",
     "user_errors",
     "write_example_config",

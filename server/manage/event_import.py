@@ -7,6 +7,7 @@ database, and then inside one transaction, so one bad booth leaves nothing behin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -14,6 +15,7 @@ from tortoise.transactions import in_transaction
 import db
 from db.models import Event
 from db.venues import MAIN_ROOM_SLUG
+from server.floor_source import NO_SOURCE, FloorSource, parse_floor_spec
 from server.identity import (
     LANGUAGE_NAME_MAX,
     validate_display_name,
@@ -25,7 +27,7 @@ from server.identity import (
 from server.manage.errors import SetupError, user_errors
 
 EVENT_KEYS = {"slug", "name", "listener_code"}
-ROOM_KEYS = {"slug", "name", "booths"}
+ROOM_KEYS = {"slug", "name", "floor", "booths"}
 BOOTH_KEYS = {"lang", "name", "transcription"}
 
 
@@ -45,6 +47,7 @@ class RoomPlan:
     slug: str
     name: str
     booths: tuple[BoothPlan, ...]
+    floor: FloorSource = NO_SOURCE
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,12 @@ def _booth(raw: Any, where: str) -> BoothPlan:
     return BoothPlan(lang, name, transcription)
 
 
-def _room(raw: Any, where: str) -> RoomPlan:
+def _room(raw: Any, where: str, base: Path | None) -> RoomPlan:
     table = _table(raw, where, ROOM_KEYS)
     with user_errors(f"{where}: "):
         slug = validate_room_slug(_required(table, "slug", where))
         name = validate_display_name(_required(table, "name", where), "room name")
+        floor = parse_floor_spec(table["floor"], base=base) if "floor" in table else NO_SOURCE
     booths_raw = table.get("booths", [])
     if not isinstance(booths_raw, list):
         raise SetupError(f"{where}: booths must be a list of tables")
@@ -99,11 +103,14 @@ def _room(raw: Any, where: str) -> RoomPlan:
         if booth.lang in seen:
             raise SetupError(f"{where}: language '{booth.lang}' appears twice")
         seen.add(booth.lang)
-    return RoomPlan(slug, name, booths)
+    return RoomPlan(slug, name, booths, floor)
 
 
-def plan_event_import(data: dict[str, Any]) -> EventPlan:
-    """Validate a parsed import document into a plan, or raise SetupError naming the place."""
+def plan_event_import(data: dict[str, Any], *, base: Path | None = None) -> EventPlan:
+    """Validate a parsed import document into a plan, or raise SetupError naming the place.
+
+    A relative `floor = "file:…"` is taken from `base`, the import file's folder.
+    """
     _table(data, "the file", {"event", "rooms"})
     event = _table(_required(data, "event", "the file"), "[event]", EVENT_KEYS)
     with user_errors("[event]: "):
@@ -113,7 +120,7 @@ def plan_event_import(data: dict[str, Any]) -> EventPlan:
     rooms_raw = data.get("rooms", [])
     if not isinstance(rooms_raw, list):
         raise SetupError("rooms must be written as [[rooms]] tables")
-    rooms = tuple(_room(r, f"rooms[{i}]") for i, r in enumerate(rooms_raw, 1))
+    rooms = tuple(_room(r, f"rooms[{i}]", base) for i, r in enumerate(rooms_raw, 1))
     seen: set[str] = set()
     for room in rooms:
         if room.slug in seen:
@@ -122,12 +129,12 @@ def plan_event_import(data: dict[str, Any]) -> EventPlan:
     return EventPlan(slug, name, code, rooms)
 
 
-async def import_event(data: dict[str, Any]) -> Event:
+async def import_event(data: dict[str, Any], *, base: Path | None = None) -> Event:
     """Create an event with its rooms and booths from a parsed TOML document, all or nothing.
 
     The event gets its room `main` like every new event; a `main` room in the file names it.
     """
-    plan = plan_event_import(data)
+    plan = plan_event_import(data, base=base)
     with user_errors():
         async with in_transaction():
             event = await db.create_event(plan.slug, plan.name, plan.listener_code)
@@ -136,6 +143,8 @@ async def import_event(data: dict[str, Any]) -> Event:
                     await db.update_room(plan.slug, room.slug, room.name)
                 else:
                     await db.create_room(plan.slug, room.slug, room.name)
+                if room.floor.kind != NO_SOURCE.kind:
+                    await db.set_room_floor(plan.slug, room.slug, room.floor.kind, room.floor.value)
                 for booth in room.booths:
                     await db.create_booth(
                         plan.slug,

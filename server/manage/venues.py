@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import db
 from db.models import Booth, Event, Room
+from server.floor_source import FloorSource, floor_source, parse_floor_spec
 from server.identity import (
     LANGUAGE_NAME_MAX,
     parse_room_key,
@@ -43,3 +46,24 @@ async def add_booth(
         code = validate_language_code(lang)
         name = validate_display_name(language_name, "language name", LANGUAGE_NAME_MAX)
         return await db.create_booth(event_slug, room_slug, code, name, transcription=transcription)
+
+
+async def set_floor(
+    room_key: str, kind: str, value: str = "", *, base: Path | None = None
+) -> FloorSource:
+    """Set the floor source of the room `EVENT/ROOM` from a kind and its value, or SetupError.
+
+    A relative file path is taken from `base` (the working directory when None).
+    """
+    with user_errors():
+        event_slug, room_slug = parse_room_key(room_key)
+        source = floor_source(kind, value, base=base)
+        await db.set_room_floor(event_slug, room_slug, source.kind, source.value)
+        return source
+
+
+async def set_floor_spec(room_key: str, spec: str, *, base: Path | None = None) -> FloorSource:
+    """Set the floor source of `EVENT/ROOM` from a spec like `device:alsa:hw:1,0`."""
+    with user_errors():
+        source = parse_floor_spec(spec, base=base)
+    return await set_floor(room_key, source.kind, source.value, base=base)

@@ -102,6 +102,14 @@ class MediaMTXClient:
             "POST", f"/v3/config/paths/add/{quote(name)}", name=name, json=conf or {}
         )
 
+    async def replace_path(self, name: str, conf: dict[str, Any]) -> None:
+        """`POST /v3/config/paths/replace/{name}`: set a path's whole config (adds a missing one).
+
+        MediaMTX reloads the path when its source changes, so its readers reconnect.
+        """
+        await self._request("POST", f"/v3/config/paths/replace/{quote(name)}", name=name, json=conf)
+        self._known_paths.add(name)
+
     async def get_path(self, name: str) -> dict[str, Any]:
         """`GET /v3/paths/get/{name}`: the runtime state; PathNotFound when not active."""
         return await self._request("GET", f"/v3/paths/get/{quote(name)}", name=name)

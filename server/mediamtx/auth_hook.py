@@ -5,9 +5,12 @@ never call the MediaMTX API. The route handler checks the shared secret, calls `
 answers 200 or 401.
 
 Rules (docs/design.md §9):
-- `publish` on a path needs a booth token (`typ` "booth", `role` interpreter or technician)
-  whose `scope` is exactly that path. A booth token's scope is a booth id, so nobody can
-  publish on a floor channel yet: the floor's source is still an open decision.
+- `publish` on a booth path needs a booth token (`typ` "booth", `role` interpreter or
+  technician) whose `scope` is exactly that path.
+- `publish` on a floor channel `event/room/floor` needs either a floor token (`typ` "floor",
+  minted by the floor page for a technician of the event or an admin) whose `scope` is that
+  path, or the kiosk's own feed token (`typ` "feed", in the ffmpeg command MediaMTX starts for
+  a capture device or a looped file) with that scope, arriving over RTSP from loopback.
 - `read` needs a listener token (`typ` "listener") whose `scope` is the path's `event/room`,
   or a booth token of a booth in the same event and room.
 - Everything else is denied: other actions (playback, api, metrics, pprof), paths that are not
@@ -16,6 +19,7 @@ Rules (docs/design.md §9):
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -85,8 +89,28 @@ def decide(body: object, *, decode: Callable[[str], dict[str, Any]], now: float)
     if not isinstance(claims, dict) or _expired(claims, now):
         return False
     if action == "publish":
-        return _is_booth_token(claims) and claims["scope"] == path
+        return _may_publish(claims, path, body)
     return _may_read(claims, room)
+
+
+def _may_publish(claims: Mapping[str, Any], path: str, body: Mapping[str, Any]) -> bool:
+    if claims.get("scope") != path:
+        return False
+    if is_booth_id(path):
+        return _is_booth_token(claims)
+    if claims.get("typ") == "floor":
+        return True
+    # The feed token sits in a command line on this machine; it is worth nothing elsewhere.
+    return claims.get("typ") == "feed" and body.get("protocol") == "rtsp" and _loopback(body)
+
+
+def _loopback(body: Mapping[str, Any]) -> bool:
+    try:
+        address = ipaddress.ip_address(body.get("ip") or "")
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 from a dual-stack socket
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 def _well_formed(body: object) -> bool:

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,6 +32,7 @@ def render_mediamtx_config(
     auth_hook_port: int,
     auth_secret: str,
     path_names: Iterable[str],
+    path_settings: Mapping[str, Mapping[str, Scalar]] | None = None,
     metrics_port: int = 9998,
     auth_hook_host: str = "127.0.0.1",
     log_level: str = "info",
@@ -42,7 +43,8 @@ def render_mediamtx_config(
     browsers reach WebRTC signalling through the kiosk's `/media` proxy. Only the WebRTC UDP
     port listens on every interface, because the audio flows straight between phone and
     MediaMTX. `path_names` are booth ids and floor channels; there is no `all_others`, so an
-    unknown path is refused by MediaMTX before the auth hook is even asked.
+    unknown path is refused by MediaMTX before the auth hook is even asked. `path_settings`
+    gives a path settings of its own (a floor's source), replacing `source: publisher`.
     """
     names = sorted(set(path_names))
     for name in names:
@@ -57,6 +59,9 @@ def render_mediamtx_config(
         ("metricsAddress", f"127.0.0.1:{metrics_port}"),
         ("rtsp", True),
         ("rtspAddress", f"127.0.0.1:{rtsp_port}"),
+        # RTSP over TCP only (captions and floor ffmpeg use TCP): with UDP on, MediaMTX binds
+        # the fixed UDP ports :8000 and :8001, so a second MediaMTX on the machine fails to start.
+        ("rtspTransports", ["tcp"]),
         ("webrtc", True),
         ("webrtcAddress", f"127.0.0.1:{webrtc_port}"),
         ("webrtcLocalUDPAddress", f":{webrtc_udp_port}"),
@@ -81,7 +86,9 @@ def render_mediamtx_config(
         lines.append("paths:")
         for name in names:
             lines.append(f"  {_scalar(name)}:")
-            lines.append(f"    source: {_scalar('publisher')}")
+            own = (path_settings or {}).get(name, {})
+            path_conf: dict[str, Scalar] = {"source": "publisher", **own}
+            lines.extend(f"    {key}: {_scalar(value)}" for key, value in path_conf.items())
     else:
         lines.append("paths: {}")
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from aiohttp import web
 from server.admin import add_admin_routes
 from server.routes import (
     certificate,
+    floor,
     health,
     home,
     join,
@@ -32,6 +33,7 @@ ROUTE_MODULES = (
     certificate,
     media_proxy,
     media_auth,
+    floor,
 )
 
 

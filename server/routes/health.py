@@ -1,4 +1,5 @@
-"""`GET /healthz`: is the kiosk up, does the database answer, what MediaMTX and captions do."""
+"""`GET /healthz`: is the kiosk up, does the database answer, what MediaMTX, captions and the
+floor channels do."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aiohttp import web
 
 import db
 from server import __version__
+from server.floor_service import floor_health
 from server.keys import CONFIG, EXTRAS
 
 MEDIAMTX_STATE = "mediamtx_state"
@@ -55,6 +57,8 @@ async def healthz(request: web.Request) -> web.Response:
         "db": database,
         "mediamtx": mediamtx_state(request.app),
         "captions": captions_state(request.app),
+        # Kind and state only: a device name, an encoder's address or a file path is not public.
+        "floors": [floor.public() for floor in floor_health(request.app)],
     }
     # Why MediaMTX is missing, failed or disabled: what a technician needs to fix it.
     reason = _reported(request.app, MEDIAMTX_REASON)

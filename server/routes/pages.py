@@ -14,6 +14,7 @@ from yarl import URL
 
 import db
 from server.auth import create_booth_token
+from server.floor_service import floor_health
 from server.keys import CONFIG, SERVICES
 from server.principals import principal_from_request
 from server.roles import Action, Principal, Role, booth_role, can
@@ -119,9 +120,12 @@ async def console_page(request: web.Request) -> web.Response:
     except db.NotFound as exc:
         raise web.HTTPNotFound(text=f"There is no event {event_slug}.") from exc
     booths = await db.list_booths(event_slug)
+    rooms = {f"{event_slug}/{r.slug}/floor": r for r in await db.list_rooms(event_slug)}
+    floors = [(rooms[f.path], f) for f in floor_health(request.app, event_slug) if f.path in rooms]
     context: dict[str, Any] = {
         "event": event,
         "booths": booths,
+        "floors": floors,
         "principal": principal,
         "shift_minutes": request.app[CONFIG].kiosk.shift_minutes,
     }

@@ -24,11 +24,18 @@ STRING_KEYS = frozenset(
         "authHTTPAddress",
     }
 )
-STRING_LIST_KEYS = frozenset({"webrtcAdditionalHosts", "webrtcAllowOrigins"})
+STRING_LIST_KEYS = frozenset({"webrtcAdditionalHosts", "webrtcAllowOrigins", "rtspTransports"})
 LOG_LEVELS = frozenset({"error", "warn", "info", "debug"})
 AUTH_METHODS = frozenset({"internal", "http", "jwt"})
 AUTH_ACTIONS = frozenset({"publish", "read", "playback", "api", "metrics", "pprof"})
-PATH_KEYS = {"source": str, "overridePublisher": bool, "maxReaders": int}
+# The stand-in accepts runOnInit but runs nothing, and pulls no `source: rtsp://…` either.
+PATH_KEYS = {
+    "source": str,
+    "overridePublisher": bool,
+    "maxReaders": int,
+    "runOnInit": str,
+    "runOnInitRestart": bool,
+}
 PATH_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 DEFAULTS: dict[str, Any] = {

@@ -90,3 +90,29 @@ class BoothCard {
 
 const cards = [...root.querySelectorAll("[data-booth-id]")].map((card) => new BoothCard(card));
 setInterval(() => cards.forEach((c) => c.tick()), 1000);
+
+// ---------- floors: polled, since they have no socket of their own ----------
+
+const FLOOR_POLL_MS = 2000;
+
+async function refreshFloors() {
+  const list = document.getElementById("floors");
+  if (!list) return;
+  try {
+    const response = await fetch(`/console/${root.dataset.event}/floors`, { cache: "no-store" });
+    if (response.ok) {
+      for (const floor of (await response.json()).floors) {
+        const item = list.querySelector(`[data-floor="${CSS.escape(floor.path)}"]`);
+        if (!item) continue;
+        item.dataset.state = floor.state;
+        item.querySelector('[data-field="state"]').textContent = floor.state;
+        item.querySelector('[data-field="source"]').textContent = floor.source;
+      }
+    }
+  } catch {
+    // The console's own sockets already say when the kiosk is unreachable.
+  }
+  setTimeout(refreshFloors, FLOOR_POLL_MS);
+}
+
+refreshFloors();

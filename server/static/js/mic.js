@@ -4,7 +4,9 @@ const DEVICE_KEY = "voxbento.mic";
 
 export class Microphone {
   /** select: <select>, meter: the bar element, onStream(stream|null) when capture changes. */
-  constructor({ select, meterBar, meter, onStream, onError }) {
+  /** constraints: overrides of the speech-friendly capture settings (the floor page's line-in). */
+  constructor({ select, meterBar, meter, onStream, onError, constraints }) {
+    this.constraints = constraints || {};
     this.select = select;
     this.meterBar = meterBar;
     this.meter = meter;
@@ -45,6 +47,7 @@ export class Microphone {
       noiseSuppression: true,
       autoGainControl: true,
       channelCount: 1,
+      ...this.constraints,
     };
     if (deviceId) audio.deviceId = { exact: deviceId };
     let stream;
