@@ -24,6 +24,29 @@ class NotAuthenticated(Exception):
     """No valid token; the message says why, for logs and error pages."""
 
 
+def invite_id_of(participant_id: str) -> int | None:
+    """The invite behind a participant id, or None when it is not an invite session.
+
+    Accepts `invite:{id}` and the per-redemption form `invite:{id}:{use}`: every place that
+    ties a session to its invite (revocation included) goes through here.
+    """
+    kind, *numbers = participant_id.split(":")
+    if kind != "invite" or len(numbers) not in (1, 2) or not all(map(_is_number, numbers)):
+        return None
+    return int(numbers[0])
+
+
+def user_id_of(participant_id: str) -> int | None:
+    """The user account behind a participant id (`user:{id}`), or None."""
+    kind, _, number = participant_id.partition(":")
+    return int(number) if kind == "user" and _is_number(number) else None
+
+
+def _is_number(text: str) -> bool:
+    # isdigit() alone accepts "²" and other non-ASCII digits that int() refuses.
+    return text.isascii() and text.isdigit()
+
+
 def request_tokens(request: web.Request) -> list[str]:
     """Candidate tokens in order of precedence: ?token=, Bearer, session cookie, user cookie."""
     found: list[str] = []
@@ -63,10 +86,8 @@ async def principal_from_claims(claims: dict[str, Any]) -> Principal:
     if typ == "booth":
         participant_id = str(claims["sub"])
         if participant_id.startswith("invite:"):
-            invite_id = participant_id.split(":", 1)[1]
-            invite = (
-                await InviteToken.get_or_none(id=int(invite_id)) if invite_id.isdigit() else None
-            )
+            invite_id = invite_id_of(participant_id)
+            invite = None if invite_id is None else await InviteToken.get_or_none(id=invite_id)
             if invite is None or invite.revoked_at is not None:
                 raise NotAuthenticated("the invite behind this session was revoked")
         booth_id = str(claims["scope"])

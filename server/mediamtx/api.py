@@ -102,6 +102,12 @@ class MediaMTXClient:
             "POST", f"/v3/config/paths/add/{quote(name)}", name=name, json=conf or {}
         )
 
+    async def delete_path(self, name: str) -> None:
+        """`DELETE /v3/config/paths/delete/{name}`; a name MediaMTX does not have is no error."""
+        self._known_paths.discard(name)
+        with contextlib.suppress(PathNotFound):
+            await self._request("DELETE", f"/v3/config/paths/delete/{quote(name)}", name=name)
+
     async def get_path(self, name: str) -> dict[str, Any]:
         """`GET /v3/paths/get/{name}`: the runtime state; PathNotFound when not active."""
         return await self._request("GET", f"/v3/paths/get/{quote(name)}", name=name)

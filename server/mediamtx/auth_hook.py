@@ -10,6 +10,7 @@ Rules (DESIGN.md §9):
   publish on a floor channel yet: the floor's source is still an open decision.
 - `read` needs a listener token (`typ` "listener") whose `scope` is the path's `event/room`,
   or a booth token of a booth in the same event and room.
+- A booth token whose subject lost access (a revoked invite, a deactivated account) is denied.
 - Everything else is denied: other actions (playback, api, metrics, pprof), paths that are not
   `event/room/lang` or `event/room/floor`, malformed bodies, and tokens that `decode` rejects.
 """
@@ -61,12 +62,19 @@ def extract_token(body: Mapping[str, Any]) -> str:
     return values[0] if values else ""
 
 
-def decide(body: object, *, decode: Callable[[str], dict[str, Any]], now: float) -> bool:
+def decide(
+    body: object,
+    *,
+    decode: Callable[[str], dict[str, Any]],
+    now: float,
+    allowed: Callable[[str], bool] = lambda participant_id: True,
+) -> bool:
     """Whether MediaMTX should allow the request described by `body`.
 
     `decode` verifies a token and returns its claims, raising on an invalid or expired token.
     `now` (Unix seconds) is checked against an `exp` claim as well, so the decision never
-    depends on a decoder that forgot to check expiry.
+    depends on a decoder that forgot to check expiry. `allowed(subject)` refuses booth tokens
+    of revoked invites and deactivated accounts (an in-memory view: still no I/O).
     """
     if not _well_formed(body):
         return False
@@ -83,6 +91,8 @@ def decide(body: object, *, decode: Callable[[str], dict[str, Any]], now: float)
     except Exception:
         return False
     if not isinstance(claims, dict) or _expired(claims, now):
+        return False
+    if claims.get("typ") == "booth" and not allowed(str(claims.get("sub"))):
         return False
     if action == "publish":
         return _is_booth_token(claims) and claims["scope"] == path

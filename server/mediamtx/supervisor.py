@@ -168,6 +168,13 @@ class MediaMTXSupervisor:
         """
         await self.client.ensure_path(booth_id)
 
+    async def remove_path(self, name: str) -> None:
+        """Stop serving the path `name` (a deleted booth or room); its readers are dropped.
+
+        Raises MediaMTXError (MediaMTXUnavailable when MediaMTX is not running).
+        """
+        await self.client.delete_path(name)
+
     async def _run(self, binary: Path) -> None:
         while not self._stopping.is_set():
             outcome, uptime = await self._run_once(binary)

@@ -1,0 +1,86 @@
+"""Wiring the change watcher into the application: who follows it, and in what order.
+
+`setup_changes(app)` creates the watcher and the access view (`app[CHANGES]`, `app[ACCESS]`)
+and adds `changes_context` to `cleanup_ctx`. The context starts last, once the booths are
+loaded and MediaMTX runs, and stops first. Subscribers, in order:
+
+1. access: revoked invites and deactivated accounts; their booth sockets close with 4001 and
+   they leave every booth (the mic passes on). Security first, so a slow reload elsewhere
+   never delays it.
+2. booths: the live registry follows the database (listener pages, the console's dashboard and
+   captions follow the registry).
+3. media paths: MediaMTX serves exactly the booths and rooms of the database.
+
+The console and other long-lived parts subscribe through `app[CHANGES].subscribe`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from db.changes import ChangeSource, change_source
+from server.changes.access import AccessView
+from server.changes.watcher import ChangeWatcher
+from server.keys import ACCESS, CHANGES, WS_HUB
+from server.media_service import follow_media_paths
+from server.ws import follow_booths
+from server.ws.booth_socket import REVOKED
+from server.ws.protocol import CloseCode
+
+logger = logging.getLogger(__name__)
+
+
+def setup_changes(app: web.Application) -> None:
+    """Give the app its change watcher and access view, and run them with the app."""
+    app[CHANGES] = ChangeWatcher()
+    app[ACCESS] = AccessView()
+    app.cleanup_ctx.append(changes_context)
+
+
+def end_revoked_sessions(app: web.Application) -> int:
+    """Close the booth sockets of everyone the access view now refuses; returns how many."""
+    if WS_HUB not in app:
+        return 0
+    access = app[ACCESS]
+    closed = app[WS_HUB].end_sessions(access.allows, CloseCode.NOT_AUTHENTICATED, REVOKED)
+    if closed:
+        logger.info("closed %d booth socket(s) whose access was revoked", closed)
+    return closed
+
+
+async def follow_access(app: web.Application) -> None:
+    """Subscriber: reload the access view; when it changed, end the sessions it now refuses."""
+    if await app[ACCESS].reload():
+        end_revoked_sessions(app)
+
+
+def _source_or_none() -> ChangeSource | None:
+    try:
+        return change_source()
+    except Exception:
+        # No database connection (a server started on a broken database): /healthz says so.
+        logger.exception("cannot watch the database for changes made elsewhere")
+        return None
+
+
+async def changes_context(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the watcher with its subscribers, for the app's lifetime."""
+    watcher = app[CHANGES]
+    unsubscribe = [
+        watcher.subscribe("access", lambda: follow_access(app)),
+        watcher.subscribe("booths", lambda: follow_booths(app)),
+        watcher.subscribe("media paths", lambda: follow_media_paths(app)),
+    ]
+    try:
+        await follow_access(app)
+    except Exception:
+        logger.exception("cannot read revoked invites and accounts; the watcher retries")
+    async with watcher.running(_source_or_none()):
+        try:
+            yield
+        finally:
+            for stop in unsubscribe:
+                stop()
