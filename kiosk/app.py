@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -38,6 +38,7 @@ from kiosk.screens.welcome import WelcomeScreen
 from kiosk.server_bridge import (
     console_captions_booths,
     console_mediamtx_state,
+    follow_changes,
     register_missing_booths,
 )
 from server.booth_models import BoothChange
@@ -92,6 +93,9 @@ class KioskApp(App[None]):
 
         has_events: bool
 
+    class DatabaseChanged(Message):
+        """The database changed, here or elsewhere: screens that show it reread it."""
+
     @dataclass
     class LogLine(Message):
         """One new line for the Logs screen."""
@@ -122,6 +126,7 @@ class KioskApp(App[None]):
         self.selected_event: str | None = None
         self.selected_booth: str | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._unfollow: Callable[[], None] = lambda: None
         self._opened_db = False
         self._last_second = 0
 
@@ -149,6 +154,9 @@ class KioskApp(App[None]):
             logger.info("created the demo event 'demo' with booths en, de, fr")
         await register_missing_booths(self.registry, self.web_app)
         self._unsubscribe = self.registry.subscribe(self._on_booth_change)
+        # The dashboard follows the registry, which the server's change watcher keeps in step
+        # with the database; the screens that read the database themselves follow it here.
+        self._unfollow = follow_changes(self.web_app, self._on_database_change)
         self.board.load(self.registry.snapshot(bid) for bid in self.registry.booth_ids())
         events = await db.list_events()
         if self.selected_event is None and events:
@@ -172,6 +180,7 @@ class KioskApp(App[None]):
         """Leave booths, stop the server and close what we opened."""
         if self._unsubscribe is not None:
             self._unsubscribe()
+        self._unfollow()
         self.control.leave_all()
         self.log_handler.listener = None
         logging.getLogger().removeHandler(self.log_handler)
@@ -185,6 +194,14 @@ class KioskApp(App[None]):
     def _on_booth_change(self, change: BoothChange) -> None:
         """Registry subscriber: record only; the timer repaints."""
         self.board.record(change, self.registry.has_booth(change.booth_id))
+
+    async def _on_database_change(self) -> None:
+        """Change watcher subscriber: tell the active screen; it rereads what it shows."""
+        try:
+            screen = self.screen
+        except ScreenStackError:  # between screens while the console shuts down
+            return
+        screen.post_message(self.DatabaseChanged())
 
     def _flush_board(self, force: bool = False) -> None:
         """Tell the active screen what changed since the last tick (and once per second)."""
