@@ -183,6 +183,25 @@ def add_booth_path(app: web.Application, booth_id: str) -> None:
 _pending: set[asyncio.Task[None]] = set()
 
 
+async def cut_publishers(app: web.Application, booth_ids: Iterable[str]) -> None:
+    """Cut the streams being published on these booths' paths (their publisher lost access).
+
+    The auth hook only judges a stream when it starts; an honest page stops publishing when
+    its socket closes, and this makes sure a dishonest one stops too.
+    """
+    supervisor: MediaMTXSupervisor | None = app.get(EXTRAS, {}).get(SUPERVISOR)
+    if supervisor is None or supervisor.state != "running":
+        return
+    for booth_id in booth_ids:
+        try:
+            cut = await supervisor.kick_publishers(booth_id)
+        except MediaMTXError as err:
+            logger.warning("cannot cut the publisher of %s: %s", booth_id, err)
+            continue
+        if cut:
+            logger.info("cut %d publisher(s) of %s whose access was revoked", cut, booth_id)
+
+
 async def follow_media_paths(app: web.Application) -> None:
     """Change watcher subscriber: MediaMTX serves exactly the booths and rooms of the database.
 

@@ -25,7 +25,7 @@ from db.changes import ChangeSource, change_source
 from server.changes.access import AccessView
 from server.changes.watcher import ChangeWatcher
 from server.keys import ACCESS, CHANGES, WS_HUB
-from server.media_service import follow_media_paths
+from server.media_service import cut_publishers, follow_media_paths
 from server.ws import follow_booths
 from server.ws.booth_socket import REVOKED
 from server.ws.protocol import CloseCode
@@ -40,21 +40,28 @@ def setup_changes(app: web.Application) -> None:
     app.cleanup_ctx.append(changes_context)
 
 
-def end_revoked_sessions(app: web.Application) -> int:
-    """Close the booth sockets of everyone the access view now refuses; returns how many."""
+def end_revoked_sessions(app: web.Application) -> list[str]:
+    """Close the booth sockets of everyone the access view now refuses, and take them out of
+    every booth; returns the booths where one of them held the mic."""
     if WS_HUB not in app:
-        return 0
-    access = app[ACCESS]
+        return []
+    access, registry = app[ACCESS], app[WS_HUB].registry
+    held_mic = [
+        booth_id
+        for booth_id in registry.booth_ids()
+        if (active := registry.snapshot(booth_id)["active_id"]) and not access.allows(active)
+    ]
     closed = app[WS_HUB].end_sessions(access.allows, CloseCode.NOT_AUTHENTICATED, REVOKED)
     if closed:
         logger.info("closed %d booth socket(s) whose access was revoked", closed)
-    return closed
+    return held_mic
 
 
 async def follow_access(app: web.Application) -> None:
-    """Subscriber: reload the access view; when it changed, end the sessions it now refuses."""
+    """Subscriber: reload the access view; when it changed, end the sessions it now refuses
+    and cut the streams they were publishing."""
     if await app[ACCESS].reload():
-        end_revoked_sessions(app)
+        await cut_publishers(app, end_revoked_sessions(app))
 
 
 def _source_or_none() -> ChangeSource | None:
