@@ -58,14 +58,14 @@ class SqliteDataVersion:
         # Autocommit (isolation_level None): the pragma must never sit in an open read
         # transaction, or it would keep seeing the same snapshot.
         self._connection = await aiosqlite.connect(self.path, isolation_level=None)
-        self._version = await self._read()
+        self._version = await self.read_version()
 
     async def wait_for_change(self) -> None:
         """Poll until the version moves; a failing read is logged once and retried."""
         while True:
             await asyncio.sleep(self.interval)
             try:
-                version = await self._read()
+                version = await self.read_version()
             except (aiosqlite.Error, ValueError) as err:
                 if not self._failing:
                     logger.warning("cannot read the database's change counter: %s", err)
@@ -87,7 +87,8 @@ class SqliteDataVersion:
             await self._connection.close()
             self._connection = None
 
-    async def _read(self) -> int:
+    async def read_version(self) -> int:
+        """The current `PRAGMA data_version` of the watching connection."""
         if self._connection is None:
             raise ValueError("the change source is not open")
         async with self._connection.execute("PRAGMA data_version") as cursor:
