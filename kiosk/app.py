@@ -197,6 +197,10 @@ class KioskApp(App[None]):
 
     async def _on_database_change(self) -> None:
         """Change watcher subscriber: tell the active screen; it rereads what it shows."""
+        if self.selected_event is None:
+            # The console started on an empty database and an event arrived from elsewhere
+            # (`event import` on the command line): show it, as a start on it would.
+            self.selected_event = next(iter(self.board.events()), None)
         try:
             screen = self.screen
         except ScreenStackError:  # between screens while the console shuts down
