@@ -22,6 +22,7 @@ from db.changes import ChangeSource
 logger = logging.getLogger(__name__)
 
 Subscriber = Callable[[], Awaitable[None]]
+RETRY_SECONDS = 1.0
 
 
 class ChangeWatcher:
@@ -93,6 +94,12 @@ class ChangeWatcher:
 
     async def _follow(self, source: ChangeSource) -> None:
         while True:
-            await source.wait_for_change()
+            try:
+                await source.wait_for_change()
+            except Exception:
+                # A watcher that dies quietly would freeze the kiosk's view of the database.
+                logger.exception("the change source failed; retrying in %g s", RETRY_SECONDS)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
             self.changes_seen += 1
             await self.publish()
