@@ -16,8 +16,9 @@ import aiohttp
 import pytest
 
 import db
-from server.auth import hash_password
+from server.auth import create_booth_token, hash_password
 from server.keys import WS_HUB
+from tests.admin_support import TECH, running_kiosk, signed_in, submit
 from tests.changes_support import FOLLOW_SECONDS, Running, client, kiosk_on_file, media_hook
 from tests.server_support import PASSWORD, post_login
 from tests.ws_support import close_code, next_of_type
@@ -138,3 +139,28 @@ async def test_a_socket_not_yet_joined_is_closed_too(tmp_path: Path, file_db: Pa
         in_booth = kiosk.app[WS_HUB].registry.snapshot(EN)["participants"]
     assert code == 4001
     assert in_booth == []
+
+
+@pytest.mark.usefixtures("memory_db")
+async def test_revoking_in_the_kiosks_own_admin_panel_ends_the_session_before_it_answers(
+    tmp_path: Path,
+) -> None:
+    """The admin's own write is followed at once, without waiting for a poll: here on an
+    in-memory database, which no change source watches at all."""
+    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+        invite_id = kiosk.ids["invite"]
+        token = create_booth_token(
+            f"invite:{invite_id}",
+            "pycon/main/en",
+            "interpreter",
+            "Anna",
+            key=kiosk.services.secrets.jwt_key,
+        )
+        ws = await tech.ws_connect("/ws/booth/pycon/main/en", params={"token": token})
+        await ws.send_json({"type": "booth:join"})
+        await next_of_type(ws, "booth:joined")
+        page = f"/admin/events/pycon/invites/{invite_id}/revoke"
+        status, _, _ = await submit(kiosk, tech, page, {})
+        code = await closed_within(ws, 1.0)
+    assert status == 303
+    assert code == 4001

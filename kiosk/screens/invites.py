@@ -19,6 +19,7 @@ from kiosk.exports import export_name, save_qr
 from kiosk.screens.base import ConsoleScreen
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.widgets.qr import QRCode
+from server.changes import changed_here
 from server.manage.errors import SetupError
 from server.manage.invites import (
     InviteRow,
@@ -249,6 +250,8 @@ class InvitesScreen(ConsoleScreen):
     async def _revoke(self, token: str) -> None:
         """Revoke in the database, then reload."""
         await revoke_invite(token)
+        # Its open sessions end now, not at the change watcher's next poll.
+        await changed_here(self.kiosk.web_app)
         self._load(token)
 
     def action_save(self, fmt: str) -> None:

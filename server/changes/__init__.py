@@ -8,7 +8,7 @@ and booth sockets; follow.py wires both into the application.
 from __future__ import annotations
 
 from server.changes.access import AccessStates, AccessView
-from server.changes.follow import end_revoked_sessions, setup_changes
+from server.changes.follow import changed_here, end_revoked_sessions, setup_changes
 from server.changes.watcher import ChangeWatcher, Subscriber
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "AccessView",
     "ChangeWatcher",
     "Subscriber",
+    "changed_here",
     "end_revoked_sessions",
     "setup_changes",
 ]

@@ -64,6 +64,17 @@ async def follow_access(app: web.Application) -> None:
         await cut_publishers(app, end_revoked_sessions(app))
 
 
+async def changed_here(app: web.Application | None) -> None:
+    """This process just changed the database (an admin form, the console): follow it now.
+
+    The watcher would notice within one poll anyway; this makes a revocation made here take
+    effect before the handler answers, and works where nothing is watched (an in-memory
+    database, a database kind without a change source yet).
+    """
+    if app is not None and CHANGES in app:
+        await app[CHANGES].publish()
+
+
 def _source_or_none() -> ChangeSource | None:
     try:
         return change_source()
