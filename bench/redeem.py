@@ -8,7 +8,8 @@ min(attempts, max_uses) times and its `uses` column says so.
     python bench/redeem.py [--attempts 500] [--rounds 5] [--json FILE]
 
 The kiosk's `redeem_invite_token` does the conditional UPDATE and then reads the invite back with
-its booth, room and event (what the join page needs); the baseline does only the UPDATE.
+its booth, room and event (what the join page needs), both in one transaction so that the `uses`
+it reads is that redemption's own number; the baseline does only the UPDATE.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
 
 from db.connection import utcnow
 from db.errors import InviteExpired, InviteNotFound, InviteRevoked, InviteUsedUp, NotFound
@@ -63,17 +64,21 @@ async def redeem_invite_token(token: str, *, now: datetime | None = None) -> Inv
     """Use one redemption of `token` and return it with its booth, room and event loaded.
 
     The check and the increment are one conditional UPDATE, so concurrent redemptions of a
-    single-use token cannot both succeed. Only when it matches no row do we read the token to
-    say why.
+    multi-use token never succeed more often than it allows. The returned invite's `uses` is
+    this redemption's own number (1 for the first, 2 for the second...): it is read in the
+    same transaction as the UPDATE, so no concurrent redemption can slip in between and two
+    redemptions never see the same number. Only when the UPDATE matches no row do we read
+    the token to say why.
     """
     now = now or utcnow()
     redeemable = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    updated = (
-        await InviteToken.filter(token=token, revoked_at__isnull=True, uses__lt=F("max_uses"))
-        .filter(redeemable)
-        .update(uses=F("uses") + 1)
-    )
-    invite = await InviteToken.get_or_none(token=token).select_related("booth__room__event")
+    async with in_transaction():
+        updated = (
+            await InviteToken.filter(token=token, revoked_at__isnull=True, uses__lt=F("max_uses"))
+            .filter(redeemable)
+            .update(uses=F("uses") + 1)
+        )
+        invite = await InviteToken.get_or_none(token=token).select_related("booth__room__event")
     if invite is None:
         raise InviteNotFound("this invite does not exist")
     if updated:

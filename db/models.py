@@ -1,4 +1,4 @@
-"""Tortoise ORM models: the kiosk's persistent data (DESIGN.md §3)."""
+"""Tortoise ORM models: the kiosk's persistent data (docs/design.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `voxbento-kiosk` command line (DESIGN.md §5).
+"""The `voxbento-kiosk` command line (docs/design.md §5).
 
 Every command takes `--config FILE` (else `./kiosk.toml`, else the built-in defaults). Success
 exits 0. A usage error or bad input prints one line on stderr, `voxbento-kiosk: error: …`, with

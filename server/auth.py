@@ -134,15 +134,22 @@ def create_booth_token(
     key: str,
     hours: float = 12,
     now: datetime | None = None,
+    own_name: bool = False,
 ) -> str:
-    """A session token from an invite: `scope` is the booth id, `role` interpreter/technician."""
-    claims = {
+    """A session token from an invite: `scope` is the booth id, `role` interpreter/technician.
+
+    `own_name` marks a holder who names themselves (their invite had no label); `display_name`
+    is then only the name shown until they do.
+    """
+    claims: dict[str, Any] = {
         "sub": participant_id,
         "typ": "booth",
         "scope": booth_id,
         "role": role,
         "name": display_name,
     }
+    if own_name:
+        claims["own_name"] = True
     return _encode(claims, key, timedelta(hours=hours), now)
 
 

@@ -133,7 +133,7 @@ def relay_label_from_sources(booth_id: str, sources: Mapping[str, str]) -> str:
 
 
 def build_snapshot(booth: BoothRecord, *, on_air: bool, label: str) -> dict[str, Any]:
-    """The full JSON-ready state snapshot of DESIGN §7; a fresh dict every call."""
+    """The full JSON-ready state snapshot of docs/design.md §7; a fresh dict every call."""
     return {
         "booth_id": booth.booth_id,
         "language_code": booth.language_code,

@@ -1,4 +1,4 @@
-"""The booth state machine of DESIGN §7: who is in each booth, who holds the mic, handovers.
+"""The booth state machine (docs/design.md §7): who is in a booth, who holds the mic, handovers.
 
 Pure and synchronous: no I/O, no asyncio, and time comes from an injected clock. The I/O
 layer subscribes to `BoothChange` notices and carries out their effects (open or close an
@@ -33,6 +33,7 @@ from server.booth_models import (
     SpanOpened,
     UnknownBooth,
 )
+from server.booth_names import distinct_name
 from server.booth_permissions import (
     require_active_or_controller,
     require_cancel_right,
@@ -131,6 +132,16 @@ class BoothRegistry(BoothStore):
 
     # ----------------------------------------------------------------- presence
 
+    @staticmethod
+    def _distinct_name(booth: BoothRecord, participant_id: str, wanted: str) -> str:
+        """The name to show for `participant_id`: `wanted`, suffixed if another slot has it."""
+        others = (
+            slot.identity.display_name
+            for pid, slot in booth.participants.items()
+            if pid != participant_id
+        )
+        return distinct_name(wanted, others)
+
     def join(self, booth_id: str, identity: Identity) -> dict[str, Any]:
         """Connect, or reconnect to the same slot; the first interpreter in an idle booth goes on air."""
         booth = self._booth(booth_id)
@@ -142,15 +153,18 @@ class BoothRegistry(BoothStore):
             # A slot past its grace period is gone even if tick() has not run yet.
             expire_slots(booth, txn, now, self._grace_seconds)
             slot = booth.participants.get(pid)
+            shown = self._distinct_name(booth, pid, identity.display_name)
             if slot is None:
-                slot = ParticipantSlot(identity, next(self._join_counter))
+                slot = ParticipantSlot(
+                    replace(identity, display_name=shown), next(self._join_counter)
+                )
                 slot.waiting_since = now if identity.is_interpreter else None
                 booth.participants[pid] = slot
             else:
                 slot.connected = True
                 slot.disconnected_at = None
                 # The role belongs to the token and cannot change; the name may be edited.
-                slot.identity = replace(slot.identity, display_name=identity.display_name)
+                slot.identity = replace(slot.identity, display_name=shown)
             if booth.active_id is None and slot.identity.is_interpreter:
                 change_active(booth, pid, txn, now)
         return self.snapshot(booth_id)
@@ -206,7 +220,8 @@ class BoothRegistry(BoothStore):
             raise InvalidAction(f"{participant_id} is not an interpreter")
         with self._changing_booth(booth):
             if slot is None:
-                identity = Identity(participant_id, display_name, "interpreter")
+                shown = self._distinct_name(booth, participant_id, display_name)
+                identity = Identity(participant_id, shown, "interpreter")
                 slot = ParticipantSlot(identity, next(self._join_counter), connected=False)
                 slot.disconnected_at = self._clock()
                 booth.participants[participant_id] = slot

@@ -2,7 +2,7 @@
 
 `BoothStore` holds the booth records with an index per room, builds snapshots, and turns a
 mutation into `BoothChange` notices for exactly the booths whose snapshot really changed.
-The rules of DESIGN §7 live in the subclass, `server.booth_state.BoothRegistry`.
+The rules of docs/design.md §7 live in the subclass, `server.booth_state.BoothRegistry`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`kiosk.toml`: parsed once at start-up into frozen, typed dataclasses (DESIGN.md §4).
+"""`kiosk.toml`: parsed once at start-up into frozen, typed dataclasses (docs/design.md §4).
 
 An unknown section or key, a wrong type or a bad value raises ConfigError with a message that
 names the file, the key and what was expected. Relative paths are resolved against the folder of

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -93,6 +94,13 @@ def json_error(
     )
 
 
+def sign_in_url(request: web.Request) -> str:
+    """`/login` that comes back here after signing in (for a GET; a form post goes home)."""
+    if request.method != "GET" or request.path.startswith("/login"):
+        return "/login"
+    return "/login?" + urlencode({"next": request.path_qs})
+
+
 def problem_response(request: web.Request, problem: Problem) -> web.Response:
     """Render a Problem as JSON or as the HTML error page, following the request's Accept."""
     if wants_json(request):
@@ -101,7 +109,12 @@ def problem_response(request: web.Request, problem: Problem) -> web.Response:
         )
     response = render_html(
         "error.html",
-        {"status": problem.status, "title": problem.title, "message": problem.message},
+        {
+            "status": problem.status,
+            "title": problem.title,
+            "message": problem.message,
+            "sign_in_url": sign_in_url(request) if problem.status in (401, 403) else "",
+        },
         status=problem.status,
     )
     response.headers.update(problem.headers)

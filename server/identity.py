@@ -1,4 +1,4 @@
-"""Identity rules for slugs, language codes and booth ids (DESIGN.md §2).
+"""Identity rules for slugs, language codes and booth ids (docs/design.md §2).
 
 Every function normalises (strips, lowercases) and then validates; a bad value raises a
 ValueError whose message names the rule it broke, so the CLI, the forms and the console can show

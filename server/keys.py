@@ -1,4 +1,4 @@
-"""Every app-level object of the aiohttp application, as one `web.AppKey` each (STYLE.md §5)."""
+"""Every app-level object of the aiohttp application, as one typed `web.AppKey` each."""
 
 from __future__ import annotations
 

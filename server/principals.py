@@ -3,6 +3,10 @@
 User tokens are checked against the database on every use, so a deactivated user or a removed
 membership takes effect at once. Booth tokens (from invites) stop working when their invite is
 revoked.
+
+A person who redeemed an invite is the participant `invite:{invite_id}:{use_number}`: each
+redemption of a multi-use invite is its own participant. Sessions from before that rule carry
+`invite:{invite_id}`; `invite_id_of_participant` reads both forms.
 """
 
 from __future__ import annotations
@@ -18,22 +22,13 @@ from server.roles import Principal
 
 USER_COOKIE = "user_token"
 SESSION_COOKIE = "session_token"
+INVITE_PREFIX = "invite:"
+DEFAULT_BOOTH_NAMES = {"interpreter": "Interpreter", "technician": "Technician"}
+"""What an invite without a label calls its holder until they choose a name."""
 
 
 class NotAuthenticated(Exception):
     """No valid token; the message says why, for logs and error pages."""
-
-
-def invite_id_of(participant_id: str) -> int | None:
-    """The invite behind a participant id, or None when it is not an invite session.
-
-    Accepts `invite:{id}` and the per-redemption form `invite:{id}:{use}`: every place that
-    ties a session to its invite (revocation included) goes through here.
-    """
-    kind, *numbers = participant_id.split(":")
-    if kind != "invite" or len(numbers) not in (1, 2) or not all(map(_is_number, numbers)):
-        return None
-    return int(numbers[0])
 
 
 def user_id_of(participant_id: str) -> int | None:
@@ -61,6 +56,28 @@ def request_tokens(request: web.Request) -> list[str]:
     return found
 
 
+def invite_participant_id(invite_id: int, use_number: int) -> str:
+    """The participant id of the `use_number`-th redemption (1-based) of an invite."""
+    return f"{INVITE_PREFIX}{invite_id}:{use_number}"
+
+
+def invite_id_of_participant(participant_id: str) -> int | None:
+    """The invite behind `invite:{id}:{use}` or the older `invite:{id}`; None for anything else.
+
+    Anything else includes users, listeners and malformed ids: a caller that finds the prefix
+    but gets None must treat the id as belonging to no valid invite.
+    """
+    if not participant_id.startswith(INVITE_PREFIX):
+        return None
+    parts = participant_id[len(INVITE_PREFIX) :].split(":")
+    # isdecimal() rather than isdigit(): int() refuses superscripts, which isdigit() accepts.
+    if len(parts) > 2 or not all(part.isdecimal() and part.isascii() for part in parts):
+        return None
+    if len(parts) == 2 and int(parts[1]) < 1:
+        return None
+    return int(parts[0])
+
+
 async def principal_from_claims(claims: dict[str, Any]) -> Principal:
     """Turn verified claims into a Principal, consulting the database where it matters."""
     typ = claims["typ"]
@@ -85,18 +102,24 @@ async def principal_from_claims(claims: dict[str, Any]) -> Principal:
         )
     if typ == "booth":
         participant_id = str(claims["sub"])
-        if participant_id.startswith("invite:"):
-            invite_id = invite_id_of(participant_id)
+        if participant_id.startswith(INVITE_PREFIX):
+            invite_id = invite_id_of_participant(participant_id)
             invite = None if invite_id is None else await InviteToken.get_or_none(id=invite_id)
             if invite is None or invite.revoked_at is not None:
                 raise NotAuthenticated("the invite behind this session was revoked")
         booth_id = str(claims["scope"])
-        name = str(claims.get("name") or "Guest")
-        if claims.get("role") == "technician":
+        role = str(claims.get("role"))
+        name = str(claims.get("name") or DEFAULT_BOOTH_NAMES.get(role, "Guest"))
+        if role == "technician":
             return Principal(
                 participant_id, name, technician_events=frozenset({booth_id.split("/")[0]})
             )
-        return Principal(participant_id, name, interpreter_booths=frozenset({booth_id}))
+        return Principal(
+            participant_id,
+            name,
+            interpreter_booths=frozenset({booth_id}),
+            picks_own_name=claims.get("own_name") is True,
+        )
     return Principal(
         participant_id=str(claims["sub"]),
         display_name="Listener",

@@ -11,6 +11,9 @@ from qrcode.image.svg import SvgPathImage
 
 QUIET_ZONE = 4  # modules of light margin the QR standard asks for
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
+# On a screen nothing smudges or tears the code, so the terminal takes the lowest level: the
+# fewest modules, hence the largest ones a small terminal can draw.
+SCREEN_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_L
 
 # One character cell holds two modules stacked vertically: (top dark, bottom dark) -> glyph.
 # Light modules are drawn in the terminal's text colour and dark ones left as background, so
@@ -29,9 +32,11 @@ _DARK_ON_LIGHT = {
 }
 
 
-def qr_matrix(text: str, *, border: int = QUIET_ZONE) -> list[list[bool]]:
+def qr_matrix(
+    text: str, *, border: int = QUIET_ZONE, error_correction: int = ERROR_CORRECTION
+) -> list[list[bool]]:
     """The code's modules, True for dark, with `border` light modules around them."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=border)
+    code = qrcode.QRCode(error_correction=error_correction, border=border)
     code.add_data(text)
     code.make(fit=True)
     return [list(row) for row in code.get_matrix()]

@@ -85,6 +85,9 @@ class Principal:
     technician_events: frozenset[str] = field(default_factory=frozenset)
     interpreter_booths: frozenset[str] = field(default_factory=frozenset)
     listener_rooms: frozenset[str] = field(default_factory=frozenset)
+    picks_own_name: bool = False
+    """An interpreter from an invite without a label: their page asks for a name, and the
+    name `booth:join` carries is the one the booth shows."""
 
 
 def _event_of(target: str) -> str:

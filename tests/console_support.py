@@ -77,10 +77,11 @@ async def console(
     demo: bool = False,
     seed: Callable[[], Awaitable[None]] | None = None,
     mediamtx: dict[str, Any] | None = None,
+    size: tuple[int, int] = SIZE,
     **kiosk: Any,
 ) -> AsyncIterator[tuple[KioskApp, Any]]:
-    """A started console in a 140×45 test terminal, with its pilot; the database is fresh and
-    filled by `seed` before the console starts."""
+    """A started console in a test terminal (140×45 unless `size` says), with its pilot; the
+    database is fresh and filled by `seed` before the console starts."""
     await db.init_db(f"sqlite://{tmp_path / 'kiosk.sqlite3'}", generate_schemas=True)
     try:
         if seed is not None:
@@ -90,7 +91,7 @@ async def console(
         app = create_app(
             config, services, start_server=start_server, clock=clock or services.clock, demo=demo
         )
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await asyncio.wait_for(app.ready.wait(), WAIT)
             await pilot.pause()
             yield app, pilot

@@ -1,4 +1,4 @@
-"""Identity rules of DESIGN.md §2: slugs, language codes, booth ids, floor channels, emails."""
+"""Identity rules (docs/design.md §2): slugs, language codes, booth ids, floor channels, emails."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from server.changes import AccessStates, AccessView
-from server.principals import invite_id_of, user_id_of
+from server.principals import invite_id_of_participant, user_id_of
 
 
 @pytest.mark.parametrize(
@@ -27,10 +27,10 @@ from server.principals import invite_id_of, user_id_of
         ("console", None),
     ],
 )
-def test_invite_id_of_accepts_both_session_forms(
+def test_invite_ids_of_both_session_forms_are_read(
     participant_id: str, invite_id: int | None
 ) -> None:
-    assert invite_id_of(participant_id) == invite_id
+    assert invite_id_of_participant(participant_id) == invite_id
 
 
 def test_user_id_of_reads_user_subjects_only() -> None:

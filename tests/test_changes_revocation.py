@@ -18,6 +18,7 @@ import pytest
 import db
 from server.auth import create_booth_token, hash_password
 from server.keys import WS_HUB
+from server.principals import invite_participant_id
 from tests.admin_support import TECH, running_kiosk, signed_in, submit
 from tests.changes_support import FOLLOW_SECONDS, Running, client, kiosk_on_file, media_hook
 from tests.server_support import PASSWORD, post_login
@@ -90,7 +91,7 @@ async def test_revoking_an_invite_with_the_cli_ends_the_open_session(
         read_after = await media_hook(kiosk, "read", EN, token)
         mic_after = on_mic(kiosk)
         again = await refused_code(browser)
-    assert participant == f"invite:{invite.id}"
+    assert participant == invite_participant_id(invite.id, 1)
     assert (mic_before, hook_before) == (participant, 200)
     assert code == 4001
     assert (hook_after, read_after) == (401, 401)

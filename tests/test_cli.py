@@ -1,4 +1,4 @@
-"""The `voxbento-kiosk` command line (DESIGN.md §5), run as a user would.
+"""The `voxbento-kiosk` command line (docs/design.md §5), run as a user would.
 
 Most cases call `kiosk.cli.main(argv)` in-process on a real SQLite file; a few run
 `python -m kiosk` as a real subprocess to check what a terminal shows. Every bad-input case
@@ -22,11 +22,11 @@ from kiosk.cli import main
 from server.auth import verify_password
 from server.config import load_config
 from server.manage import open_database, read_secret, store_secret
+from server.manage.bootstrap import EXAMPLE_CONFIG
 from server.secrets_file import read_secrets
 from tests.cli_support import (
     CONFIG,
     EVENT_FILE,
-    ROOT,
     Cli,
     Result,
     Site,
@@ -41,7 +41,7 @@ from tests.cli_support import (
 def test_init_on_a_fresh_folder_writes_everything_and_says_what_next(tmp_path: Path) -> None:
     result = run_process(tmp_path, "init")
     assert result.code == 0, result.err
-    assert (tmp_path / "kiosk.toml").read_text() == (ROOT / "kiosk.toml").read_text()
+    assert (tmp_path / "kiosk.toml").read_text() == EXAMPLE_CONFIG.read_text()
     secrets_file = tmp_path / "data" / "secrets.toml"
     assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
     assert (tmp_path / "data" / "kiosk.sqlite3").is_file()

@@ -1,4 +1,9 @@
-"""`kiosk.toml` (DESIGN.md §4): defaults, validation messages and relative paths."""
+"""`kiosk.toml` (docs/design.md §4): defaults, validation messages and relative paths.
+
+The tracked `kiosk.toml` is the user's own file: a user may change its ports or paths, so the
+only checks on it are that it parses and still names and comments every key. The defaults are
+compared against the packaged example, which `init` writes and nobody edits in place.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,8 @@ import pytest
 from server.config import SECTIONS, Config, ConfigError, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "kiosk.toml"
-PACKAGED_EXAMPLE = ROOT / "server" / "kiosk.example.toml"
+USER_FILE = ROOT / "kiosk.toml"
+EXAMPLE = ROOT / "server" / "kiosk.example.toml"
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -55,15 +60,16 @@ def test_example_file_equals_the_defaults() -> None:
     assert dataclasses.replace(from_file, source=None) == dataclasses.replace(defaults, source=None)
 
 
-def test_packaged_example_is_the_same_file_as_the_repository_one() -> None:
-    assert PACKAGED_EXAMPLE.read_text() == EXAMPLE.read_text()
+def test_the_tracked_kiosk_toml_parses() -> None:
+    assert load_config(USER_FILE).source == USER_FILE
 
 
-def test_example_file_sets_and_comments_every_key() -> None:
-    data = tomllib.loads(EXAMPLE.read_text())
+@pytest.mark.parametrize("path", [EXAMPLE, USER_FILE], ids=["packaged example", "kiosk.toml"])
+def test_example_files_set_and_comment_every_key(path: Path) -> None:
+    data = tomllib.loads(path.read_text())
     for name, cls in SECTIONS.items():
         assert set(data[name]) == {f.name for f in dataclasses.fields(cls)}, name
-    for line in EXAMPLE.read_text().splitlines():
+    for line in path.read_text().splitlines():
         if re.match(r"^\w+\s*=", line):
             assert "#" in line, f"uncommented key: {line}"
 

@@ -1,4 +1,4 @@
-"""Secrets at rest (DESIGN.md §4): Fernet key lists, rotation, and `secrets rotate`."""
+"""Secrets at rest (docs/design.md §4): Fernet key lists, rotation, and `secrets rotate`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The data layer of DESIGN.md §3: CRUD, cascades, invites and their redemption, activity."""
+"""The data layer of docs/design.md §3: CRUD, cascades, invites and their redemption, activity."""
 
 from __future__ import annotations
 

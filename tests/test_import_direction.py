@@ -1,4 +1,4 @@
-"""Imports flow one way, kiosk -> server -> db (DESIGN.md §1), checked on the source's AST."""
+"""Imports flow one way, kiosk -> server -> db (docs/design.md §1), checked on the source's AST."""
 
 from __future__ import annotations
 

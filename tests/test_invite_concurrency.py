@@ -1,4 +1,4 @@
-"""Redemption is exactly-once under concurrency, on a real SQLite file (DESIGN.md §3)."""
+"""Redemption is exactly-once under concurrency, on a real SQLite file (docs/design.md §3)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import db
+from db.models import InviteToken
 
 pytestmark = pytest.mark.anyio
 
@@ -44,3 +45,11 @@ async def test_50_concurrent_redemptions_of_a_5_use_token_succeed_5_times(file_d
     assert len(successes) == 5
     assert all(isinstance(f, db.InviteUsedUp) for f in failures)
     assert (await db.get_invite(token)).uses == 5
+
+
+async def test_concurrent_redemptions_each_get_their_own_use_number(file_db: Path) -> None:
+    token = await _invite(max_uses=5)
+    results = await _redeem_concurrently(token, 50)
+    # The join route builds the participant id from this number: it must never repeat.
+    numbers = sorted(r.uses for r in results if isinstance(r, InviteToken))
+    assert numbers == [1, 2, 3, 4, 5]

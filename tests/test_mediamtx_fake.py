@@ -1,4 +1,4 @@
-"""The MediaMTX stand-in follows MEDIAMTX.md, so tests built on it say something about MediaMTX."""
+"""The MediaMTX stand-in follows docs/mediamtx-reference.md, so tests on it say something real."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pages in real headless Chromium against the real app (DESIGN §8).
+"""The pages in real headless Chromium against the real app (docs/design.md §8).
 
 Interpreters other than the page's own are driven by aiohttp websocket clients. MediaMTX is not
 running, so WHIP/WHEP attempts get 503 and the pages show that they are retrying; everything

@@ -1,4 +1,4 @@
-"""Who may open which page, what the pages embed, and the 404s (DESIGN §6, §8), over real HTTP."""
+"""Who may open which page, what pages embed, the 404s (docs/design.md §6, §8), over real HTTP."""
 
 from __future__ import annotations
 

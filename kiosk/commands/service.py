@@ -19,7 +19,7 @@ from kiosk.commands.common import CommandFailed
 from server.config import Config
 
 EXPORT_FORMATS = ("srt", "vtt", "txt")
-# `mediamtx install` refusing a release is bad input by DESIGN §5: one line, exit 2.
+# `mediamtx install` refusing a release is bad input by docs/design.md §5: one line, exit 2.
 USAGE_ERROR = 2
 VERSION_RE = re.compile(r"^v\d+\.\d+\.\d+$")
 

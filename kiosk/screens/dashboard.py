@@ -20,9 +20,11 @@ from server.network import public_url
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
 
-COLUMNS = (
-    ("room", "Room", 14),
-    ("language", "Language", 18),
+# Widths in cells; None sizes the column to its longest value, so room ids and language names
+# (chosen by the venue, up to 81 and 117 characters) are never cut.
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("room", "Room", None),
+    ("language", "Language", None),
     ("on_air", "On air", 22),
     ("time_on_mic", "On mic", 8),
     ("handover", "Handover", 26),

@@ -18,6 +18,7 @@ import db
 from kiosk.exports import export_name, save_qr
 from kiosk.screens.base import ConsoleScreen
 from kiosk.screens.confirm import ConfirmScreen
+from kiosk.screens.invite_qr import InviteQRScreen
 from kiosk.widgets.qr import QRCode
 from server.changes import changed_here
 from server.manage.errors import SetupError
@@ -46,6 +47,7 @@ class InvitesScreen(ConsoleScreen):
         Binding("ctrl+r", "revoke_invite", "Revoke"),
         Binding("ctrl+s", "save('png')", "Save PNG"),
         Binding("ctrl+g", "save('svg')", "Save SVG"),
+        Binding("f", "full_qr", "Full-screen QR"),
         Binding("escape", "leave_form", "Leave form"),
     ]
 
@@ -91,7 +93,11 @@ class InvitesScreen(ConsoleScreen):
                 yield Static("", id="invite-error", classes="error")
                 yield DataTable(id="invite-list", cursor_type="row")
             with Vertical(id="invite-show"):
-                yield QRCode(id="invite-qr")
+                yield QRCode(
+                    id="invite-qr",
+                    too_small="Too small to scan here: press f (or Enter on the list) "
+                    "for a full-screen code.",
+                )
                 yield Static("Create an invite, or pick one from the list.", id="invite-url")
                 yield Static("", id="invite-saved")
         yield Footer()
@@ -178,6 +184,22 @@ class InvitesScreen(ConsoleScreen):
         """Moving through the list shows each invite's code."""
         if event.row_key.value in self._invites:
             self._show(str(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#invite-list")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on an invite opens its code full screen."""
+        if event.row_key.value in self._invites:
+            self._show(str(event.row_key.value))
+            self.action_full_qr()
+
+    def action_full_qr(self) -> None:
+        """Show the shown invite's code on the whole terminal."""
+        if self.shown_token is None:
+            self.notify("No invite shown.", severity="warning")
+            return
+        row = self._invites[self.shown_token]
+        caption = f"{row.role} · {row.booth_id} · expires {format_expiry(row.expires_at)}"
+        self.app.push_screen(InviteQRScreen(invite_url(self.kiosk.config, row.token), caption))
 
     def _show(self, token: str) -> None:
         """Draw the QR code and the link of one invite."""
@@ -282,6 +304,11 @@ class InvitesScreen(ConsoleScreen):
             "Create invite", "Create an invite from the form", self.action_create_invite
         )
         yield SystemCommand("Revoke invite", "Revoke the invite shown", self.action_revoke_invite)
+        yield SystemCommand(
+            "Show invite QR full screen",
+            "The invite's code on the whole terminal, to scan from a phone",
+            self.action_full_qr,
+        )
         yield SystemCommand(
             "Save invite QR as PNG", "Into data_dir/exports", lambda: self.action_save("png")
         )

@@ -1,6 +1,15 @@
-"""A QR code drawn with block characters, as large as its box allows, dark on light."""
+"""A QR code drawn with block characters, as large as its box allows, dark on light.
+
+The characters alone carry the code: dark modules are drawn with block glyphs (`█ ▀ ▄`) in the
+dark colour and light ones as spaces on the light background, so a plain-text capture of the
+screen (tmux, a screen reader's buffer) still holds the matrix, and a terminal that draws the
+colours reads as a scannable code. A box too small for the code shows a hint instead of a
+cropped, unscannable code.
+"""
 
 from __future__ import annotations
+
+import textwrap
 
 from rich.segment import Segment
 from rich.style import Style
@@ -8,33 +17,39 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from server.qr import qr_matrix
+from server.qr import SCREEN_ERROR_CORRECTION, qr_matrix
 
-QUIET_ZONE = 2  # modules of light margin drawn in the terminal: enough for phone scanners
+# Modules of light margin drawn in the code itself. The widget's own light background adds more
+# around it, so the margin a phone sees is at least this and usually far more.
+QUIET_ZONE = 2
 DARK = "#000000"
 LIGHT = "#ffffff"
+# (top dark, bottom dark) -> glyph, drawn dark on light.
+HALF_BLOCKS = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
 
 
 def render_rows(matrix: list[list[bool]], scale: int) -> list[Strip]:
-    """Lines of text for the matrix. Scale 1: a module is one column by half a row (▀);
-    scale n ≥ 2: n columns by n/2 rows of full blocks. Terminal cells are about twice as tall as
+    """Lines of text for the matrix. Scale 1: a module is one column by half a row (half
+    blocks `▀ ▄ █`); scale n ≥ 2: n columns by n/2 rows of full blocks. Terminal cells are about twice as tall as
     wide, so both keep modules square."""
-    dark, light = Style(color=DARK, bgcolor=LIGHT), Style(color=LIGHT, bgcolor=LIGHT)
+    ink = Style(color=DARK, bgcolor=LIGHT)
     strips: list[Strip] = []
     if scale <= 1:
         padded = matrix + ([[False] * len(matrix[0])] if len(matrix) % 2 else [])
         for top, bottom in zip(padded[0::2], padded[1::2], strict=True):
-            segments = [
-                Segment("▀", Style(color=DARK if t else LIGHT, bgcolor=DARK if b else LIGHT))
-                for t, b in zip(top, bottom, strict=True)
-            ]
-            strips.append(Strip(segments))
+            line = "".join(HALF_BLOCKS[t, b] for t, b in zip(top, bottom, strict=True))
+            strips.append(Strip([Segment(line, ink)]))
         return strips
     rows_per_module = scale // 2
     for row in matrix:
-        segments = [Segment("█" * scale, dark if cell else light) for cell in row]
-        strips.extend(Strip(segments) for _ in range(rows_per_module))
+        line = "".join(("█" if cell else " ") * scale for cell in row)
+        strips.extend(Strip([Segment(line, ink)]) for _ in range(rows_per_module))
     return strips
+
+
+def fits(modules: int, width: int, height: int) -> bool:
+    """True when a code of `modules` per side fits a box at the smallest scale (half blocks)."""
+    return modules <= width and (modules + 1) // 2 <= height
 
 
 class QRCode(Widget):
@@ -52,9 +67,17 @@ class QRCode(Widget):
     data: reactive[str] = reactive("", layout=True)
     """The text encoded; empty draws nothing."""
 
-    def __init__(self, data: str = "", *, id: str | None = None, classes: str | None = None):
-        """Create the widget, optionally with something to encode already."""
+    def __init__(
+        self,
+        data: str = "",
+        *,
+        too_small: str = "Too small to scan here.",
+        id: str | None = None,
+        classes: str | None = None,
+    ):
+        """Create the widget; `too_small` is shown instead of a code that would not fit."""
         super().__init__(id=id, classes=classes)
+        self.too_small = too_small
         self._matrix: list[list[bool]] = []
         self._strips: list[Strip] = []
         self._cache_key: tuple[str, int, int] = ("", 0, 0)
@@ -62,7 +85,11 @@ class QRCode(Widget):
 
     def watch_data(self, data: str) -> None:
         """Recompute the matrix when the text changes."""
-        self._matrix = qr_matrix(data, border=QUIET_ZONE) if data else []
+        self._matrix = (
+            qr_matrix(data, border=QUIET_ZONE, error_correction=SCREEN_ERROR_CORRECTION)
+            if data
+            else []
+        )
         self._cache_key = ("", 0, 0)
         self.refresh()
 
@@ -80,6 +107,11 @@ class QRCode(Widget):
             self._strips = []
             return self._strips
         modules = len(self._matrix)
+        if not fits(modules, width, height):
+            ink = Style(color=DARK, bgcolor=LIGHT)
+            lines = textwrap.wrap(self.too_small, max(width, 1))[:height]
+            self._strips = [Strip([Segment(line, ink)]) for line in lines]
+            return self._strips
         scale = 1
         for candidate in (8, 6, 4, 2):
             if modules * candidate <= width and modules * candidate // 2 <= height:

@@ -1,4 +1,4 @@
-"""The web admin panel under `/admin` (DESIGN.md §6): events, rooms, booths, people, invites,
+"""The web admin panel under `/admin` (docs/design.md §6): events, rooms, booths, people, invites,
 transcripts and on-air logs, as plain server-rendered pages."""
 
 from __future__ import annotations

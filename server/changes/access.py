@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import db
-from server.principals import invite_id_of, user_id_of
+from server.principals import invite_id_of_participant, user_id_of
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class AccessView:
     def allows(self, participant_id: str) -> bool:
         """False for a session of a revoked or deleted invite, or of an inactive or deleted
         account; True for everybody else (listeners, the console, ids not seen yet)."""
-        invite_id = invite_id_of(participant_id)
+        invite_id = invite_id_of_participant(participant_id)
         if invite_id is not None:
             return invite_id > self._highest[0] or self.states.invites.get(invite_id, False)
         user_id = user_id_of(participant_id)

@@ -1,5 +1,6 @@
-"""MediaMTX supervision (DESIGN.md §9): binary lookup, config file, API client, supervisor,
-status poller, auth-hook decision and release installer. Facts about MediaMTX: MEDIAMTX.md."""
+"""MediaMTX supervision (docs/design.md §9): binary lookup, config file, API client, supervisor,
+status poller, auth-hook decision and release installer. Facts about MediaMTX:
+docs/mediamtx-reference.md."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A small client for MediaMTX's control API (v3) on loopback, with the path cache behind `ensure_path`.
 
-Cache rules (DESIGN.md §9):
+Cache rules (docs/design.md §9):
 - `ensure_path` adds a path once; later calls for a known name make no request.
 - `add` answering 400 `path already exists` counts as success (static paths, or a race).
 - `clear_cache()` forgets every name; the supervisor calls it after each MediaMTX start,

@@ -4,7 +4,7 @@ MediaMTX waits for this answer inside its path manager, so the decision must be 
 never call the MediaMTX API. The route handler checks the shared secret, calls `decide`, and
 answers 200 or 401.
 
-Rules (DESIGN.md §9):
+Rules (docs/design.md §9):
 - `publish` on a path needs a booth token (`typ` "booth", `role` interpreter or technician)
   whose `scope` is exactly that path. A booth token's scope is a booth id, so nobody can
   publish on a floor channel yet: the floor's source is still an open decision.

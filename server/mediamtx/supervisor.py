@@ -1,4 +1,4 @@
-"""Runs MediaMTX as a child process and keeps it running (DESIGN.md §9).
+"""Runs MediaMTX as a child process and keeps it running (docs/design.md §9).
 
 One task owns the child: it writes the config, starts the process, waits for `GET /v3/info`,
 re-adds the paths, then waits for the exit or for `stop()`. An unexpected exit is followed by a

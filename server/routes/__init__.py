@@ -1,4 +1,4 @@
-"""Every HTTP route of the kiosk, declared in one place (DESIGN.md §6).
+"""Every HTTP route of the kiosk, declared in one place (docs/design.md §6).
 
 Each module registers its own small handlers; this list is the table of contents.
 """
@@ -9,6 +9,7 @@ from aiohttp import web
 
 from server.admin import add_admin_routes
 from server.routes import (
+    certificate,
     health,
     home,
     join,
@@ -21,7 +22,17 @@ from server.routes import (
 )
 from server.templating import STATIC_DIR
 
-ROUTE_MODULES = (health, home, login, join, listener_token, qr, media_proxy, media_auth)
+ROUTE_MODULES = (
+    health,
+    home,
+    login,
+    join,
+    listener_token,
+    qr,
+    certificate,
+    media_proxy,
+    media_auth,
+)
 
 
 def add_routes(app: web.Application) -> None:

@@ -1,4 +1,8 @@
-"""`GET /`: the events and their rooms, each linking to its listener page."""
+"""`GET /`: the events and their rooms, each linking to its listener page.
+
+A signed-in person also gets the way on from here: staff the admin panel and the web console of
+each event they run, interpreters their booths. Signing in lands on this page by default.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,32 @@ from aiohttp import web
 
 import db
 from server.csrf import csrf_token
+from server.keys import CONFIG
 from server.middleware import get_principal
+from server.roles import Action, Principal, Role, can, roles_of
 from server.templating import render_html
+
+
+def staff_links(principal: Principal, event_slugs: list[str]) -> list[dict[str, str]]:
+    """Where a signed-in person can go next: admin panel, web consoles, their booths."""
+    links = []
+    roles = roles_of(principal)
+    if Role.ADMIN in roles or Role.TECHNICIAN in roles:
+        links.append({"label": "Admin panel", "url": "/admin"})
+    for slug in event_slugs:
+        if can(principal, Action.VIEW_CONSOLE, slug):
+            links.append({"label": f"Web console · {slug}", "url": f"/console/{slug}"})
+    for booth_id in sorted(principal.interpreter_booths):
+        links.append({"label": f"Interpreter · {booth_id}", "url": f"/interpreter/{booth_id}"})
+    return links
 
 
 async def home(request: web.Request) -> web.Response:
     """List every event with its rooms; a signed-in person also sees who they are."""
     events = []
+    slugs = []
     for event in await db.list_events():
+        slugs.append(event.slug)
         rooms = [
             {"name": room.display_name, "url": f"/listen/{event.slug}/{room.slug}"}
             for room in await db.list_rooms(event.slug)
@@ -25,7 +47,9 @@ async def home(request: web.Request) -> web.Response:
         {
             "events": events,
             "signed_in_as": principal.display_name if principal else None,
+            "staff_links": staff_links(principal, slugs) if principal else [],
             "csrf_token": csrf_token(request) if principal else "",
+            "certificate_help": request.app[CONFIG].server.tls != "off",
         },
     )
 

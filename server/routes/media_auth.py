@@ -1,4 +1,4 @@
-"""`POST /mediamtx/auth`: MediaMTX's external HTTP auth hook (DESIGN.md §9, MEDIAMTX.md).
+"""`POST /mediamtx/auth`: MediaMTX's external HTTP auth hook (docs/design.md §9).
 
 MediaMTX asks before every publish and read, and waits for the answer inside its path manager,
 so this handler does no I/O at all: no database, no MediaMTX API. Revocations come from the

@@ -1,4 +1,4 @@
-"""The browser pages: interpreter console, technician web console and listener page (DESIGN §8).
+"""Browser pages: interpreter console, technician web console, listener page (docs/design.md §8).
 
 The handlers only decide who may see a page and gather what the template needs; everything
 live (participants, handover, captions) arrives over the websockets once the page runs.

@@ -3,7 +3,7 @@
 Pure and clock-injected: no I/O, no threads. The caller feeds `TranscribedSegment`s (text
 with start/end times on the stream's timeline) and calls `tick()` while the booth is silent.
 
-Rules (DESIGN.md §10):
+Rules (docs/design.md §10):
 - A provisional segment (``complete=False``) is the engine's current guess for speech that
   is still going on; the next segment replaces it. A complete segment is settled.
 - A word ending in ``.``, ``?`` or ``!`` closes a sentence, which becomes a final; the rest

@@ -1,4 +1,4 @@
-"""The websocket layer of the embedded server: booth sockets and listener sockets (DESIGN §7)."""
+"""The websocket layer of the embedded server: booth and listener sockets (docs/design.md §7)."""
 
 from __future__ import annotations
 

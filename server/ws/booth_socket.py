@@ -91,10 +91,14 @@ class BoothSession:
         # History first: nothing may reach this socket between the snapshot and booth:joined.
         history = await db.recent_chat(self.booth_id)
         name = self.principal.display_name
-        if self.role is not Role.INTERPRETER:
-            name = message.fields.get("display_name", "").strip() or name
-        identity = Identity(self.participant_id, name, self.role.value)
-        state = self.hub.registry.join(self.booth_id, identity)
+        # An invite's label (or an account's name) is who an interpreter is; technicians, and
+        # interpreters whose invite had no label, say their own name.
+        if self.role is not Role.INTERPRETER or self.principal.picks_own_name:
+            name = " ".join(message.fields.get("display_name", "").split()) or name
+        requested = Identity(self.participant_id, name, self.role.value)
+        state = self.hub.registry.join(self.booth_id, requested)
+        # The booth may have added a suffix, so that no two people share a name.
+        identity = self.hub.registry.participant(self.booth_id, self.participant_id) or requested
         self.identity = identity
         self.hub.add_participant_socket(self.booth_id, self.participant_id, self.conn)
         participant = {

@@ -35,7 +35,7 @@ Dispatch = Callable[[Message], Awaitable[None]]
 
 
 def new_socket(*, compress: bool) -> web.WebSocketResponse:
-    """A websocket response with the limits of DESIGN §7 (64 KiB frames, heartbeat)."""
+    """A websocket response with the limits of docs/design.md §7 (64 KiB frames, heartbeat)."""
     return web.WebSocketResponse(
         heartbeat=HEARTBEAT_SECONDS,
         max_msg_size=MAX_MESSAGE_BYTES,

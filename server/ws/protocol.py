@@ -1,4 +1,4 @@
-"""The websocket protocol of DESIGN §7: one schema per message type, checked once at the edge.
+"""The websocket protocol (docs/design.md §7): one schema per message type, checked at the edge.
 
 `parse_message` turns a raw text frame into a `Message` whose fields are known to be valid, or
 raises `ProtocolError` carrying the error code and the client's `id`. Handlers never see an
@@ -9,6 +9,7 @@ file; `encode` serialises a reply once so a broadcast can share the same string.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -30,7 +31,7 @@ class ErrorCode(StrEnum):
 
 
 class CloseCode:
-    """Close codes of DESIGN §7 (plus 1013 for a client too slow to keep up)."""
+    """Close codes of docs/design.md §7 (plus 1013 for a client too slow to keep up)."""
 
     GOING_AWAY = 1001  # the server is shutting down
     MESSAGE_TOO_BIG = 1009  # a frame larger than MAX_MESSAGE_BYTES (aiohttp sends it)
@@ -42,7 +43,7 @@ class CloseCode:
 
 
 ERROR_TYPE = "booth:error"
-"""DESIGN §7 names `booth:error` for malformed frames on every socket, the listener's included."""
+"""docs/design.md §7 names `booth:error` for malformed frames on every socket, listeners' too."""
 
 MAX_MESSAGE_BYTES = 64 * 1024
 CHAT_MAX_CHARS = 2000
@@ -69,6 +70,8 @@ class FieldSpec:
     required: bool = True
     min_chars: int = 0
     max_chars: int | None = None
+    single_line: bool = False
+    """A name shown to others: control characters (line breaks, tabs, escapes) are refused."""
 
     def check(self, value: Any) -> str | None:
         """Why `value` does not fit this field, or None when it does."""
@@ -79,6 +82,8 @@ class FieldSpec:
                 return f"'{self.name}' must have at least {self.min_chars} character(s)"
             if self.max_chars is not None and len(value) > self.max_chars:
                 return f"'{self.name}' must have at most {self.max_chars} characters"
+            if self.single_line and any(unicodedata.category(ch) == "Cc" for ch in value):
+                return f"'{self.name}' must not contain control characters or line breaks"
         return None
 
 
@@ -132,7 +137,7 @@ BOOTH_SCHEMAS: dict[str, Schema] = {
     for schema in (
         Schema(
             "booth:join",
-            (FieldSpec("display_name", str, False, 1, DISPLAY_NAME_MAX_CHARS),),
+            (FieldSpec("display_name", str, False, 1, DISPLAY_NAME_MAX_CHARS, single_line=True),),
         ),
         Schema("booth:leave"),
         Schema("booth:chat", (FieldSpec("text", str, True, 1, CHAT_MAX_CHARS),)),

@@ -1,5 +1,5 @@
 // Pure helpers shared by the interpreter console and the technicians' web console:
-// reading a booth snapshot (DESIGN §7) into what the buttons and banners should say.
+// reading a booth snapshot (docs/design.md §7) into what the buttons and banners should say.
 
 export const IDLE = { state: "idle", from: null, to: null };
 

@@ -2,6 +2,7 @@
 
 import { formatDuration, handoverView, isController, nameOf, secondsOnAir, timeOfDay, toast } from "./booth-view.js";
 import { Microphone } from "./mic.js";
+import { ownName } from "./name-prompt.js";
 import { LiveSocket } from "./socket.js";
 import { play, publish } from "./whip.js";
 
@@ -20,6 +21,7 @@ const page = {
   listen: null, // WHEP playback
   token: root.dataset.mediaToken,
   tokenAt: Date.now(),
+  joinFields: {}, // display_name, when the invite leaves naming to the interpreter
 };
 
 // ---------- media token ----------
@@ -36,7 +38,7 @@ async function mediaToken() {
 // ---------- socket ----------
 
 const socket = new LiveSocket(`/ws/booth/${boothId}`, {
-  onOpen: () => socket.send({ type: "booth:join" }),
+  onOpen: () => socket.send({ type: "booth:join", ...page.joinFields }),
   onMessage: (message) => {
     if (message.type === "booth:joined") {
       page.me = message.participant?.participant_id ?? message.participant;
@@ -330,5 +332,8 @@ $("chat-form").addEventListener("submit", (e) => {
 
 $("mic-enable").addEventListener("click", () => mic.open());
 setInterval(renderShift, 1000);
-socket.connect();
+ownName(root).then((name) => {
+  if (name) page.joinFields = { display_name: name };
+  socket.connect();
+});
 mic.open();
