@@ -30,6 +30,7 @@ from db.errors import (
 from db.invites import (
     create_invite_token,
     get_invite,
+    invite_revocations,
     invite_status,
     list_invites,
     redeem_invite_token,
@@ -45,6 +46,7 @@ from db.people import (
     list_users,
     set_password_hash,
     set_user_active,
+    user_activity,
 )
 from db.secrets import get_secret, put_secret, reencrypt_secrets, secret_names
 from db.venues import (
@@ -99,6 +101,7 @@ __all__ = [
     "get_secret",
     "get_user",
     "init_db",
+    "invite_revocations",
     "invite_status",
     "last_transcript_seq",
     "list_booths",
@@ -126,5 +129,6 @@ __all__ = [
     "update_event",
     "set_room_floor",
     "update_room",
+    "user_activity",
     "utcnow",
 ]

@@ -119,6 +119,12 @@ async def revoke_invite_token(token: str, *, now: datetime | None = None) -> Inv
     return invite
 
 
+async def invite_revocations() -> dict[int, bool]:
+    """Every invite id with whether it is revoked: one query, for the in-memory access view."""
+    rows = await InviteToken.all().values_list("id", "revoked_at")
+    return {int(invite_id): revoked_at is not None for invite_id, revoked_at in rows}
+
+
 def invite_status(invite: InviteToken, now: datetime | None = None) -> str:
     """One word for lists: active, used, revoked or expired."""
     now = now or utcnow()

@@ -46,6 +46,12 @@ async def list_users() -> list[User]:
     return await User.all().order_by("email")
 
 
+async def user_activity() -> dict[int, bool]:
+    """Every user id with whether the account is active: one query, for the access view."""
+    rows = await User.all().values_list("id", "is_active")
+    return {int(user_id): bool(active) for user_id, active in rows}
+
+
 async def set_user_active(user_id: int, active: bool) -> User:
     """Activate or deactivate a user; a deactivated user cannot log in."""
     user = await get_user(user_id)

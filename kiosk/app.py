@@ -19,7 +19,7 @@ from aiohttp import web
 from rich.segment import Segments
 from rich.traceback import Traceback
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -43,6 +43,7 @@ from kiosk.server_bridge import (
     console_captions_booths,
     console_floor_health,
     console_mediamtx_state,
+    follow_changes,
     register_missing_booths,
 )
 from server.booth_models import BoothChange
@@ -100,6 +101,9 @@ class KioskApp(App[None]):
 
         has_events: bool
 
+    class DatabaseChanged(Message):
+        """The database changed, here or elsewhere: screens that show it reread it."""
+
     @dataclass
     class LogLine(Message):
         """One new line for the Logs screen."""
@@ -130,6 +134,7 @@ class KioskApp(App[None]):
         self.selected_event: str | None = None
         self.selected_booth: str | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._unfollow: Callable[[], None] = lambda: None
         self._opened_db = False
         self._last_second = 0
         self.startup_failure: str | None = None
@@ -169,6 +174,9 @@ class KioskApp(App[None]):
                 await apply_floor(self.web_app, f"{DEMO_EVENT}/{DEMO_ROOM}")
         await register_missing_booths(self.registry, self.web_app)
         self._unsubscribe = self.registry.subscribe(self._on_booth_change)
+        # The dashboard follows the registry, which the server's change watcher keeps in step
+        # with the database; the screens that read the database themselves follow it here.
+        self._unfollow = follow_changes(self.web_app, self._on_database_change)
         self.board.load(self.registry.snapshot(bid) for bid in self.registry.booth_ids())
         events = await db.list_events()
         if self.selected_event is None and events:
@@ -204,6 +212,7 @@ class KioskApp(App[None]):
         """Leave booths, stop the server and close what we opened."""
         if self._unsubscribe is not None:
             self._unsubscribe()
+        self._unfollow()
         self.control.leave_all()
         self.log_handler.listener = None
         logging.getLogger().removeHandler(self.log_handler)
@@ -217,6 +226,18 @@ class KioskApp(App[None]):
     def _on_booth_change(self, change: BoothChange) -> None:
         """Registry subscriber: record only; the timer repaints."""
         self.board.record(change, self.registry.has_booth(change.booth_id))
+
+    async def _on_database_change(self) -> None:
+        """Change watcher subscriber: tell the active screen; it rereads what it shows."""
+        if self.selected_event is None:
+            # The console started on an empty database and an event arrived from elsewhere
+            # (`event import` on the command line): show it, as a start on it would.
+            self.selected_event = next(iter(self.board.events()), None)
+        try:
+            screen = self.screen
+        except ScreenStackError:  # between screens while the console shuts down
+            return
+        screen.post_message(self.DatabaseChanged())
 
     def _flush_board(self, force: bool = False) -> None:
         """Tell the active screen what changed since the last tick (and once per second)."""

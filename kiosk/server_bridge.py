@@ -8,7 +8,7 @@ and chat is only stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -18,7 +18,7 @@ from kiosk.control import CONSOLE_IDENTITY
 from server.booth_state import BoothRegistry
 from server.config import Config
 from server.floor_service import FloorHealth, apply_floor_source, floor_health
-from server.keys import EXTRAS, WS_HUB
+from server.keys import CHANGES, EXTRAS, WS_HUB
 from server.media_service import SUPERVISOR
 from server.mediamtx import MediaMTXSupervisor
 from server.routes.health import captions_state, mediamtx_state
@@ -60,6 +60,16 @@ def subscribe_chat(web_app: web.Application | None, listener: ChatListener) -> C
     if web_app is None or WS_HUB not in web_app:
         return lambda: None
     return web_app[WS_HUB].subscribe_chat(listener)
+
+
+def follow_changes(
+    web_app: web.Application | None, subscriber: Callable[[], Awaitable[None]]
+) -> Callable[[], None]:
+    """Await `subscriber()` after every change of the database, made anywhere (the server's
+    change watcher); returns the function that unsubscribes. Without a server: nothing."""
+    if web_app is None or CHANGES not in web_app:
+        return lambda: None
+    return web_app[CHANGES].subscribe("console", subscriber)
 
 
 def console_mediamtx_state(config: Config, web_app: web.Application | None) -> str:

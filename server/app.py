@@ -11,6 +11,7 @@ from aiohttp import web
 import db
 from db.migrate import migrate_db
 from server.captions_service import captions_context
+from server.changes import setup_changes
 from server.config import Config
 from server.csrf import setup_csrf
 from server.https_only import setup_https_only
@@ -86,4 +87,6 @@ def make_app(config: Config, services: Services) -> web.Application:
     # After the media context: booths are loaded and on_air follows ingest before captions
     # subscribe; on the way down captions stop (and store their last finals) first.
     app.cleanup_ctx.append(captions_context)
+    # Last: it follows the booths, paths and captions set up above, and stops first.
+    setup_changes(app)
     return app

@@ -202,3 +202,20 @@ async def apply_floor_source(app: web.Application, event: str, room: str) -> Flo
     else:
         logger.info("floor %s now fed by %s", path, source.describe())
     return source
+
+
+async def follow_floor_sources(app: web.Application) -> None:
+    """Change watcher subscriber: floors set elsewhere (the CLI, another process) reach
+    MediaMTX and the health list. Only rooms whose source differs from what this process last
+    applied are touched, so an unrelated change costs one read and no API call."""
+    board: FloorBoard | None = app.get(EXTRAS, {}).get(FLOORS)
+    if board is None:
+        return
+    stored = await load_floor_sources()
+    known = board.sources()
+    for path in known.keys() - stored.keys():
+        board.remove(path)
+    for path, source in stored.items():
+        if known.get(path) != source:
+            event, room, _ = path.split("/")
+            await apply_floor_source(app, event, room)

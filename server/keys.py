@@ -11,6 +11,8 @@ from server.config import Config
 from server.rate_limit import FailureLimiter
 
 if TYPE_CHECKING:
+    from server.changes.access import AccessView
+    from server.changes.watcher import ChangeWatcher
     from server.services import Services
     from server.ws.hub import WebSocketHub
 
@@ -18,6 +20,10 @@ CONFIG = web.AppKey("config", Config)
 SERVICES: web.AppKey[Services] = web.AppKey("services")
 # The websocket layer's registry subscription and open sockets (server/ws/setup.py).
 WS_HUB: web.AppKey[WebSocketHub] = web.AppKey("ws_hub")
+# The one change watcher: "the database changed" for whoever follows it (server/changes/).
+CHANGES: web.AppKey[ChangeWatcher] = web.AppKey("changes")
+# Revoked invites and deactivated accounts in memory, for the media hook and booth sockets.
+ACCESS: web.AppKey[AccessView] = web.AppKey("access")
 # Filled in by the modules that own them (websockets, supervisor, captions); typed there.
 # Known entries: "mediamtx_state" (a state word, or a callable returning one; see /healthz).
 EXTRAS: web.AppKey[dict[str, Any]] = web.AppKey("extras")

@@ -11,7 +11,8 @@ from the booths in the database, runs the supervisor and a poller that feeds eac
 - `"floors"`: the `FloorBoard` of every room's floor source and health (server/floor_service.py).
 
 Booths created while the kiosk runs get their MediaMTX path through `add_booth_path(app, id)`;
-the websocket layer's `register_booth` calls it.
+the websocket layer's `register_booth` calls it. Whatever changes elsewhere (the CLI, a second
+process) reaches MediaMTX through `follow_media_paths`, a change watcher subscriber.
 """
 
 from __future__ import annotations
@@ -86,6 +87,13 @@ class MediaPaths:
     def add_floor(self, floor: str) -> list[str]:
         """Add a room's floor channel (a room with no booth yet); returns it if it was new."""
         return self._add(floor)
+
+    def replace(self, names: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Serve exactly `names` from now on; returns (names added, names removed), sorted."""
+        wanted = set(names)
+        added, removed = sorted(wanted - self._names), sorted(self._names - wanted)
+        self._names = wanted
+        return added, removed
 
     def _add(self, *names: str) -> list[str]:
         new = [name for name in names if name not in self._names]
@@ -181,6 +189,47 @@ def add_booth_path(app: web.Application, booth_id: str) -> None:
 
 
 _pending: set[asyncio.Task[None]] = set()
+
+
+async def cut_publishers(app: web.Application, booth_ids: Iterable[str]) -> None:
+    """Cut the streams being published on these booths' paths (their publisher lost access).
+
+    The auth hook only judges a stream when it starts; an honest page stops publishing when
+    its socket closes, and this makes sure a dishonest one stops too.
+    """
+    supervisor: MediaMTXSupervisor | None = app.get(EXTRAS, {}).get(SUPERVISOR)
+    if supervisor is None or supervisor.state != "running":
+        return
+    for booth_id in booth_ids:
+        try:
+            cut = await supervisor.kick_publishers(booth_id)
+        except MediaMTXError as err:
+            logger.warning("cannot cut the publisher of %s: %s", booth_id, err)
+            continue
+        if cut:
+            logger.info("cut %d publisher(s) of %s whose access was revoked", cut, booth_id)
+
+
+async def follow_media_paths(app: web.Application) -> None:
+    """Change watcher subscriber: MediaMTX serves exactly the booths and rooms of the database.
+
+    New booths and rooms get their paths, deleted ones lose them (their readers are dropped).
+    The names also make the config file of the next start. Nothing new: no API call at all.
+    """
+    extras = app.get(EXTRAS, {})
+    paths: MediaPaths | None = extras.get(PATHS)
+    supervisor: MediaMTXSupervisor | None = extras.get(SUPERVISOR)
+    if paths is None or supervisor is None:
+        return
+    added, removed = paths.replace((await load_media_paths()).names())
+    if supervisor.state != "running" or not (added or removed):
+        return
+    await _ensure_paths(supervisor, added)
+    for name in removed:
+        try:
+            await supervisor.remove_path(name)
+        except MediaMTXError as err:
+            logger.warning("MediaMTX path %s not removed: %s", name, err)
 
 
 async def ensure_media_path(app: web.Application, path: str) -> None:

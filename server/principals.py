@@ -31,6 +31,17 @@ class NotAuthenticated(Exception):
     """No valid token; the message says why, for logs and error pages."""
 
 
+def user_id_of(participant_id: str) -> int | None:
+    """The user account behind a participant id (`user:{id}`), or None."""
+    kind, _, number = participant_id.partition(":")
+    return int(number) if kind == "user" and _is_number(number) else None
+
+
+def _is_number(text: str) -> bool:
+    # isdigit() alone accepts "²" and other non-ASCII digits that int() refuses.
+    return text.isascii() and text.isdigit()
+
+
 def request_tokens(request: web.Request) -> list[str]:
     """Candidate tokens in order of precedence: ?token=, Bearer, session cookie, user cookie."""
     found: list[str] = []

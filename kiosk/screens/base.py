@@ -23,3 +23,11 @@ class ConsoleScreen(Screen[Any]):
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Commands for this screen's own actions; none by default."""
         return ()
+
+    def on_kiosk_app_database_changed(self, message: KioskApp.DatabaseChanged) -> None:
+        """The database changed (here, in the CLI or in another process): reread what this
+        screen shows. Screens that read the database override `follow_database`."""
+        self.follow_database()
+
+    def follow_database(self) -> None:
+        """Reread what the screen shows from the database; it repaints only what differs."""

@@ -20,6 +20,7 @@ from kiosk.screens.base import ConsoleScreen
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.invite_qr import InviteQRScreen
 from kiosk.widgets.qr import QRCode
+from server.changes import changed_here
 from server.manage.errors import SetupError
 from server.manage.invites import (
     InviteRow,
@@ -69,6 +70,7 @@ class InvitesScreen(ConsoleScreen):
         super().__init__()
         self._invites: dict[str, InviteRow] = {}
         self.shown_token: str | None = None
+        self._shown_lists: tuple[list[str], list[InviteRow]] | None = None
 
     def compose(self) -> ComposeResult:
         """The form and list on the left, the QR code and link on the right."""
@@ -124,14 +126,30 @@ class InvitesScreen(ConsoleScreen):
     @work(exclusive=True, group="invites-load")
     async def _load(self, show_token: str | None = None) -> None:
         """Read booths and invites, then post them back."""
+        self.post_message(await self._read(show_token))
+
+    def follow_database(self) -> None:
+        """Changed elsewhere (an invite revoked with the CLI, a booth added): reread."""
+        self._follow()
+
+    @work(exclusive=True, group="invites-follow")
+    async def _follow(self) -> None:
+        """Like `_load`, in a group of its own: it must not cancel the load after a create."""
+        self.post_message(await self._read(None))
+
+    async def _read(self, show_token: str | None) -> InvitesScreen.Loaded:
         booths = [booth.path for booth in await db.list_booths()]
         now = datetime.fromtimestamp(self.kiosk.clock(), UTC)
         rows = await list_invite_rows(now=now)
-        self.post_message(self.Loaded(booths, rows, show_token))
+        return self.Loaded(booths, rows, show_token)
 
     @on(Loaded)
     def _show_loaded(self, message: Loaded) -> None:
         """Fill the booth picker and the list; show the requested (or first) invite."""
+        lists = (message.booth_ids, message.invites)
+        if message.show_token is None and lists == self._shown_lists:
+            return  # a reread that found nothing new: keep the cursor where it is
+        self._shown_lists = lists
         picker = self.query_one("#invite-booth", Select)
         current = picker.value
         picker.set_options((booth_id, booth_id) for booth_id in message.booth_ids)
@@ -154,7 +172,9 @@ class InvitesScreen(ConsoleScreen):
                 row.status,
                 key=row.token,
             )
-        target = message.show_token or (message.invites[0].token if message.invites else None)
+        kept = self.shown_token if self.shown_token in self._invites else None
+        first = message.invites[0].token if message.invites else None
+        target = message.show_token or kept or first
         if target in self._invites:
             table.move_cursor(row=table.get_row_index(target))
             self._show(target)
@@ -252,6 +272,8 @@ class InvitesScreen(ConsoleScreen):
     async def _revoke(self, token: str) -> None:
         """Revoke in the database, then reload."""
         await revoke_invite(token)
+        # Its open sessions end now, not at the change watcher's next poll.
+        await changed_here(self.kiosk.web_app)
         self._load(token)
 
     def action_save(self, fmt: str) -> None:

@@ -40,6 +40,11 @@ class PosterScreen(ConsoleScreen):
 
         rooms: list[tuple[str, str]]
 
+    def __init__(self) -> None:
+        """Nothing shown until the first load."""
+        super().__init__()
+        self._shown_rooms: list[tuple[str, str]] | None = None
+
     def compose(self) -> ComposeResult:
         """Room picker and link on top, then the code."""
         yield Header()
@@ -58,6 +63,10 @@ class PosterScreen(ConsoleScreen):
         """Rooms may have been added meanwhile."""
         self._load()
 
+    def follow_database(self) -> None:
+        """Changed elsewhere (the CLI, another process): reread the rooms."""
+        self._load()
+
     @work(exclusive=True, group="poster-load")
     async def _load(self) -> None:
         """Read every room of every event."""
@@ -72,6 +81,9 @@ class PosterScreen(ConsoleScreen):
     @on(Rooms)
     def _show_rooms(self, message: Rooms) -> None:
         """Fill the picker, preferring a room of the dashboard's event."""
+        if message.rooms == self._shown_rooms:
+            return  # a reread that found nothing new
+        self._shown_rooms = message.rooms
         picker = self.query_one("#poster-room", Select)
         current = picker.value
         keys = [key for key, _ in message.rooms]

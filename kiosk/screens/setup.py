@@ -72,6 +72,7 @@ class SetupScreen(ConsoleScreen):
         self._prefer_event: str | None = None
         self._prefer_room: str | None = None
         self._floors: dict[str, FloorSource] = {}
+        self._shown_venue: list[tuple[str, str, list[tuple[str, str, list[str]]]]] | None = None
 
     def compose(self) -> ComposeResult:
         """The event, room and booth forms side by side, the venue tree below."""
@@ -124,6 +125,10 @@ class SetupScreen(ConsoleScreen):
         """Something may have changed elsewhere."""
         self._load()
 
+    def follow_database(self) -> None:
+        """Changed elsewhere (the CLI, another process): reread the venue."""
+        self._load()
+
     @work(exclusive=True, group="setup-load")
     async def _load(self) -> None:
         """Read events, rooms and booths."""
@@ -147,6 +152,9 @@ class SetupScreen(ConsoleScreen):
     @on(Venue)
     def _show_venue(self, message: Venue) -> None:
         """Fill the tree and the event and room pickers."""
+        if message.events == self._shown_venue:
+            return  # a reread that found nothing new: keep the tree as it is
+        self._shown_venue = message.events
         tree = self.query_one("#venue", Tree)
         tree.clear()
         room_keys: list[str] = []

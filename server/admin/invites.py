@@ -14,6 +14,7 @@ from server.admin.access import event_principal
 from server.admin.forms import Form, parse_number, submitted_form
 from server.admin.paths import event_path
 from server.admin.views import inline_svg, invalid, render_admin, see_other
+from server.changes import changed_here
 from server.errors import Problem
 from server.keys import CONFIG
 from server.qr import qr_svg
@@ -154,6 +155,7 @@ async def revoke(request: web.Request) -> web.Response:
     invite = await _invite(event, request)
     await submitted_form(request)
     await db.revoke_invite_token(invite.token)
+    await changed_here(request.app)  # its open sessions end now
     raise see_other(f"{event_path(event.slug)}/invites")
 
 

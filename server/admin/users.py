@@ -11,6 +11,7 @@ from server.admin.access import global_principal
 from server.admin.forms import submitted_form
 from server.admin.views import invalid, render_admin, see_other
 from server.auth import hash_password
+from server.changes import changed_here
 from server.errors import Problem
 from server.identity import validate_display_name, validate_email
 from server.roles import Action, Principal
@@ -106,4 +107,5 @@ async def set_active(request: web.Request) -> web.Response:
     if not active and principal.participant_id == f"user:{user.id}":
         return await _users_page(request, principal, error=CANNOT_DEACTIVATE_SELF, status=400)
     await db.set_user_active(user.id, active)
+    await changed_here(request.app)  # a deactivated account's open sessions end now
     raise see_other("/admin/users")

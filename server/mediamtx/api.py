@@ -110,18 +110,34 @@ class MediaMTXClient:
         await self._request("POST", f"/v3/config/paths/replace/{quote(name)}", name=name, json=conf)
         self._known_paths.add(name)
 
+    async def delete_path(self, name: str) -> None:
+        """`DELETE /v3/config/paths/delete/{name}`; a name MediaMTX does not have is no error."""
+        self._known_paths.discard(name)
+        with contextlib.suppress(PathNotFound):
+            await self._request("DELETE", f"/v3/config/paths/delete/{quote(name)}", name=name)
+
     async def get_path(self, name: str) -> dict[str, Any]:
         """`GET /v3/paths/get/{name}`: the runtime state; PathNotFound when not active."""
         return await self._request("GET", f"/v3/paths/get/{quote(name)}", name=name)
 
     async def list_paths(self) -> list[dict[str, Any]]:
         """Every item of `GET /v3/paths/list`, following the pages."""
+        return await self._list_all("/v3/paths/list")
+
+    async def list_webrtc_sessions(self) -> list[dict[str, Any]]:
+        """Every item of `GET /v3/webrtcsessions/list` (WHIP publishers, WHEP readers)."""
+        return await self._list_all("/v3/webrtcsessions/list")
+
+    async def kick_webrtc_session(self, session_id: str) -> None:
+        """`POST /v3/webrtcsessions/kick/{id}`; a session already gone is no error."""
+        with contextlib.suppress(PathNotFound):
+            await self._request("POST", f"/v3/webrtcsessions/kick/{quote(session_id)}")
+
+    async def _list_all(self, route: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         page = 0
         while True:
-            body = await self._request(
-                "GET", f"/v3/paths/list?itemsPerPage={self._page_size}&page={page}"
-            )
+            body = await self._request("GET", f"{route}?itemsPerPage={self._page_size}&page={page}")
             items.extend(body.get("items") or [])
             page += 1
             if page >= int(body.get("pageCount") or 0):

@@ -13,6 +13,7 @@ Rules (docs/design.md §9):
   a capture device or a looped file) with that scope, arriving over RTSP from loopback.
 - `read` needs a listener token (`typ` "listener") whose `scope` is the path's `event/room`,
   or a booth token of a booth in the same event and room.
+- A booth token whose subject lost access (a revoked invite, a deactivated account) is denied.
 - Everything else is denied: other actions (playback, api, metrics, pprof), paths that are not
   `event/room/lang` or `event/room/floor`, malformed bodies, and tokens that `decode` rejects.
 """
@@ -65,12 +66,19 @@ def extract_token(body: Mapping[str, Any]) -> str:
     return values[0] if values else ""
 
 
-def decide(body: object, *, decode: Callable[[str], dict[str, Any]], now: float) -> bool:
+def decide(
+    body: object,
+    *,
+    decode: Callable[[str], dict[str, Any]],
+    now: float,
+    allowed: Callable[[str], bool] = lambda participant_id: True,
+) -> bool:
     """Whether MediaMTX should allow the request described by `body`.
 
     `decode` verifies a token and returns its claims, raising on an invalid or expired token.
     `now` (Unix seconds) is checked against an `exp` claim as well, so the decision never
-    depends on a decoder that forgot to check expiry.
+    depends on a decoder that forgot to check expiry. `allowed(subject)` refuses booth tokens
+    of revoked invites and deactivated accounts (an in-memory view: still no I/O).
     """
     if not _well_formed(body):
         return False
@@ -87,6 +95,8 @@ def decide(body: object, *, decode: Callable[[str], dict[str, Any]], now: float)
     except Exception:
         return False
     if not isinstance(claims, dict) or _expired(claims, now):
+        return False
+    if claims.get("typ") == "booth" and not allowed(str(claims.get("sub"))):
         return False
     if action == "publish":
         return _may_publish(claims, path, body)

@@ -168,6 +168,24 @@ class MediaMTXSupervisor:
         """
         await self.client.ensure_path(booth_id)
 
+    async def remove_path(self, name: str) -> None:
+        """Stop serving the path `name` (a deleted booth or room); its readers are dropped.
+
+        Raises MediaMTXError (MediaMTXUnavailable when MediaMTX is not running).
+        """
+        await self.client.delete_path(name)
+
+    async def kick_publishers(self, name: str) -> int:
+        """Cut every WebRTC publisher of path `name` (say, a revoked interpreter's stream, which
+        the auth hook approved when it started); returns how many were cut."""
+        sessions = await self.client.list_webrtc_sessions()
+        cut = 0
+        for session in sessions:
+            if session.get("path") == name and session.get("state") == "publish":
+                await self.client.kick_webrtc_session(str(session.get("id")))
+                cut += 1
+        return cut
+
     async def _run(self, binary: Path) -> None:
         while not self._stopping.is_set():
             outcome, uptime = await self._run_once(binary)

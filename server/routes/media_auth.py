@@ -1,7 +1,8 @@
 """`POST /mediamtx/auth`: MediaMTX's external HTTP auth hook (docs/design.md §9).
 
 MediaMTX asks before every publish and read, and waits for the answer inside its path manager,
-so this handler does no I/O at all: no database, no MediaMTX API. It checks that the caller is on
+so this handler does no I/O at all: no database, no MediaMTX API. Revocations come from the
+in-memory access view (`app[ACCESS]`) that the change watcher keeps current. It checks that the caller is on
 this machine and knows the shared secret, then lets `server.mediamtx.decide` judge the body.
 
 It is a machine hook, not a form: no CSRF token and no Origin check apply (`csrf_protected` is
@@ -17,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from server.auth import decode_token
-from server.keys import SERVICES
+from server.keys import ACCESS, SERVICES
 from server.mediamtx import decide
 from server.safe_parse import load_json
 
@@ -60,7 +61,13 @@ async def media_auth(request: web.Request) -> web.Response:
     body = _parse(await request.read())
     services = request.app[SERVICES]
     key = services.secrets.jwt_key
-    allowed = decide(body, decode=lambda token: decode_token(token, key=key), now=services.clock())
+    access = request.app.get(ACCESS)
+    allowed = decide(
+        body,
+        decode=lambda token: decode_token(token, key=key),
+        now=services.clock(),
+        allowed=access.allows if access is not None else lambda participant_id: True,
+    )
     return web.Response(status=200 if allowed else 401)
 
 

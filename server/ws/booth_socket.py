@@ -13,7 +13,7 @@ from aiohttp import web
 
 import db
 from server.booth_state import Forbidden, Identity
-from server.keys import SERVICES, WS_HUB
+from server.keys import ACCESS, SERVICES, WS_HUB
 from server.roles import Action, Principal, Role, booth_role, can
 from server.ws.access import booth_exists, valid_principals
 from server.ws.chat import chat_json, post_chat
@@ -31,6 +31,7 @@ from server.ws.protocol import (
 )
 
 Handler = Callable[["BoothSession", Message], Awaitable[None]]
+REVOKED = "access was revoked"
 
 
 class BoothSession:
@@ -52,6 +53,12 @@ class BoothSession:
         self.role = role
         self.identity: Identity | None = None
 
+    def still_allowed(self) -> bool:
+        """False once this participant's invite was revoked or account deactivated (the
+        in-memory access view, which the change watcher keeps current)."""
+        access = self.app.get(ACCESS)
+        return access is None or access.allows(self.participant_id)
+
     @property
     def participant_id(self) -> str:
         """The stable participant id of this socket's principal."""
@@ -60,6 +67,9 @@ class BoothSession:
     async def dispatch(self, message: Message) -> None:
         """Run the handler of a valid message, after the join and role checks."""
         handler, actions = HANDLERS[message.type]
+        if not self.still_allowed():
+            await self.conn.close(CloseCode.NOT_AUTHENTICATED, REVOKED)
+            return
         if self.identity is None and message.type != "booth:join":
             raise ProtocolError(ErrorCode.NOT_JOINED, "send booth:join first")
         if actions and not any(can(self.principal, a, self.booth_id) for a in actions):
@@ -194,9 +204,14 @@ async def booth_socket(request: web.Request) -> web.StreamResponse:
     principal, role = admitted[0]
     conn = await open_connection(request, hub, compress=True)
     session = BoothSession(request.app, conn, booth_id, principal, role)
+    hub.track_booth_socket(conn, booth_id, principal.participant_id)
     try:
+        # Revoked between the database check above and now: the watcher may have missed it.
+        if not session.still_allowed():
+            await conn.close(CloseCode.NOT_AUTHENTICATED, REVOKED)
         await serve_frames(conn, BOOTH_SCHEMAS, session.dispatch)
     finally:
+        hub.untrack_booth_socket(conn)
         session.end()
         hub.connections.discard(conn)
         await conn.finish()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from server.booth_state import Alert, BoothChange, BoothRegistry, SpanClosed, SpanOpened
@@ -59,6 +59,8 @@ class WebSocketHub:
         self.connections: weakref.WeakSet[Connection] = weakref.WeakSet()
         self._booth_sockets: dict[str, set[Connection]] = {}
         self._participant_sockets: dict[tuple[str, str], set[Connection]] = {}
+        # Every open booth socket, joined or not, with the booth and participant it speaks for.
+        self._booth_owners: dict[Connection, tuple[str, str]] = {}
         self._room_sockets: dict[RoomKey, set[Connection]] = {}
         self._channel_sockets: dict[str, set[Connection]] = {}
         self._selection: dict[Connection, str] = {}
@@ -107,6 +109,30 @@ class WebSocketHub:
                 logger.exception("booth registry tick failed")
 
     # ------------------------------------------------------------------ booth sockets
+
+    def track_booth_socket(self, conn: Connection, booth_id: str, participant_id: str) -> None:
+        """A booth socket opened (joined or not): revocation must be able to find it."""
+        self._booth_owners[conn] = (booth_id, participant_id)
+
+    def untrack_booth_socket(self, conn: Connection) -> None:
+        """A booth socket closed."""
+        self._booth_owners.pop(conn, None)
+
+    def end_sessions(self, allowed: Callable[[str], bool], code: int, reason: str) -> int:
+        """Close the booth sockets of every participant `allowed` refuses, and take them out of
+        every booth at once (no reconnect grace: they may not come back). Returns the number
+        of sockets closed."""
+        closing = [conn for conn, (_, pid) in self._booth_owners.items() if not allowed(pid)]
+        for booth_id in self.registry.booth_ids():
+            for participant in self.registry.snapshot(booth_id)["participants"]:
+                pid = participant["participant_id"]
+                if not allowed(pid):
+                    # The mic passes on now, as when they leave; their socket then closes.
+                    self.registry.leave(booth_id, pid)
+        for conn in closing:
+            self._booth_owners.pop(conn, None)
+            self._in_background(conn.close(code, reason))
+        return len(closing)
 
     def add_participant_socket(self, booth_id: str, participant_id: str, conn: Connection) -> None:
         """A booth socket joined: it now hears every change of the booth."""
@@ -254,9 +280,13 @@ class WebSocketHub:
     def _close_removed_booth(self, booth_id: str) -> None:
         sockets = self._booth_sockets.pop(booth_id, set())
         for conn in sockets:
-            task = asyncio.create_task(conn.close(CloseCode.NOT_FOUND, "the booth was removed"))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self._in_background(conn.close(CloseCode.NOT_FOUND, "the booth was removed"))
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        # Kept until done (the loop holds tasks only weakly); `stop` waits for them.
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
 
 def _send_all(connections: Iterable[Connection], text: str) -> None:

@@ -70,6 +70,26 @@ def unregister_booth(app: web.Application, booth_id: str) -> None:
         registry.remove_booth(booth_id)
 
 
+async def follow_booths(app: web.Application) -> None:
+    """Change watcher subscriber: the registry holds exactly the booths of the database.
+
+    Booths added elsewhere (the CLI, a second process) are registered, renamed or re-switched
+    ones updated, deleted ones removed; listener pages, the console and captions follow through
+    the registry's change notices. A booth that did not change notifies nobody.
+    """
+    registry = app[WS_HUB].registry
+    booths = await db.list_booths()
+    for booth in booths:
+        if registry.has_booth(booth.path):
+            refresh_booth(app, booth)
+        else:
+            register_booth(app, booth)
+    wanted = {booth.path for booth in booths}
+    for booth_id in registry.booth_ids():
+        if booth_id not in wanted:
+            unregister_booth(app, booth_id)
+
+
 async def load_booths(hub: WebSocketHub, clock: Callable[[], float]) -> None:
     """Register every booth of the database and give the mic back to whoever held it.
 
