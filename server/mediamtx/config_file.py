@@ -20,6 +20,24 @@ from urllib.parse import quote
 PATH_NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 
 Scalar = str | bool | int
+PathSettings = dict[str, str | bool | list[dict[str, str]]]
+FLOOR_SUFFIX = "/floor"
+
+
+def path_settings(name: str) -> PathSettings:
+    """The settings of one path, the same in the file and in `POST /v3/config/paths/add`.
+
+    A booth path (`event/room/lang`) is always available: MediaMTX keeps its Opus stream, and
+    every WHEP reader on it, while the publisher changes at a handover or goes away, playing
+    silence (DTX frames) in between. Without it MediaMTX closes every reader whenever the
+    publisher leaves or is replaced, and each listener has to connect again. A new publisher
+    must then send Opus audio, which the kiosk's pages do.
+    """
+    settings: PathSettings = {"source": "publisher"}
+    if not name.endswith(FLOOR_SUFFIX):
+        settings["alwaysAvailable"] = True
+        settings["alwaysAvailableTracks"] = [{"codec": "Opus"}]
+    return settings
 
 
 def render_mediamtx_config(
@@ -81,7 +99,7 @@ def render_mediamtx_config(
         lines.append("paths:")
         for name in names:
             lines.append(f"  {_scalar(name)}:")
-            lines.append(f"    source: {_scalar('publisher')}")
+            lines.extend(_render_path_settings(path_settings(name)))
     else:
         lines.append("paths: {}")
     return "\n".join(lines) + "\n"
@@ -108,6 +126,22 @@ def _render_setting(key: str, value: Scalar | Sequence[str]) -> list[str]:
     if not value:
         return [f"{key}: []"]
     return [f"{key}:"] + [f"  - {_scalar(item)}" for item in value]
+
+
+def _render_path_settings(settings: PathSettings) -> list[str]:
+    lines: list[str] = []
+    for key, value in settings.items():
+        if isinstance(value, list):
+            lines.append(f"    {key}:")
+            for item in value:
+                first = True
+                for item_key, item_value in item.items():
+                    lead = "      - " if first else "        "
+                    lines.append(f"{lead}{item_key}: {_scalar(item_value)}")
+                    first = False
+        else:
+            lines.append(f"    {key}: {_scalar(value)}")
+    return lines
 
 
 def _scalar(value: Scalar) -> str:

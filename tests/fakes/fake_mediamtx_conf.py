@@ -28,7 +28,17 @@ STRING_LIST_KEYS = frozenset({"webrtcAdditionalHosts", "webrtcAllowOrigins"})
 LOG_LEVELS = frozenset({"error", "warn", "info", "debug"})
 AUTH_METHODS = frozenset({"internal", "http", "jwt"})
 AUTH_ACTIONS = frozenset({"publish", "read", "playback", "api", "metrics", "pprof"})
-PATH_KEYS = {"source": str, "overridePublisher": bool, "maxReaders": int}
+PATH_KEYS = {
+    "source": str,
+    "overridePublisher": bool,
+    "maxReaders": int,
+    "alwaysAvailable": bool,
+    "alwaysAvailableTracks": list,
+}
+# MediaMTX v1.20.1 accepts these codecs in alwaysAvailableTracks.
+ALWAYS_AVAILABLE_CODECS = frozenset(
+    {"AV1", "VP9", "H265", "H264", "Opus", "MPEG4Audio", "G711", "LPCM"}
+)
 PATH_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 DEFAULTS: dict[str, Any] = {
@@ -52,7 +62,13 @@ DEFAULTS: dict[str, Any] = {
     "authHTTPAddress": "",
     "authHTTPExclude": [],
 }
-PATH_DEFAULTS: dict[str, Any] = {"source": "publisher", "overridePublisher": True, "maxReaders": 0}
+PATH_DEFAULTS: dict[str, Any] = {
+    "source": "publisher",
+    "overridePublisher": True,
+    "maxReaders": 0,
+    "alwaysAvailable": False,
+    "alwaysAvailableTracks": [],
+}
 
 
 class ConfigError(Exception):
@@ -126,7 +142,28 @@ def validate_path_conf(raw: object) -> dict[str, Any]:
         if expected is None:
             raise ConfigError(f'json: unknown field "{key}"')
         _expect(key, value, expected)
+        if key == "alwaysAvailableTracks":
+            _validate_tracks(value)
+    if raw.get("alwaysAvailable") and not raw.get("alwaysAvailableTracks"):
+        # The real binary builds its offline segment from the tracks (or a file the kiosk never sets).
+        raise ConfigError("'alwaysAvailableTracks' must contain at least one track")
     return dict(raw)
+
+
+def _validate_tracks(value: list[Any]) -> None:
+    for track in value:
+        if not isinstance(track, dict):
+            raise ConfigError('json: cannot unmarshal into field "alwaysAvailableTracks"')
+        for key in track:
+            if key not in ("codec", "sampleRate", "channelCount", "muLaw"):
+                raise ConfigError(f'json: unknown field "{key}"')
+        codec = track.get("codec")
+        if codec not in ALWAYS_AVAILABLE_CODECS:
+            raise ConfigError(f"unsupported codec '{codec}'")
+        if codec in ("AV1", "VP9", "H265", "H264", "Opus"):
+            for key in ("sampleRate", "channelCount"):
+                if track.get(key):
+                    raise ConfigError(f"{key} must not be specified for codec '{codec}'")
 
 
 def validate_path_name(name: str) -> None:
