@@ -19,6 +19,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from tests.fakes import FakeMediaMTX, free_port, kiosk_config
+from tests.media_support import MediaKiosk, media_kiosk, seed_rooms
 from tests.real_media.binary import require_real_mediamtx
 
 BINARY = require_real_mediamtx()
@@ -81,7 +82,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     api_port, webrtc_port, rtsp_port = free_port(), free_port(), free_port()
     text = kiosk_config(
         api_port=api_port, paths=[EN], webrtc_port=webrtc_port, hook_port=hook.port, secret=SECRET
-    ).replace('rtspAddress: "127.0.0.1:', f'rtspAddress: "127.0.0.1:{rtsp_port}#')
+    )
     text = _set_rtsp_port(text, rtsp_port)
     config = tmp_path / "mediamtx.yml"
     config.write_text(text)
@@ -148,3 +149,23 @@ async def test_an_rtsp_read_sends_user_and_password(rig: Rig) -> None:
     assert asked[-1] == ("reader", "good", "read", "rtsp")
     # MediaMTX copies an RTSP password into `token` as well.
     assert rig.recorder.bodies[-1]["token"] == "good"
+
+
+@pytest.fixture
+async def kiosk(memory_db: None, tmp_path: Path) -> AsyncIterator[MediaKiosk]:
+    """The whole kiosk (its own hook) with the real MediaMTX."""
+    await seed_rooms()
+    async with media_kiosk(tmp_path, binary=BINARY) as running:
+        await running.until_health("running")
+        yield running
+
+
+async def test_the_kiosk_hook_decides_what_the_real_mediamtx_asks(kiosk: MediaKiosk) -> None:
+    ana = await kiosk.booth_token(EN)
+    listener = kiosk.listener_token("ev", "main")
+    # Allowed requests get past the hook (406: the test's offer carries no audio track).
+    assert await kiosk.whip(EN, ana) == 406
+    assert await kiosk.whip(EN, None) == 401
+    assert await kiosk.whip(EN, listener) == 401
+    assert await kiosk.whip("ev/main/de", ana) == 401
+    assert await kiosk.whip("ev/main/floor", ana) == 401
