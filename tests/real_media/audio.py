@@ -111,10 +111,10 @@ async def peak(page: Page) -> dict[str, float]:
     return result
 
 
-async def until_peak_near(page: Page, hz: float, timeout: float = 20.0) -> dict[str, float]:
+async def until_peak_near(page: Page, hz: float, within: float = 20.0) -> dict[str, float]:
     """Poll the AnalyserNode until its loudest bin is within 12 Hz of `hz`."""
     last: dict[str, Any] = {}
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(within):
         while True:
             last = await peak(page)
             if abs(last["hz"] - hz) <= 12 and last["db"] > -60:
@@ -122,9 +122,9 @@ async def until_peak_near(page: Page, hz: float, timeout: float = 20.0) -> dict[
             await asyncio.sleep(0.1)
 
 
-async def until_heard(page: Page, index: int, since_ms: float, timeout: float = 20.0) -> float:
+async def until_heard(page: Page, index: int, since_ms: float, within: float = 20.0) -> float:
     """Wait until frequency number `index` of the probe is heard after `since_ms`; when (ms)."""
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(within):
         while True:
             for row in await blocks_since(page, since_ms):
                 if row[2 + index] > HEARD:
