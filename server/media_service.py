@@ -23,6 +23,7 @@ from pathlib import Path
 from aiohttp import web
 
 import db
+from server.booth_models import MediaServer
 from server.config import Config
 from server.keys import CONFIG, EXTRAS, SERVICES
 from server.mediamtx import (
@@ -50,6 +51,9 @@ PATH_READY_TIMEOUT = 2.0
 FLOOR = "floor"
 # Addresses meaning "every interface": MediaMTX reaches the hook on loopback then.
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "localhost"})
+
+# The supervisor's state as the booth registry needs it; every other state is "down".
+MEDIA_SERVER_OF: dict[str, MediaServer] = {"running": "running", "disabled": "off"}
 
 HOW_TO_INSTALL = (
     "run `voxbento-kiosk mediamtx install`, put `mediamtx` on PATH, "
@@ -130,8 +134,9 @@ def make_supervisor(
         )
 
     def on_state(state: str) -> None:
-        # While MediaMTX runs, "on air" also needs the booth's stream to be online.
-        services.registry.set_media_tracking(state == "running")
+        # While MediaMTX runs, "on air" also needs the booth's stream to be online; while it
+        # is missing, failed or not up yet nobody is on air ("no media server").
+        services.registry.set_media_server(MEDIA_SERVER_OF.get(state, "down"))
 
     return MediaMTXSupervisor(
         binary,

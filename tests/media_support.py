@@ -196,13 +196,13 @@ async def next_where(
 
 def on_air(booth_id: str) -> Callable[[dict[str, Any]], bool]:
     """Predicate: a `listen:state` where `booth_id` is on air."""
-    return lambda m: m["type"] == "listen:state" and _channel(m, booth_id)["on_air"] is True
+    return lambda m: m["type"] == "listen:state" and channel(m, booth_id)["on_air"] is True
 
 
 def off_air(booth_id: str) -> Callable[[dict[str, Any]], bool]:
     """Predicate: a `listen:state` where `booth_id` is off air."""
-    return lambda m: m["type"] == "listen:state" and _channel(m, booth_id)["on_air"] is False
+    return lambda m: m["type"] == "listen:state" and channel(m, booth_id)["on_air"] is False
 
 
-def _channel(state: dict[str, Any], booth_id: str) -> dict[str, Any]:
+def channel(state: dict[str, Any], booth_id: str) -> dict[str, Any]:
     return next(c for c in state["channels"] if c["booth_id"] == booth_id)

@@ -1,14 +1,20 @@
 // Test probe: what a page really plays (or captures), measured with Web Audio.
 //
 // Installed into a page by tests/real_media/audio.py. It follows the MediaStream of a media
-// element (the listener's <audio>) or the page's own microphone, and for every 256-sample
-// block records the power at a few frequencies (Goertzel) with the time on the browser's
-// shared clock (performance.timeOrigin + performance.now(), the same in every tab). An
+// element (the listener's <audio>) or the page's own microphone. Every 256 samples (5.3 ms)
+// it measures the amplitude at a few frequencies (Goertzel) over the last 1024 samples under a
+// Hann window, so that 440 Hz and 660 Hz do not leak into each other (a bare 256-sample block
+// would read a 660 Hz tone as 0.08 at 440 Hz). Each row carries the window's centre time on the
+// browser's shared clock (performance.timeOrigin + performance.now(), the same in every tab). An
 // AnalyserNode on the same stream gives the loudest frequency, as a person would look for it.
 
 (() => {
   if (window.__probe) return;
   const BLOCK = 256;
+  const WINDOW = 1024;
+  const hann = Float32Array.from({ length: WINDOW }, (_, i) => 1 - Math.cos((2 * Math.PI * i) / (WINDOW - 1)));
+  const ring = new Float32Array(WINDOW);
+  const windowed = new Float32Array(WINDOW);
   const KEEP_BLOCKS = 48000 * 600 / BLOCK; // ten minutes of history at most
   const probe = {
     context: null,
@@ -56,9 +62,12 @@
       const samples = event.inputBuffer.getChannelData(0);
       let sum = 0;
       for (let i = 0; i < samples.length; i++) sum += samples[i] * samples[i];
-      // The block's end is "now"; its start was one block earlier.
-      const row = [now() - (BLOCK / rate) * 1000, Math.sqrt(sum / samples.length)];
-      for (const f of probe.frequencies) row.push(goertzel(samples, f, rate));
+      ring.copyWithin(0, samples.length);
+      ring.set(samples, WINDOW - samples.length);
+      for (let i = 0; i < WINDOW; i++) windowed[i] = ring[i] * hann[i];
+      // The window ends "now"; its centre was half a window earlier.
+      const row = [now() - (WINDOW / 2 / rate) * 1000, Math.sqrt(sum / samples.length)];
+      for (const f of probe.frequencies) row.push(goertzel(windowed, f, rate));
       probe.blocks.push(row);
       if (probe.blocks.length > KEEP_BLOCKS) probe.blocks.splice(0, probe.blocks.length - KEEP_BLOCKS);
     };

@@ -10,6 +10,10 @@ const { boothId, event, room, role } = root.dataset;
 const shiftSeconds = Number(root.dataset.shiftMinutes || 30) * 60;
 const $ = (id) => document.getElementById(id);
 const TOKEN_FRESH_MS = 10 * 60 * 1000;
+// At a handover the outgoing page keeps sending until MediaMTX lets the incoming stream take
+// the path over (it then closes ours), so listeners never hear a hole; this is the longest
+// it waits for that.
+const HANDOVER_KEEP_MS = 10000;
 
 const page = {
   me: null,
@@ -17,6 +21,7 @@ const page = {
   coughing: false,
   session: null, // WHIP publish
   sending: false,
+  leaving: null, // timer while handing over: still sending until the incoming stream takes over
   listen: null, // WHEP playback
   token: root.dataset.mediaToken,
   tokenAt: Date.now(),
@@ -186,28 +191,56 @@ function setIngest(kind, text) {
   const connected = kind === "live";
   if (connected !== page.sending) {
     page.sending = connected;
-    socket.send({ type: "booth:ingest", connected });
+    // Only the active interpreter reports; the server refuses anyone else's report.
+    if (amActive()) socket.send({ type: "booth:ingest", connected });
   }
+}
+
+function stopPublishing() {
+  clearTimeout(page.leaving);
+  page.leaving = null;
+  page.session?.stop();
+  page.session = null;
+  setIngest("idle", amActive() ? "Waiting for the microphone…" : "Not sending (you are not on air)");
+}
+
+function handingOver() {
+  // Make before break: someone else holds the mic now and our stream is up; keep it until
+  // MediaMTX switches the path to theirs (our session then ends) or HANDOVER_KEEP_MS passes.
+  return page.session?.state === "live" && !!page.state?.active_id && root.dataset.socket === "open";
 }
 
 function syncPublishing() {
   // A socket blip must not cut the audio: the server keeps the mic for 20 s, so only a
   // final close (or the state saying someone else is on air) stops publishing.
   const want = amActive() && !!mic.stream && root.dataset.socket !== "closed";
+  if (want && page.leaving) {
+    // The mic came back before the handover finished: carry on with the same stream.
+    clearTimeout(page.leaving);
+    page.leaving = null;
+    setIngest("live", "Live: your voice reaches the audience");
+  }
   if (want && !page.session) {
     page.session = publish(mic.stream, `/media/${boothId}/whip`, page.token, {
       getToken: mediaToken,
       onState: (state, detail) => {
+        // Once handing over, the end of our session means the incoming stream took over.
+        if (page.leaving && state !== "live") { if (state !== "stopped") stopPublishing(); return; }
         if (state === "connecting") setIngest("connecting", "Connecting to the media server…");
         else if (state === "live") setIngest("live", "Live: your voice reaches the audience");
         else if (state === "retrying") setIngest("retrying", `Media server unreachable; retrying in ${Math.ceil(detail.delay / 1000)} s`);
         else if (state === "failed") setIngest("failed", `Could not send audio: ${detail.error?.message || "error"}`);
       },
     });
-  } else if (!want && page.session) {
-    page.session.stop();
-    page.session = null;
-    setIngest("idle", amActive() ? "Waiting for the microphone…" : "Not sending (you are not on air)");
+  } else if (!want && page.session && !page.leaving) {
+    if (!amActive() && handingOver()) {
+      page.leaving = setTimeout(stopPublishing, HANDOVER_KEEP_MS);
+      setIngest("handing-over", "Handing over: still sending until your partner's audio takes over");
+    } else {
+      stopPublishing();
+    }
+  } else if (!want && page.leaving && root.dataset.socket === "closed") {
+    stopPublishing();
   } else if (!want && !mic.stream) {
     $("ingest-text").textContent = "Microphone not available";
   }
