@@ -101,7 +101,9 @@ def gap_and_overlap(rows: list[list[float]], outgoing: int, incoming: int) -> tu
     return first_in - last_out_end, overlap
 
 
-async def handover(pages: dict[str, Page], listener: Page, out: str, into: str) -> list[list[float]]:
+async def handover(
+    pages: dict[str, Page], listener: Page, out: str, into: str
+) -> list[list[float]]:
     """Ask (incoming) and accept (outgoing) in the UI; the probe rows around the switch."""
     start = await listener.evaluate("() => window.__probe.now()")
     await pages[into].locator("#ho-request").click()

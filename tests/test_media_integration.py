@@ -27,7 +27,6 @@ from tests.media_support import (
     seed_rooms,
 )
 
-
 pytestmark = pytest.mark.anyio
 
 EN, DE = "ev/main/en", "ev/main/de"

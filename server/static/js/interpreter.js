@@ -1,6 +1,6 @@
 // Interpreter console: booth socket, go-live over WHIP, cough, handover, relay, chat.
 
-import { formatDuration, handoverView, isController, nameOf, secondsOnAir, timeOfDay, toast } from "./booth-view.js";
+import { MEDIA_PROBLEMS, formatDuration, handoverView, isController, nameOf, secondsOnAir, timeOfDay, toast } from "./booth-view.js";
 import { Microphone } from "./mic.js";
 import { LiveSocket } from "./socket.js";
 import { play, publish } from "./whip.js";
@@ -91,11 +91,16 @@ function applyState(state) {
 function renderStatus() {
   const state = page.state;
   const pill = $("air-pill");
+  // "On air" only when the stream really arrives in MediaMTX; otherwise say what is wrong.
+  const problem = state.active_id && !state.on_air ? MEDIA_PROBLEMS[state.media] : null;
   let text;
-  if (amActive()) text = state.muted ? "You are on air · muted" : "You are on air";
+  if (amActive() && problem) text = `You have the mic · ${problem}`;
+  else if (amActive()) text = state.muted ? "You are on air · muted" : "You are on air";
+  else if (state.active_id && problem) text = `${nameOf(state, state.active_id)} has the mic · ${problem}`;
   else if (state.active_id) text = `${nameOf(state, state.active_id)} is on air`;
   else text = "Nobody on air";
-  pill.dataset.air = amActive() ? (state.muted ? "muted" : "me") : state.active_id ? "other" : "off";
+  pill.dataset.air = problem ? "problem" : amActive() ? (state.muted ? "muted" : "me") : state.active_id ? "other" : "off";
+  root.dataset.media = state.media || "";
   $("air-text").textContent = text;
   $("audience").textContent = String(state.listeners ?? 0);
   $("relay-label").textContent = state.relay_label || "floor";
