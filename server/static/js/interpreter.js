@@ -22,6 +22,7 @@ const page = {
   session: null, // WHIP publish
   sending: false,
   leaving: null, // timer while handing over: still sending until the incoming stream takes over
+  previous: null, // an old WHIP session kept until its fresh replacement is live
   listen: null, // WHEP playback
   token: root.dataset.mediaToken,
   tokenAt: Date.now(),
@@ -215,29 +216,52 @@ function handingOver() {
   return page.session?.state === "live" && !!page.state?.active_id && root.dataset.socket === "open";
 }
 
+function retirePrevious() {
+  page.previous?.stop();
+  page.previous = null;
+}
+
+function startPublishing() {
+  let session = null;
+  session = publish(mic.stream, `/media/${boothId}/whip`, page.token, {
+    getToken: mediaToken,
+    onState: (state, detail) => {
+      if (session !== null && session === page.previous) {
+        // A stream this page replaced: whatever happens to it now, it never reconnects.
+        if (state !== "live" && state !== "stopped") retirePrevious();
+        return;
+      }
+      // Once handing over, the end of our session means the incoming stream took over.
+      if (page.leaving) { if (state !== "live" && state !== "stopped") stopPublishing(); return; }
+      if (state === "connecting") setIngest("connecting", "Connecting to the media server…");
+      else if (state === "live") {
+        retirePrevious(); // the fresh stream has taken the path over from our old one
+        setIngest("live", "Live: your voice reaches the audience");
+      } else if (state === "retrying") setIngest("retrying", `Media server unreachable; retrying in ${Math.ceil(detail.delay / 1000)} s`);
+      else if (state === "failed") setIngest("failed", `Could not send audio: ${detail.error?.message || "error"}`);
+    },
+  });
+  page.session = session;
+}
+
 function syncPublishing() {
   // A socket blip must not cut the audio: the server keeps the mic for 20 s, so only a
   // final close (or the state saying someone else is on air) stops publishing.
   const want = amActive() && !!mic.stream && root.dataset.socket !== "closed";
   if (want && page.leaving) {
-    // The mic came back before the handover finished: carry on with the same stream.
+    // The mic came back mid-handover. MediaMTX may already have given the path to the
+    // partner and closed our stream without the browser noticing yet, so publish afresh and
+    // keep the old stream only until the new one is live (make before break again).
     clearTimeout(page.leaving);
     page.leaving = null;
-    setIngest("live", "Live: your voice reaches the audience");
+    retirePrevious();
+    page.previous = page.session;
+    page.session = null;
   }
   if (want && !page.session) {
-    page.session = publish(mic.stream, `/media/${boothId}/whip`, page.token, {
-      getToken: mediaToken,
-      onState: (state, detail) => {
-        // Once handing over, the end of our session means the incoming stream took over.
-        if (page.leaving && state !== "live") { if (state !== "stopped") stopPublishing(); return; }
-        if (state === "connecting") setIngest("connecting", "Connecting to the media server…");
-        else if (state === "live") setIngest("live", "Live: your voice reaches the audience");
-        else if (state === "retrying") setIngest("retrying", `Media server unreachable; retrying in ${Math.ceil(detail.delay / 1000)} s`);
-        else if (state === "failed") setIngest("failed", `Could not send audio: ${detail.error?.message || "error"}`);
-      },
-    });
+    startPublishing();
   } else if (!want && page.session && !page.leaving) {
+    retirePrevious();
     if (!amActive() && handingOver()) {
       page.leaving = setTimeout(stopPublishing, HANDOVER_KEEP_MS);
       setIngest("handing-over", "Handing over: still sending until your partner's audio takes over");
