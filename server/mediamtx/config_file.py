@@ -75,6 +75,10 @@ def render_mediamtx_config(
         ("metricsAddress", f"127.0.0.1:{metrics_port}"),
         ("rtsp", True),
         ("rtspAddress", f"127.0.0.1:{rtsp_port}"),
+        # TCP only: the transcriber reads over TCP, and MediaMTX then opens no UDP RTP/RTCP
+        # listeners (its defaults, :8000 and :8001 on every interface, would clash with a
+        # second MediaMTX on the machine and face the venue network for nothing).
+        ("rtspTransports", ["tcp"]),
         ("webrtc", True),
         ("webrtcAddress", f"127.0.0.1:{webrtc_port}"),
         ("webrtcLocalUDPAddress", f":{webrtc_udp_port}"),

@@ -24,7 +24,8 @@ STRING_KEYS = frozenset(
         "authHTTPAddress",
     }
 )
-STRING_LIST_KEYS = frozenset({"webrtcAdditionalHosts", "webrtcAllowOrigins"})
+STRING_LIST_KEYS = frozenset({"webrtcAdditionalHosts", "webrtcAllowOrigins", "rtspTransports"})
+RTSP_TRANSPORTS = frozenset({"udp", "multicast", "tcp"})
 LOG_LEVELS = frozenset({"error", "warn", "info", "debug"})
 AUTH_METHODS = frozenset({"internal", "http", "jwt"})
 AUTH_ACTIONS = frozenset({"publish", "read", "playback", "api", "metrics", "pprof"})
@@ -49,6 +50,7 @@ DEFAULTS: dict[str, Any] = {
     "metricsAddress": ":9998",
     "rtsp": True,
     "rtspAddress": ":8554",
+    "rtspTransports": ["udp", "multicast", "tcp"],
     "webrtc": True,
     "webrtcAddress": ":8889",
     "webrtcLocalUDPAddress": ":8189",
@@ -117,6 +119,10 @@ def validate_global(raw: dict[str, Any], *, allow_sections: bool = False) -> dic
         elif key in STRING_LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
                 raise ConfigError(f'json: cannot unmarshal into field "{key}" of type []string')
+            if key == "rtspTransports":
+                for item in value:
+                    if item not in RTSP_TRANSPORTS:
+                        raise ConfigError(f"invalid protocol: {item}")
         elif key == "logLevel":
             if value not in LOG_LEVELS:
                 raise ConfigError(f"invalid log level '{value}'")

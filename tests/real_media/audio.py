@@ -78,9 +78,15 @@ async def launch(playwright: Playwright, capture: Path | None = None) -> Browser
     return await playwright.chromium.launch(executable_path=CHROMIUM, args=browser_args(capture))
 
 
-async def open_page(browser: Browser, url: str, viewport: ViewportSize) -> Page:
-    """A fresh context (own cookies) with the probe installed, on `url`."""
-    context = await browser.new_context(viewport=viewport)
+async def open_page(
+    browser: Browser, url: str, viewport: ViewportSize, *, bypass_csp: bool = False
+) -> Page:
+    """A fresh context (own cookies) with the probe installed, on `url`.
+
+    `bypass_csp` lets a bench page on the kiosk's origin reach MediaMTX directly, which the
+    kiosk's Content-Security-Policy (`connect-src 'self'`) rightly forbids its own pages.
+    """
+    context = await browser.new_context(viewport=viewport, bypass_csp=bypass_csp)
     context.set_default_timeout(WAIT_MS)
     await context.add_init_script(PROBE_JS)
     page = await context.new_page()
@@ -144,6 +150,10 @@ class Booth:
         """An interpreter in a Chromium of their own who joined English through an invite."""
         browser = await launch(self.playwright, capture)
         self.stack.push_async_callback(browser.close)
+        return await self.interpreter_in(browser, name)
+
+    async def interpreter_in(self, browser: Browser, name: str) -> Page:
+        """An interpreter page in `browser` who joined English through an invite."""
         invite = await db.create_invite_token(ENGLISH, "interpreter", label=name)
         page = await open_page(browser, self.kiosk.url(f"/join/{invite.token}"), LAPTOP)
         await page.wait_for_url(f"**/interpreter/{ENGLISH}")

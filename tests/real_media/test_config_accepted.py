@@ -42,6 +42,9 @@ async def test_the_kiosk_config_starts_mediamtx_with_every_path(tmp_path: Path) 
         assert items[booth]["source"] is None
         assert [t["codec"] for t in items[booth]["tracks2"]] == ["Opus"]
     assert (items[FLOOR]["available"], items[FLOOR]["online"]) == (False, False)
+    # RTSP over TCP only, on loopback: no UDP RTP/RTCP listeners (MediaMTX's :8000/:8001).
+    [rtsp] = [line for line in mediamtx.output if "[RTSP] started" in line]
+    assert "(TCP/RTSP)" in rtsp and "UDP" not in rtsp, rtsp
 
 
 async def test_the_path_settings_are_accepted_through_the_api(tmp_path: Path) -> None:
