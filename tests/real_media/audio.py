@@ -94,9 +94,14 @@ async def open_page(
     return page
 
 
-async def start_probe(page: Page, frequencies: Sequence[int], source: str = "#audio") -> None:
-    """Measure `source` (a media element selector, or "microphone") at `frequencies`."""
-    await page.evaluate("([f, s]) => window.__probe.start(f, s)", [list(frequencies), source])
+async def start_probe(
+    page: Page, frequencies: Sequence[int], source: str = "#audio", probe: str = "__probe"
+) -> None:
+    """Measure `source` (a media element selector, or "microphone") at `frequencies`.
+
+    A page has two probes, `__probe` and `__probe2`, for two sources.
+    """
+    await page.evaluate("([p, f, s]) => window[p].start(f, s)", [probe, list(frequencies), source])
 
 
 async def probe_now(page: Page) -> float:
@@ -105,9 +110,11 @@ async def probe_now(page: Page) -> float:
     return now
 
 
-async def blocks_since(page: Page, since_ms: float) -> list[list[float]]:
+async def blocks_since(page: Page, since_ms: float, probe: str = "__probe") -> list[list[float]]:
     """Probe rows `[time_ms, rms, amplitude per frequency…]` from `since_ms` on."""
-    rows: list[list[float]] = await page.evaluate("(t) => window.__probe.since(t)", since_ms)
+    rows: list[list[float]] = await page.evaluate(
+        "([p, t]) => window[p].since(t)", [probe, since_ms]
+    )
     return rows
 
 

@@ -11,20 +11,24 @@
 (() => {
   if (window.__probe) return;
   const BLOCK = 256;
-  const WINDOW = 1024;
-  const hann = Float32Array.from({ length: WINDOW }, (_, i) => 1 - Math.cos((2 * Math.PI * i) / (WINDOW - 1)));
-  const ring = new Float32Array(WINDOW);
-  const windowed = new Float32Array(WINDOW);
-  const KEEP_BLOCKS = 48000 * 600 / BLOCK; // ten minutes of history at most
-  const probe = {
-    context: null,
-    analyser: null,
-    source: null,
-    stream: null,
-    frequencies: [],
-    blocks: [], // [time_ms, rms, power at each frequency...]
-    attaches: 0,
-    playback: [], // [time_ms, data-playback value] of the listener page
+  // Two independent probes per page (`__probe`, `__probe2`), e.g. one on the microphone and
+  // one on the played stream of the same page: Chromium's file microphone starts its file
+  // anew for every capture, so a click is only timed on the capture that was sent.
+  const create = () => {
+    const WINDOW = 1024;
+    const hann = Float32Array.from({ length: WINDOW }, (_, i) => 1 - Math.cos((2 * Math.PI * i) / (WINDOW - 1)));
+    const ring = new Float32Array(WINDOW);
+    const windowed = new Float32Array(WINDOW);
+    const KEEP_BLOCKS = 48000 * 600 / BLOCK; // ten minutes of history at most
+    const probe = {
+      context: null,
+      analyser: null,
+      source: null,
+      stream: null,
+      frequencies: [],
+      blocks: [], // [time_ms, rms, power at each frequency...]
+      attaches: 0,
+      playback: [], // [time_ms, data-playback value] of the listener page
   };
   const now = () => performance.timeOrigin + performance.now();
 
@@ -103,7 +107,10 @@
   /** Blocks recorded since `since_ms` (shared clock). */
   probe.since = (since) => probe.blocks.filter((row) => row[0] >= since);
   probe.now = now;
-  window.__probe = probe;
+  return probe;
+  };
+  window.__probe = create();
+  window.__probe2 = create();
 })();
 
 // Keep the page's own microphone stream reachable for the probe ("microphone" mode).
