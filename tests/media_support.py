@@ -153,9 +153,16 @@ def media_services() -> Services:
 
 @asynccontextmanager
 async def media_kiosk(
-    tmp_path: Path, *, binary: Path | str, **mediamtx: Any
+    tmp_path: Path,
+    *,
+    binary: Path | str,
+    transcription: dict[str, Any] | None = None,
+    **mediamtx: Any,
 ) -> AsyncIterator[MediaKiosk]:
-    """The kiosk with `[mediamtx] binary = binary` on free ports, served on loopback."""
+    """The kiosk with `[mediamtx] binary = binary` on free ports, served on loopback.
+
+    `transcription` is the `[transcription]` section (captions off when None).
+    """
     http_port, api_port, webrtc_port = free_port(), free_port(), free_port()
     config = make_config(
         tmp_path,
@@ -170,6 +177,7 @@ async def media_kiosk(
             "rtsp_port": free_port(),
             **mediamtx,
         },
+        **({"transcription": transcription} if transcription else {}),
     )
     services = media_services()
     server = TestServer(make_app(config, services), host="127.0.0.1", port=http_port)

@@ -178,18 +178,23 @@ class Booth:
 async def seed_english() -> None:
     """Event ev, room main, with an English booth (and German beside it)."""
     await db.create_event(EVENT, "Event")
-    await db.create_booth(EVENT, ROOM, "en", "English")
+    await db.create_booth(EVENT, ROOM, "en", "English", transcription=True)
     await db.create_booth(EVENT, ROOM, "de", "Deutsch")
 
 
 @asynccontextmanager
-async def real_booth(tmp_path: Path, binary: Path) -> AsyncIterator[Booth]:
-    """The kiosk on a fresh SQLite file with the real MediaMTX, and Playwright, all running."""
+async def real_booth(
+    tmp_path: Path, binary: Path, transcription: dict[str, Any] | None = None
+) -> AsyncIterator[Booth]:
+    """The kiosk on a fresh SQLite file with the real MediaMTX, and Playwright, all running.
+
+    English is marked for captions; they run when `transcription` (the config section) is on.
+    """
     await db.init_db(db.sqlite_url(tmp_path / "kiosk.sqlite3"), generate_schemas=True)
     try:
         await seed_english()
         async with (
-            media_kiosk(tmp_path, binary=binary) as kiosk,
+            media_kiosk(tmp_path, binary=binary, transcription=transcription) as kiosk,
             async_playwright() as playwright,
             AsyncExitStack() as stack,
         ):
