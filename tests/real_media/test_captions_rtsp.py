@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from server.transcription.engine import bundled_test_model
 from tests.captions_support import next_of_type
 from tests.real_media.audio import ENGLISH, Booth, real_booth
 from tests.real_media.binary import require_real_mediamtx
-from tests.spoken_audio import SCRIPTS, spoken_file
+from tests.spoken_audio import SCRIPTS, SpokenFile, spoken_file
 
 BINARY = require_real_mediamtx()
 pytestmark = pytest.mark.anyio
@@ -42,10 +43,19 @@ async def booth(tmp_path: Path) -> AsyncIterator[Booth]:
         yield running
 
 
-async def test_a_live_booth_is_captioned_from_its_rtsp_stream(booth: Booth, tmp_path: Path) -> None:
-    speech = spoken_file(tmp_path, "welcome", SCRIPTS["welcome"][:2], pause_seconds=1.5)
+@pytest.fixture
+def speech(tmp_path: Path) -> SpokenFile:
+    """Two spoken sentences, resampled to 48 kHz for Chromium's file microphone."""
+    spoken = spoken_file(tmp_path, "welcome", SCRIPTS["welcome"][:2], pause_seconds=1.5)
     microphone = tmp_path / "welcome-48k.wav"
-    subprocess.run(["sox", str(speech.path), "-r", "48000", str(microphone)], check=True)
+    subprocess.run(["sox", str(spoken.path), "-r", "48000", str(microphone)], check=True)
+    return replace(spoken, path=microphone)
+
+
+async def test_a_live_booth_is_captioned_from_its_rtsp_stream(
+    booth: Booth, speech: SpokenFile
+) -> None:
+    microphone = speech.path
     kiosk = booth.kiosk
     listener = await kiosk.session.ws_connect(kiosk.ws_url("/ws/listen/ev/main"))
     await next_of_type(listener, "listen:state")
