@@ -314,9 +314,15 @@ class BoothRegistry(BoothStore):
 
     # ----------------------------------------------------------------- media and audience
 
-    def set_ingest(self, booth_id: str, online: bool) -> None:
-        """Whether the booth's publisher stream is online (MediaMTX poller or page report)."""
+    def set_ingest(self, booth_id: str, online: bool, *, from_page: bool = False) -> None:
+        """Whether the booth's publisher stream is online (MediaMTX poller or page report).
+
+        While MediaMTX runs, only its own view counts (the poller): a page's report
+        (`from_page`) is ignored, so "on air" never rests on a browser's word.
+        """
         booth = self._booth(booth_id)
+        if from_page and self._media_server == "running":
+            return
         if booth.ingest == online:
             return
         with self._changing_booth(booth):

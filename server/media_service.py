@@ -200,7 +200,7 @@ async def ensure_media_path(app: web.Application, path: str) -> None:
         for name in dict.fromkeys([path, *new]):
             await supervisor.ensure_path(name)  # a cache hit for a known path: no request
         if new:
-            # MediaMTX answers `add` before it applies it (MEDIAMTX.md): wait until it has.
+            # MediaMTX answers `add` before it applies it (docs/mediamtx.md): wait until it has.
             async with asyncio.timeout(PATH_READY_TIMEOUT):
                 await supervisor.client.wait_until_active(path)
     except (MediaMTXError, TimeoutError) as err:

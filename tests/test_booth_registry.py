@@ -298,3 +298,14 @@ def test_error_codes_match_the_protocol() -> None:
     assert InvalidAction("no").code == "invalid"
     assert UnknownBooth("no").code == "not_found"
     assert Forbidden("because").message == "because"
+
+
+def test_while_mediamtx_runs_a_pages_report_does_not_make_a_booth_on_air(booths: Booths) -> None:
+    booths.registry.join(EN, ANA)
+    booths.registry.set_media_server("running")
+
+    booths.registry.set_ingest(EN, True, from_page=True)
+    assert not booths.registry.is_on_air(EN)
+
+    booths.registry.set_ingest(EN, True)  # MediaMTX's paths/list says online
+    assert booths.registry.is_on_air(EN)

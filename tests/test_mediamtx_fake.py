@@ -1,4 +1,4 @@
-"""The MediaMTX stand-in follows MEDIAMTX.md, so tests built on it say something about MediaMTX."""
+"""The MediaMTX stand-in follows the facts in docs/mediamtx.md (checked against the real binary in tests/real_media), so tests built on it say something about MediaMTX."""
 
 from __future__ import annotations
 

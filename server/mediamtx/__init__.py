@@ -1,5 +1,5 @@
 """MediaMTX supervision (DESIGN.md §9): binary lookup, config file, API client, supervisor,
-status poller, auth-hook decision and release installer. Facts about MediaMTX: MEDIAMTX.md."""
+status poller, auth-hook decision and release installer. Facts about MediaMTX: docs/mediamtx.md."""
 
 from __future__ import annotations
 

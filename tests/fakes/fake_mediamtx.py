@@ -1,6 +1,6 @@
 """A stand-in for MediaMTX that runs as a real process: `python fake_mediamtx.py CONFIG.yml`.
 
-It follows the facts in MEDIAMTX.md (v1.20.1): strict config (unknown key: exit 1), the v3 API on
+It follows the facts in docs/mediamtx.md (v1.20.1, checked against the real binary): strict config (unknown key: exit 1), the v3 API on
 `apiAddress`, WHIP/WHEP with the external HTTP auth hook on `webrtcAddress`, a file watch with a
 1 s debounce (a failed reload exits 0), graceful exit 0 on SIGTERM/SIGINT, and log lines like
 `YYYY/MM/DD HH:MM:SS INF [Component] message`. It carries no media.

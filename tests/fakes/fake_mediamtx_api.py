@@ -1,4 +1,4 @@
-"""The stand-in's control API (`/v3/…`, as MEDIAMTX.md documents it) and its test controls (`/_fake/…`).
+"""The stand-in's control API (`/v3/…`, as docs/mediamtx.md documents it) and its test controls (`/_fake/…`).
 
 `/_fake/…` is not part of MediaMTX: tests use it to put a path online, add readers, crash the
 process or make it ignore SIGTERM.

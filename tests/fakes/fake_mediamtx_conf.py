@@ -1,6 +1,6 @@
 """Strict parsing of the MediaMTX config subset that the kiosk writes, for the stand-in.
 
-Only the keys that MEDIAMTX.md lists as "keys the kiosk sets" are known. Anything else is
+Only the keys the kiosk sets (docs/mediamtx.md) are known. Anything else is
 rejected the way MediaMTX rejects it (`json: unknown field "…"`), so the stand-in catches a
 kiosk writer that drifts away from the documented contract.
 """
