@@ -130,8 +130,6 @@ def ingest_text(snapshot: dict[str, Any]) -> str:
     media = snapshot.get("media")
     if media == "no-server":
         return "no server"
-    if media == "untracked":
-        return "untracked"
     return "online" if snapshot["ingest"] else "off"
 
 

@@ -50,7 +50,9 @@ async def test_health_reports_version_database_and_disabled_mediamtx(tmp_path: P
 
 
 async def test_health_reports_mediamtx_missing_while_no_supervisor_runs(tmp_path: Path) -> None:
-    config = make_config(tmp_path, mediamtx={"enabled": True})
+    # A binary that is not there: the machine may well have a real `mediamtx` on PATH.
+    missing = str(tmp_path / "nowhere" / "mediamtx")
+    config = make_config(tmp_path, mediamtx={"enabled": True, "binary": missing})
     async with serve(config, make_services()) as server, browser(server) as client:
         body = await (await client.get("/healthz")).json()
     assert body["mediamtx"] == "missing"
