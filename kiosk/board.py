@@ -17,6 +17,9 @@ from server.booth_models import Alert, BoothChange
 MEDIAMTX_DOWN_STATES = frozenset({"stopped", "missing"})
 RECENT_ALERTS = 5
 
+# What the On air column adds after the name while someone has the mic but is not on air.
+MEDIA_WORDS = {"no-server": "no media server", "not-sending": "not sending"}
+
 
 @dataclass(frozen=True)
 class BoothRow:
@@ -104,6 +107,9 @@ def booth_row(
     name = participant_name(snapshot, active)
     if active is not None and not _connected(snapshot, active):
         name += " (lost)"
+    elif active is not None and not snapshot["on_air"] and snapshot.get("media") in MEDIA_WORDS:
+        # "On air" only when the stream arrives; otherwise the row says what is wrong.
+        name += f" ({MEDIA_WORDS[snapshot['media']]})"
     return BoothRow(
         booth_id=snapshot["booth_id"],
         room=room_of(snapshot["booth_id"]),
@@ -113,10 +119,18 @@ def booth_row(
         over_shift=active is not None and on_mic >= shift_minutes * 60,
         handover=handover_text(snapshot),
         muted="muted" if snapshot["muted"] else "",
-        ingest="online" if snapshot["ingest"] else "off",
+        ingest=ingest_text(snapshot),
         listeners=str(snapshot["listeners"]),
         captions=captions_text(snapshot, transcribing),
     )
+
+
+def ingest_text(snapshot: dict[str, Any]) -> str:
+    """The Ingest column: is the booth's stream arriving in MediaMTX?"""
+    media = snapshot.get("media")
+    if media == "no-server":
+        return "no server"
+    return "online" if snapshot["ingest"] else "off"
 
 
 def _connected(snapshot: dict[str, Any], participant_id: str) -> bool:
@@ -139,7 +153,10 @@ def state_alerts(snapshot: dict[str, Any]) -> list[ConsoleAlert]:
     if not interpreters and active is None:
         alerts.append(ConsoleAlert(booth_id, "empty", "nobody in the booth"))
     if active is not None and not snapshot["on_air"]:
-        alerts.append(ConsoleAlert(booth_id, "publisher", "publisher dropped: no stream"))
+        if snapshot.get("media") == "no-server":
+            alerts.append(ConsoleAlert(booth_id, "publisher", "no media server: nobody hears it"))
+        else:
+            alerts.append(ConsoleAlert(booth_id, "publisher", "not sending: no stream arrives"))
     return alerts
 
 

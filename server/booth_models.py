@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 Clock = Callable[[], float]
 """Returns POSIX seconds: `time.time` in production, a fake in tests."""
@@ -20,6 +20,15 @@ ROLES = frozenset({ROLE_INTERPRETER, ROLE_TECHNICIAN, ROLE_ADMIN})
 CONTROLLER_ROLES = frozenset({ROLE_TECHNICIAN, ROLE_ADMIN})
 
 FLOOR = "floor"
+
+# MediaMTX as the booth registry sees it (see BoothRegistry.set_media_server).
+MediaServer = Literal["off", "running", "down"]
+MEDIA_SERVERS: frozenset[str] = frozenset({"off", "running", "down"})
+# The snapshot's `media` word: what a booth's audio is doing, shown by every surface.
+MEDIA_UNTRACKED = "untracked"  # MediaMTX disabled: the kiosk cannot tell
+MEDIA_NO_SERVER = "no-server"  # MediaMTX missing, failed or starting
+MEDIA_NOT_SENDING = "not-sending"  # MediaMTX runs; the booth's stream is not online
+MEDIA_SENDING = "sending"  # the booth's stream is online in MediaMTX
 RELAY_LABEL_FLOOR = "floor"
 RELAY_LABEL_PIVOT = "+"
 RELAY_LABEL_RELAYED = "\u2212"  # the minus sign of ISO 20109, not a hyphen

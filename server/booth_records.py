@@ -132,7 +132,9 @@ def relay_label_from_sources(booth_id: str, sources: Mapping[str, str]) -> str:
     return RELAY_LABEL_FLOOR
 
 
-def build_snapshot(booth: BoothRecord, *, on_air: bool, label: str) -> dict[str, Any]:
+def build_snapshot(
+    booth: BoothRecord, *, on_air: bool, label: str, media: str = "untracked"
+) -> dict[str, Any]:
     """The full JSON-ready state snapshot of docs/design.md §7; a fresh dict every call."""
     return {
         "booth_id": booth.booth_id,
@@ -146,6 +148,7 @@ def build_snapshot(booth: BoothRecord, *, on_air: bool, label: str) -> dict[str,
         "muted": booth.muted,
         "handover": booth.handover.as_json(),
         "ingest": booth.ingest,
+        "media": media,
         "listeners": booth.listeners,
         "relay_label": label,
     }

@@ -20,6 +20,7 @@ from server.booth_models import (
     HANDOVER_OFFERED,
     HANDOVER_REQUESTED,
     IDLE_HANDOVER,
+    MEDIA_SERVERS,
     ROLES,
     Alert,
     BoothChange,
@@ -29,6 +30,7 @@ from server.booth_models import (
     Handover,
     Identity,
     InvalidAction,
+    MediaServer,
     SpanClosed,
     SpanOpened,
     UnknownBooth,
@@ -327,9 +329,15 @@ class BoothRegistry(BoothStore):
 
     # ----------------------------------------------------------------- media and audience
 
-    def set_ingest(self, booth_id: str, online: bool) -> None:
-        """Whether the booth's publisher stream is online (MediaMTX poller or page report)."""
+    def set_ingest(self, booth_id: str, online: bool, *, from_page: bool = False) -> None:
+        """Whether the booth's publisher stream is online (MediaMTX poller or page report).
+
+        While MediaMTX runs, only its own view counts (the poller): a page's report
+        (`from_page`) is ignored, so "on air" never rests on a browser's word.
+        """
         booth = self._booth(booth_id)
+        if from_page and self._media_server == "running":
+            return
         if booth.ingest == online:
             return
         with self._changing_booth(booth):
@@ -345,9 +353,17 @@ class BoothRegistry(BoothStore):
         with self._changing_booth(booth):
             booth.listeners = count
 
-    def set_media_tracking(self, enabled: bool) -> None:
-        """True while MediaMTX runs: then on_air also needs the stream to be online."""
-        if self._media_tracking == enabled:
+    def set_media_server(self, server: MediaServer) -> None:
+        """MediaMTX's condition: "running" (on air needs the stream online), "down" (missing,
+        failed or starting: nobody is on air, every surface says "no media server") or "off"
+        (disabled in the configuration: on air follows the active interpreter alone)."""
+        if server not in MEDIA_SERVERS:
+            raise InvalidAction(f"unknown media server state {server!r}")
+        if self._media_server == server:
             return
         with self._changing(list(self._booths)):
-            self._media_tracking = enabled
+            self._media_server = server
+
+    def set_media_tracking(self, enabled: bool) -> None:
+        """Shorthand: True is `set_media_server("running")`, False is "off"."""
+        self.set_media_server("running" if enabled else "off")

@@ -12,7 +12,16 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from server.booth_models import BoothChange, BoothListener, UnknownBooth
+from server.booth_models import (
+    MEDIA_NO_SERVER,
+    MEDIA_NOT_SENDING,
+    MEDIA_SENDING,
+    MEDIA_UNTRACKED,
+    BoothChange,
+    BoothListener,
+    MediaServer,
+    UnknownBooth,
+)
 from server.booth_records import BoothRecord, build_snapshot, relabelled_siblings, relay_label
 from server.booth_transitions import EffectLog
 
@@ -29,7 +38,9 @@ class BoothStore:
         # (event, room) -> that room's booths by id, in the order they were added.
         self._rooms: dict[tuple[str, str], dict[str, BoothRecord]] = {}
         self._listeners: list[BoothListener] = []
-        self._media_tracking = False
+        # "off": MediaMTX is disabled, nothing to check; "running": on air needs the stream
+        # online; "down": MediaMTX is missing, failed or not started, so nobody is on air.
+        self._media_server: MediaServer = "off"
 
     # ----------------------------------------------------------------- queries
 
@@ -83,7 +94,17 @@ class BoothStore:
         return booth
 
     def _on_air(self, booth: BoothRecord) -> bool:
-        return booth.active_id is not None and (booth.ingest or not self._media_tracking)
+        if booth.active_id is None or self._media_server == "down":
+            return False
+        return booth.ingest or self._media_server == "off"
+
+    def _media_word(self, booth: BoothRecord) -> str:
+        """What the booth's audio path is doing, for every surface to show."""
+        if self._media_server == "down":
+            return MEDIA_NO_SERVER
+        if self._media_server == "off":
+            return MEDIA_UNTRACKED
+        return MEDIA_SENDING if booth.ingest else MEDIA_NOT_SENDING
 
     def _room_booths(self, booth: BoothRecord) -> Collection[BoothRecord]:
         return self._rooms[booth.room_key].values()
@@ -96,7 +117,9 @@ class BoothStore:
 
     def _snapshot_of(self, booth: BoothRecord) -> dict[str, Any]:
         label = relay_label(booth, self._room_booths(booth))
-        return build_snapshot(booth, on_air=self._on_air(booth), label=label)
+        return build_snapshot(
+            booth, on_air=self._on_air(booth), label=label, media=self._media_word(booth)
+        )
 
     @contextmanager
     def _changing_booth(self, booth: BoothRecord) -> Iterator[EffectLog]:

@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 
 STATE = "captions_state"
 SOURCE = "caption_source"
-# The RTSP user name; MediaMTX's auth hook only looks at the password (a listener token).
+# The RTSP user name, so MediaMTX's logs and the hook's `user` say who reads; the hook only
+# looks at the token.
 READER_ID = "captions"
 READER_TOKEN_HOURS = 1.0
 NO_MEDIAMTX = "captions read the booths from MediaMTX, and [mediamtx] enabled = false"
@@ -54,12 +55,14 @@ def failed_state(reason: str) -> dict[str, Any]:
 
 
 def rtsp_source(config: Config, kiosk_secrets: KioskSecrets) -> Callable[[str], str]:
-    """Booth id → MediaMTX's RTSP URL for it, with a fresh listener token as the password.
+    """Booth id → MediaMTX's RTSP URL for it, with a fresh listener token as `?token=`.
 
-    MediaMTX asks the auth hook before it lets anyone read; the hook takes the RTSP password
-    as the token. A listener token of the booth's room may read that room's paths and publish
-    nothing: the least the captions need. It is minted per connection attempt, so a long
-    session never reconnects with an expired one.
+    MediaMTX asks the auth hook before it lets anyone read, and for RTSP it parses `?token=`
+    into the hook's `token` field. The token is not the URL's password: FFmpeg (under PyAV)
+    keeps at most 127 characters of an RTSP URL's user:password, which cuts a JWT short, so
+    the real MediaMTX refused every caption reader that way. A listener token of the booth's
+    room may read that room's paths and publish nothing: the least the captions need. It is
+    minted per connection attempt, so a long session never reconnects with an expired one.
     """
     port = config.mediamtx.rtsp_port
 
@@ -68,7 +71,7 @@ def rtsp_source(config: Config, kiosk_secrets: KioskSecrets) -> Callable[[str], 
         token = create_listener_token(
             event, room, key=kiosk_secrets.jwt_key, hours=READER_TOKEN_HOURS
         )
-        return f"rtsp://{READER_ID}:{token}@127.0.0.1:{port}/{booth_id}"
+        return f"rtsp://{READER_ID}@127.0.0.1:{port}/{booth_id}?token={token}"
 
     return source_for
 

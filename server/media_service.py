@@ -25,6 +25,7 @@ from pathlib import Path
 from aiohttp import web
 
 import db
+from server.booth_models import MediaServer
 from server.config import Config
 from server.floor_service import FLOORS, FloorBoard, all_floor_settings, load_floor_sources
 from server.floor_source import FloorSource
@@ -54,6 +55,9 @@ PATH_READY_TIMEOUT = 2.0
 FLOOR = "floor"
 # Addresses meaning "every interface": MediaMTX reaches the hook on loopback then.
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "localhost"})
+
+# The supervisor's state as the booth registry needs it; every other state is "down".
+MEDIA_SERVER_OF: dict[str, MediaServer] = {"running": "running", "disabled": "off"}
 
 HOW_TO_INSTALL = (
     "run `voxbento-kiosk mediamtx install`, put `mediamtx` on PATH, "
@@ -138,13 +142,14 @@ def make_supervisor(
             auth_hook_host=auth_hook_host(config),
             auth_secret=services.secrets.media_secret,
             path_names=paths.names(),
-            path_settings=all_floor_settings(app, floors) if floors else None,
+            floor_settings=all_floor_settings(app, floors) if floors else None,
             metrics_port=settings.metrics_port,
         )
 
     def on_state(state: str) -> None:
-        # While MediaMTX runs, "on air" also needs the booth's stream to be online.
-        services.registry.set_media_tracking(state == "running")
+        # While MediaMTX runs, "on air" also needs the booth's stream to be online; while it
+        # is missing, failed or not up yet nobody is on air ("no media server").
+        services.registry.set_media_server(MEDIA_SERVER_OF.get(state, "down"))
 
     return MediaMTXSupervisor(
         binary,

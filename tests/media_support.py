@@ -153,9 +153,16 @@ def media_services() -> Services:
 
 @asynccontextmanager
 async def media_kiosk(
-    tmp_path: Path, *, binary: Path | str, **mediamtx: Any
+    tmp_path: Path,
+    *,
+    binary: Path | str,
+    transcription: dict[str, Any] | None = None,
+    **mediamtx: Any,
 ) -> AsyncIterator[MediaKiosk]:
-    """The kiosk with `[mediamtx] binary = binary` on free ports, served on loopback."""
+    """The kiosk with `[mediamtx] binary = binary` on free ports, served on loopback.
+
+    `transcription` is the `[transcription]` section (captions off when None).
+    """
     http_port, api_port, webrtc_port = free_port(), free_port(), free_port()
     config = make_config(
         tmp_path,
@@ -170,6 +177,7 @@ async def media_kiosk(
             "rtsp_port": free_port(),
             **mediamtx,
         },
+        **({"transcription": transcription} if transcription else {}),
     )
     services = media_services()
     server = TestServer(make_app(config, services), host="127.0.0.1", port=http_port)
@@ -196,13 +204,13 @@ async def next_where(
 
 def on_air(booth_id: str) -> Callable[[dict[str, Any]], bool]:
     """Predicate: a `listen:state` where `booth_id` is on air."""
-    return lambda m: m["type"] == "listen:state" and _channel(m, booth_id)["on_air"] is True
+    return lambda m: m["type"] == "listen:state" and channel(m, booth_id)["on_air"] is True
 
 
 def off_air(booth_id: str) -> Callable[[dict[str, Any]], bool]:
     """Predicate: a `listen:state` where `booth_id` is off air."""
-    return lambda m: m["type"] == "listen:state" and _channel(m, booth_id)["on_air"] is False
+    return lambda m: m["type"] == "listen:state" and channel(m, booth_id)["on_air"] is False
 
 
-def _channel(state: dict[str, Any], booth_id: str) -> dict[str, Any]:
+def channel(state: dict[str, Any], booth_id: str) -> dict[str, Any]:
     return next(c for c in state["channels"] if c["booth_id"] == booth_id)

@@ -55,7 +55,7 @@ def test_booth_without_an_active_interpreter_is_never_on_air(booths: Booths) -> 
     assert not booths.registry.is_on_air(EN)
 
 
-def test_media_tracking_notifies_only_booths_whose_on_air_changed(booths: Booths) -> None:
+def test_media_tracking_changes_the_media_word_of_every_booth(booths: Booths) -> None:
     booths.registry.join(EN, ANA)
     booths.registry.join(FR, BEN)
     booths.registry.set_ingest(FR, True)
@@ -63,7 +63,36 @@ def test_media_tracking_notifies_only_booths_whose_on_air_changed(booths: Booths
 
     booths.registry.set_media_tracking(True)
 
-    assert booths.changed_booths() == [EN]
+    assert set(booths.changed_booths()) == set(booths.registry.booth_ids())
+    assert [booths.registry.is_on_air(b) for b in (EN, FR)] == [False, True]
+    assert [booths.registry.snapshot(b)["media"] for b in (EN, FR)] == [
+        "not-sending",
+        "sending",
+    ]
+
+
+def test_with_the_media_server_down_nobody_is_on_air(booths: Booths) -> None:
+    booths.registry.join(EN, ANA)
+    booths.registry.set_ingest(EN, True)
+    booths.registry.set_media_server("running")
+    assert booths.registry.is_on_air(EN)
+
+    booths.registry.set_media_server("down")
+
+    snapshot = booths.registry.snapshot(EN)
+    assert (snapshot["on_air"], snapshot["media"], snapshot["active_id"]) == (
+        False,
+        "no-server",
+        ANA.participant_id,
+    )
+    booths.registry.set_media_server("running")
+    assert booths.registry.is_on_air(EN)
+
+
+def test_with_media_disabled_the_kiosk_cannot_tell_and_says_so(booths: Booths) -> None:
+    booths.registry.join(EN, ANA)
+    assert booths.registry.snapshot(EN)["media"] == "untracked"
+    booths.refused(InvalidAction, lambda: booths.registry.set_media_server("crashed"))  # type: ignore[arg-type]
 
 
 def test_listener_count_is_reported_and_a_negative_count_is_invalid(booths: Booths) -> None:
@@ -269,3 +298,14 @@ def test_error_codes_match_the_protocol() -> None:
     assert InvalidAction("no").code == "invalid"
     assert UnknownBooth("no").code == "not_found"
     assert Forbidden("because").message == "because"
+
+
+def test_while_mediamtx_runs_a_pages_report_does_not_make_a_booth_on_air(booths: Booths) -> None:
+    booths.registry.join(EN, ANA)
+    booths.registry.set_media_server("running")
+
+    booths.registry.set_ingest(EN, True, from_page=True)
+    assert not booths.registry.is_on_air(EN)
+
+    booths.registry.set_ingest(EN, True)  # MediaMTX's paths/list says online
+    assert booths.registry.is_on_air(EN)

@@ -98,6 +98,7 @@ def test_snapshot_carries_every_contract_field_with_participants_in_join_order(
         "muted": False,
         "handover": {"state": "idle", "from": None, "to": None},
         "ingest": False,
+        "media": "untracked",
         "listeners": 0,
         "relay_label": "floor",
     }  # fmt: skip

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import aiohttp
 import pytest
@@ -32,11 +32,14 @@ BOOTH = "conf/main/en"
 def rtsp_read(url: str, action: str = "read", path: str | None = None) -> dict[str, Any]:
     """The body MediaMTX posts for an RTSP client opening `url` (user and password from it)."""
     parts = urlsplit(url)
+    # The real MediaMTX (v1.20.1) copies `?token=` of an RTSP URL into `token`, and the
+    # password too when there is one (tests/real_media records it).
+    token = parse_qs(parts.query).get("token", [parts.password or ""])[0]
     return {
         "ip": "127.0.0.1",
         "user": parts.username or "",
         "password": parts.password or "",
-        "token": "",
+        "token": token,
         "action": action,
         "path": path if path is not None else parts.path.lstrip("/"),
         "protocol": "rtsp",
@@ -106,6 +109,25 @@ async def test_the_captions_credential_cannot_read_another_room(
 ) -> None:
     url = rtsp_source(config, services.secrets)(BOOTH)
     assert await ask_hook(rtsp_read(url, path="conf/hall/en")) == 401
+
+
+async def test_the_token_travels_in_the_query_not_as_a_password_ffmpeg_would_cut(
+    config: Config, services: Services
+) -> None:
+    parts = urlsplit(rtsp_source(config, services.secrets)(BOOTH))
+    assert (parts.username, parts.password) == ("captions", None)
+    assert len(parse_qs(parts.query)["token"][0]) > 127
+
+
+async def test_an_rtsp_source_is_named_without_its_token() -> None:
+    stream = AudioStream(
+        f"rtsp://captions@127.0.0.1:{free_port()}/{BOOTH}?token=secret-token",
+        open_timeout_seconds=1.0,
+    )
+    with pytest.raises(AudioSourceError) as raised:
+        await stream.open()
+    assert f"/{BOOTH}?token=***" in str(raised.value)
+    assert "secret-token" not in str(raised.value)
 
 
 async def test_an_rtsp_source_that_cannot_be_opened_is_named_without_its_password() -> None:

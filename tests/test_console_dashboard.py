@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from kiosk.board import booth_row
+from kiosk.board import booth_row, state_alerts
 from kiosk.screens.dashboard import DashboardScreen
 from kiosk.screens.setup import SetupScreen
 from kiosk.screens.welcome import WelcomeScreen
@@ -110,3 +110,25 @@ def test_captions_column_says_live_only_while_the_booths_captions_run() -> None:
         "not marked": booth_row(plain, 1000.0, 60, transcribing=True).captions,
     }
     assert cells == {"running": "live", "waiting": "on", "not marked": "off"}
+
+
+def test_the_dashboard_says_what_is_wrong_instead_of_on_air() -> None:
+    registry = BoothRegistry(lambda: 1000.0)
+    registry.add_booth("conf/main/en", "en", "English")
+    registry.join("conf/main/en", ANNA)
+
+    def row_and_alerts() -> tuple[str, str, list[str]]:
+        snapshot = registry.snapshot("conf/main/en")
+        row = booth_row(snapshot, 1000.0, 60)
+        return row.on_air, row.ingest, [a.message for a in state_alerts(snapshot)]
+
+    registry.set_media_server("down")
+    assert row_and_alerts() == (
+        "Anna (no media server)",
+        "no server",
+        ["no media server: nobody hears it"],
+    )
+    registry.set_media_server("running")
+    assert row_and_alerts() == ("Anna (not sending)", "off", ["not sending: no stream arrives"])
+    registry.set_ingest("conf/main/en", True)
+    assert row_and_alerts() == ("Anna", "online", [])

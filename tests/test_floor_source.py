@@ -197,7 +197,7 @@ def test_the_written_config_carries_each_floor_and_the_stand_in_accepts_it(tmp_p
         auth_hook_port=8080,
         auth_secret="s",
         path_names=[FLOOR, "ev/hall/floor", "ev/main/en"],
-        path_settings={
+        floor_settings={
             FLOOR: floor_path_settings(FloorSource("device", "alsa:hw:1,0"), **common),
             "ev/hall/floor": {"source": "rtsp://10.0.0.5:554/floor"},
         },

@@ -19,6 +19,7 @@ from tests.fakes import write_fake_binary
 from tests.media_support import (
     ClientSocket,
     MediaKiosk,
+    channel,
     media_kiosk,
     next_where,
     off_air,
@@ -148,8 +149,14 @@ async def test_without_a_binary_the_pages_and_sockets_still_work(
         assert home.status == 200
     listener = await kiosk.session.ws_connect(kiosk.ws_url("/ws/listen/ev/main"))
     interpreter = await joined_interpreter(kiosk, EN)
-    # No MediaMTX to ask: the active interpreter counts as on air.
-    assert (await next_where(listener, on_air(EN)))["type"] == "listen:state"
+    # No media server: the interpreter has the mic, but nobody can hear them, and says why.
+    state = await next_where(
+        listener, lambda m: m["type"] == "listen:state" and channel(m, EN)["active"]
+    )
+    assert {k: channel(state, EN)[k] for k in ("on_air", "media")} == {
+        "on_air": False,
+        "media": "no-server",
+    }
     await interpreter.close()
 
 

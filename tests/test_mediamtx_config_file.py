@@ -9,7 +9,11 @@ import pytest
 import yaml
 
 from server.mediamtx.binary import find_binary
-from server.mediamtx.config_file import render_mediamtx_config, write_mediamtx_config
+from server.mediamtx.config_file import (
+    path_settings,
+    render_mediamtx_config,
+    write_mediamtx_config,
+)
 
 
 def render(**overrides: object) -> dict[str, object]:
@@ -50,11 +54,21 @@ def test_auth_goes_to_the_kiosk_hook_with_its_secret_quoted() -> None:
     assert config["authHTTPExclude"] == [{"action": "api"}, {"action": "metrics"}]
 
 
-def test_every_channel_is_one_publisher_path_and_nothing_else() -> None:
+def test_every_channel_is_one_publisher_path_and_booths_are_always_available() -> None:
+    # A booth's readers must survive a handover: its stream stays while the publisher changes.
     assert render()["paths"] == {
-        "ev/main/en": {"source": "publisher"},
+        "ev/main/en": {
+            "source": "publisher",
+            "alwaysAvailable": True,
+            "alwaysAvailableTracks": [{"codec": "Opus"}],
+        },
         "ev/main/floor": {"source": "publisher"},
     }
+
+
+def test_the_api_adds_a_path_with_the_settings_of_the_file() -> None:
+    assert path_settings("ev/hall/fr") == render()["paths"]["ev/main/en"]
+    assert path_settings("ev/hall/floor") == {"source": "publisher"}
 
 
 def test_no_channels_gives_an_empty_paths_map() -> None:

@@ -104,9 +104,17 @@ async def test_static_paths_are_listed_offline_before_any_publisher(fake: FakeMe
     status, body = await fake.request("GET", "/v3/paths/list")
     assert status == 200
     assert [item["name"] for item in body["items"]] == BOOTHS
-    item = body["items"][0]
-    assert set(item) == PATH_ITEM_FIELDS
-    assert (item["available"], item["online"], item["ready"], item["source"]) == (
+    booth, floor = body["items"][0], body["items"][2]
+    assert set(booth) == PATH_ITEM_FIELDS
+    # As in the real binary: an always-available booth path has a stream (silence) but no
+    # publisher; a plain path (the floor) has neither.
+    assert (booth["available"], booth["online"], booth["ready"], booth["source"]) == (
+        True,
+        False,
+        True,
+        None,
+    )
+    assert (floor["available"], floor["online"], floor["ready"], floor["source"]) == (
         False,
         False,
         False,
@@ -293,9 +301,13 @@ async def test_a_hook_refusal_is_a_401(fake: FakeMediaMTX) -> None:
     assert status == 401
 
 
-async def test_whep_without_a_publisher_is_a_404(fake: FakeMediaMTX) -> None:
-    status, _ = await offer(fake, "ev/main/en", "whep", "good")
+async def test_whep_without_a_publisher_is_a_404_unless_the_path_is_always_available(
+    fake: FakeMediaMTX,
+) -> None:
+    status, _ = await offer(fake, "ev/main/floor", "whep", "good")
     assert status == 404
+    status, _ = await offer(fake, "ev/main/en", "whep", "good")
+    assert status == 201
 
 
 async def test_deleting_the_session_url_takes_the_publisher_offline(fake: FakeMediaMTX) -> None:

@@ -16,7 +16,13 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Log, Static
 
 import db
-from kiosk.board import format_duration, handover_text, participant_name
+from kiosk.board import (
+    MEDIA_WORDS,
+    format_duration,
+    handover_text,
+    ingest_text,
+    participant_name,
+)
 from kiosk.screens.base import ConsoleScreen
 from kiosk.server_bridge import send_console_chat, subscribe_chat
 from server.booth_models import BoothError
@@ -147,7 +153,13 @@ class BoothScreen(ConsoleScreen):
         if active is not None:
             since = snapshot["on_air_since"] or self.kiosk.clock()
             on_mic = format_duration(self.kiosk.clock() - since)
-            parts.append(f"on air: [b]{participant_name(snapshot, active)}[/b] for {on_mic}")
+            name = participant_name(snapshot, active)
+            problem = MEDIA_WORDS.get(snapshot.get("media", "")) if not snapshot["on_air"] else None
+            if problem:
+                # Someone has the mic, but nobody hears them: say why instead of "on air".
+                parts.append(f"[b red]{problem.upper()}[/]: [b]{name}[/b] has the mic")
+            else:
+                parts.append(f"on air: [b]{name}[/b] for {on_mic}")
         else:
             parts.append("nobody on air")
         if snapshot["muted"]:
@@ -155,7 +167,7 @@ class BoothScreen(ConsoleScreen):
         if handover_text(snapshot):
             parts.append(f"handover {handover_text(snapshot)}")
         parts.append(f"listeners {snapshot['listeners']}")
-        parts.append("ingest online" if snapshot["ingest"] else "ingest off")
+        parts.append(f"ingest {ingest_text(snapshot)}")
         title.update(" · ".join(parts))
 
     def _paint_state(self) -> None:

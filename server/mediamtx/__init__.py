@@ -15,7 +15,11 @@ from server.mediamtx.api import (
 )
 from server.mediamtx.auth_hook import decide
 from server.mediamtx.binary import find_binary
-from server.mediamtx.config_file import render_mediamtx_config, write_mediamtx_config
+from server.mediamtx.config_file import (
+    path_settings,
+    render_mediamtx_config,
+    write_mediamtx_config,
+)
 from server.mediamtx.install import InstallError, detect_platform, install_mediamtx
 from server.mediamtx.poller import MediaStatusPoller, PathStatus
 from server.mediamtx.supervisor import MediaMTXSupervisor, SupervisorState
@@ -37,6 +41,7 @@ __all__ = [
     "detect_platform",
     "find_binary",
     "install_mediamtx",
+    "path_settings",
     "render_mediamtx_config",
     "write_mediamtx_config",
 ]

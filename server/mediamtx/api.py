@@ -143,12 +143,12 @@ class MediaMTXClient:
             if page >= int(body.get("pageCount") or 0):
                 return items
 
-    async def ensure_path(self, name: str) -> None:
-        """Make sure MediaMTX has path `name`, with one API call at most per cache lifetime."""
+    async def ensure_path(self, name: str, conf: dict[str, Any] | None = None) -> None:
+        """Make sure MediaMTX has path `name` (added with `conf`), one API call at most per cache lifetime."""
         if name in self._known_paths:
             return
         with contextlib.suppress(PathAlreadyExists):
-            await self.add_path(name)
+            await self.add_path(name, conf)
         self._known_paths.add(name)
 
     async def path_is_active(self, name: str) -> bool:

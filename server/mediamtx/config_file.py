@@ -20,6 +20,24 @@ from urllib.parse import quote
 PATH_NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 
 Scalar = str | bool | int
+PathSettings = dict[str, Scalar | list[dict[str, str]]]
+FLOOR_SUFFIX = "/floor"
+
+
+def path_settings(name: str) -> PathSettings:
+    """The settings of one path, the same in the file and in `POST /v3/config/paths/add`.
+
+    A booth path (`event/room/lang`) is always available: MediaMTX keeps its Opus stream, and
+    every WHEP reader on it, while the publisher changes at a handover or goes away, playing
+    silence (DTX frames) in between. Without it MediaMTX closes every reader whenever the
+    publisher leaves or is replaced, and each listener has to connect again. A new publisher
+    must then send Opus audio, which the kiosk's pages do.
+    """
+    settings: PathSettings = {"source": "publisher"}
+    if not name.endswith(FLOOR_SUFFIX):
+        settings["alwaysAvailable"] = True
+        settings["alwaysAvailableTracks"] = [{"codec": "Opus"}]
+    return settings
 
 
 def render_mediamtx_config(
@@ -32,7 +50,7 @@ def render_mediamtx_config(
     auth_hook_port: int,
     auth_secret: str,
     path_names: Iterable[str],
-    path_settings: Mapping[str, Mapping[str, Scalar]] | None = None,
+    floor_settings: Mapping[str, Mapping[str, Scalar]] | None = None,
     metrics_port: int = 9998,
     auth_hook_host: str = "127.0.0.1",
     log_level: str = "info",
@@ -43,8 +61,8 @@ def render_mediamtx_config(
     browsers reach WebRTC signalling through the kiosk's `/media` proxy. Only the WebRTC UDP
     port listens on every interface, because the audio flows straight between phone and
     MediaMTX. `path_names` are booth ids and floor channels; there is no `all_others`, so an
-    unknown path is refused by MediaMTX before the auth hook is even asked. `path_settings`
-    gives a path settings of its own (a floor's source), replacing `source: publisher`.
+    unknown path is refused by MediaMTX before the auth hook is even asked. `floor_settings`
+    gives a floor path settings of its own (its source), on top of `path_settings(name)`.
     """
     names = sorted(set(path_names))
     for name in names:
@@ -59,8 +77,9 @@ def render_mediamtx_config(
         ("metricsAddress", f"127.0.0.1:{metrics_port}"),
         ("rtsp", True),
         ("rtspAddress", f"127.0.0.1:{rtsp_port}"),
-        # RTSP over TCP only (captions and floor ffmpeg use TCP): with UDP on, MediaMTX binds
-        # the fixed UDP ports :8000 and :8001, so a second MediaMTX on the machine fails to start.
+        # TCP only: the transcriber reads over TCP, and MediaMTX then opens no UDP RTP/RTCP
+        # listeners (its defaults, :8000 and :8001 on every interface, would clash with a
+        # second MediaMTX on the machine and face the venue network for nothing).
         ("rtspTransports", ["tcp"]),
         ("webrtc", True),
         ("webrtcAddress", f"127.0.0.1:{webrtc_port}"),
@@ -86,9 +105,9 @@ def render_mediamtx_config(
         lines.append("paths:")
         for name in names:
             lines.append(f"  {_scalar(name)}:")
-            own = (path_settings or {}).get(name, {})
-            path_conf: dict[str, Scalar] = {"source": "publisher", **own}
-            lines.extend(f"    {key}: {_scalar(value)}" for key, value in path_conf.items())
+            path_conf = path_settings(name)
+            path_conf.update((floor_settings or {}).get(name, {}))
+            lines.extend(_render_path_settings(path_conf))
     else:
         lines.append("paths: {}")
     return "\n".join(lines) + "\n"
@@ -115,6 +134,22 @@ def _render_setting(key: str, value: Scalar | Sequence[str]) -> list[str]:
     if not value:
         return [f"{key}: []"]
     return [f"{key}:"] + [f"  - {_scalar(item)}" for item in value]
+
+
+def _render_path_settings(settings: PathSettings) -> list[str]:
+    lines: list[str] = []
+    for key, value in settings.items():
+        if isinstance(value, list):
+            lines.append(f"    {key}:")
+            for item in value:
+                first = True
+                for item_key, item_value in item.items():
+                    lead = "      - " if first else "        "
+                    lines.append(f"{lead}{item_key}: {_scalar(item_value)}")
+                    first = False
+        else:
+            lines.append(f"    {key}: {_scalar(value)}")
+    return lines
 
 
 def _scalar(value: Scalar) -> str:

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Literal
 
 from server.mediamtx.api import MediaMTXClient, MediaMTXError
-from server.mediamtx.config_file import write_mediamtx_config
+from server.mediamtx.config_file import path_settings, write_mediamtx_config
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ class MediaMTXSupervisor:
 
         Raises MediaMTXError (MediaMTXUnavailable when MediaMTX is not running).
         """
-        await self.client.ensure_path(booth_id)
+        await self.client.ensure_path(booth_id, dict(path_settings(booth_id)))
 
     async def remove_path(self, name: str) -> None:
         """Stop serving the path `name` (a deleted booth or room); its readers are dropped.
@@ -286,7 +286,7 @@ class MediaMTXSupervisor:
     async def _add_paths(self) -> None:
         for name in self._paths():
             try:
-                await self.client.ensure_path(name)
+                await self.client.ensure_path(name, dict(path_settings(name)))
             except MediaMTXError as err:
                 logger.warning("MediaMTX path %s not added: %s", name, err)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import threading
 import time
 from collections import deque
@@ -28,6 +29,9 @@ from numpy.typing import NDArray
 
 from server.transcription.engine import CAPTIONS_EXTRA_HINT, EngineUnavailable
 from server.transcription.vad import SAMPLE_RATE
+
+# `token=…` in a URL's query: a credential, never shown.
+TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&#]*")
 
 
 class AudioSourceError(RuntimeError):
@@ -72,11 +76,14 @@ def is_live_source(source: str) -> bool:
 
 
 def display_source(source: str) -> str:
-    """The source as logs and errors may show it: a URL's password becomes `***`."""
+    """The source as logs and errors may show it: a URL's password and token become `***`."""
     scheme, separator, rest = source.partition("://")
-    userinfo, at, location = rest.partition("@")
-    if not separator or not at or "/" in userinfo or ":" not in userinfo:
+    if not separator:
         return source
+    rest = TOKEN_IN_QUERY.sub(r"\1***", rest)
+    userinfo, at, location = rest.partition("@")
+    if not at or "/" in userinfo or ":" not in userinfo:
+        return f"{scheme}://{rest}"
     return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{location}"
 
 

@@ -162,7 +162,7 @@ class BoothSession:
         """The active interpreter's page reports whether its WHIP stream is up."""
         if self.hub.registry.snapshot(self.booth_id)["active_id"] != self.participant_id:
             raise Forbidden("only the active interpreter reports the stream state")
-        self.hub.registry.set_ingest(self.booth_id, message.fields["connected"])
+        self.hub.registry.set_ingest(self.booth_id, message.fields["connected"], from_page=True)
 
 
 _CONTROL = (Action.HANDOVER, Action.CONTROL_BOOTH)

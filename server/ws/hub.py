@@ -224,6 +224,10 @@ class WebSocketHub:
                     "language_name": snapshot["language_name"],
                     "language_code": snapshot["language_code"],
                     "on_air": self.registry.is_on_air(booth_id),
+                    # Why a channel with an interpreter at the mic is not on air:
+                    # "no-server" or "not-sending" (see BoothRegistry.set_media_server).
+                    "active": snapshot["active_id"] is not None,
+                    "media": snapshot["media"],
                     "muted": snapshot["muted"],
                     # A handover is pending: the page shows "switching interpreters".
                     "switching": snapshot["handover"]["state"] != "idle",

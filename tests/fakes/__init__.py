@@ -86,9 +86,20 @@ def fake_with_paths(directory: Path, paths: Iterable[str], **config: Any) -> Fak
 
 
 class FakeMediaMTX:
-    """Runs the stand-in on `config_path` until the context exits; collects its output."""
+    """Runs the stand-in on `config_path` until the context exits; collects its output.
 
-    def __init__(self, config_path: Path, api_port: int, *, wait_ready: bool = True) -> None:
+    `binary` runs that executable instead (the real MediaMTX, in tests/real_media).
+    """
+
+    def __init__(
+        self,
+        config_path: Path,
+        api_port: int,
+        *,
+        wait_ready: bool = True,
+        binary: Path | None = None,
+    ) -> None:
+        self.command = [str(binary)] if binary else [sys.executable, str(FAKE_SCRIPT)]
         self.config_path = config_path
         self.api_port = api_port
         self.api_url = f"http://127.0.0.1:{api_port}"
@@ -99,8 +110,7 @@ class FakeMediaMTX:
 
     async def __aenter__(self) -> FakeMediaMTX:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(FAKE_SCRIPT),
+            *self.command,
             str(self.config_path),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,

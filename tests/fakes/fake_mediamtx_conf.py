@@ -1,6 +1,8 @@
 """Strict parsing of the MediaMTX config subset that the kiosk writes, for the stand-in.
 
-Only the keys docs/mediamtx-reference.md lists as written by the kiosk are known. Anything else is
+    "runOnInit": str,
+    "runOnInitRestart": bool,
+Only the keys the kiosk sets (docs/mediamtx.md) are known. Anything else is
 rejected the way MediaMTX rejects it (`json: unknown field "…"`), so the stand-in catches a
 kiosk writer that drifts away from the documented contract.
 """
@@ -25,6 +27,7 @@ STRING_KEYS = frozenset(
     }
 )
 STRING_LIST_KEYS = frozenset({"webrtcAdditionalHosts", "webrtcAllowOrigins", "rtspTransports"})
+RTSP_TRANSPORTS = frozenset({"udp", "multicast", "tcp"})
 LOG_LEVELS = frozenset({"error", "warn", "info", "debug"})
 AUTH_METHODS = frozenset({"internal", "http", "jwt"})
 AUTH_ACTIONS = frozenset({"publish", "read", "playback", "api", "metrics", "pprof"})
@@ -35,7 +38,13 @@ PATH_KEYS = {
     "maxReaders": int,
     "runOnInit": str,
     "runOnInitRestart": bool,
+    "alwaysAvailable": bool,
+    "alwaysAvailableTracks": list,
 }
+# MediaMTX v1.20.1 accepts these codecs in alwaysAvailableTracks.
+ALWAYS_AVAILABLE_CODECS = frozenset(
+    {"AV1", "VP9", "H265", "H264", "Opus", "MPEG4Audio", "G711", "LPCM"}
+)
 PATH_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 DEFAULTS: dict[str, Any] = {
@@ -46,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "metricsAddress": ":9998",
     "rtsp": True,
     "rtspAddress": ":8554",
+    "rtspTransports": ["udp", "multicast", "tcp"],
     "webrtc": True,
     "webrtcAddress": ":8889",
     "webrtcLocalUDPAddress": ":8189",
@@ -59,7 +69,13 @@ DEFAULTS: dict[str, Any] = {
     "authHTTPAddress": "",
     "authHTTPExclude": [],
 }
-PATH_DEFAULTS: dict[str, Any] = {"source": "publisher", "overridePublisher": True, "maxReaders": 0}
+PATH_DEFAULTS: dict[str, Any] = {
+    "source": "publisher",
+    "overridePublisher": True,
+    "maxReaders": 0,
+    "alwaysAvailable": False,
+    "alwaysAvailableTracks": [],
+}
 
 
 class ConfigError(Exception):
@@ -108,6 +124,10 @@ def validate_global(raw: dict[str, Any], *, allow_sections: bool = False) -> dic
         elif key in STRING_LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
                 raise ConfigError(f'json: cannot unmarshal into field "{key}" of type []string')
+            if key == "rtspTransports":
+                for item in value:
+                    if item not in RTSP_TRANSPORTS:
+                        raise ConfigError(f"invalid protocol: {item}")
         elif key == "logLevel":
             if value not in LOG_LEVELS:
                 raise ConfigError(f"invalid log level '{value}'")
@@ -133,7 +153,28 @@ def validate_path_conf(raw: object) -> dict[str, Any]:
         if expected is None:
             raise ConfigError(f'json: unknown field "{key}"')
         _expect(key, value, expected)
+        if key == "alwaysAvailableTracks":
+            _validate_tracks(value)
+    if raw.get("alwaysAvailable") and not raw.get("alwaysAvailableTracks"):
+        # The real binary builds its offline segment from the tracks (or a file the kiosk never sets).
+        raise ConfigError("'alwaysAvailableTracks' must contain at least one track")
     return dict(raw)
+
+
+def _validate_tracks(value: list[Any]) -> None:
+    for track in value:
+        if not isinstance(track, dict):
+            raise ConfigError('json: cannot unmarshal into field "alwaysAvailableTracks"')
+        for key in track:
+            if key not in ("codec", "sampleRate", "channelCount", "muLaw"):
+                raise ConfigError(f'json: unknown field "{key}"')
+        codec = track.get("codec")
+        if codec not in ALWAYS_AVAILABLE_CODECS:
+            raise ConfigError(f"unsupported codec '{codec}'")
+        if codec in ("AV1", "VP9", "H265", "H264", "Opus"):
+            for key in ("sampleRate", "channelCount"):
+                if track.get(key):
+                    raise ConfigError(f"{key} must not be specified for codec '{codec}'")
 
 
 def validate_path_name(name: str) -> None:

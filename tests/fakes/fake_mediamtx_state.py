@@ -23,16 +23,26 @@ class RuntimePath:
     readers: list[dict[str, Any]] = field(default_factory=list)
     inbound_bytes: int = 0
     outbound_bytes: int = 0
+    # `alwaysAvailable: true`: the stream (and its readers) outlive the publisher.
+    always_available: bool = False
+
+    @property
+    def available(self) -> bool:
+        """Readers may attach: a publisher is there, or the path is always available."""
+        return self.source is not None or self.always_available
 
     def as_item(self) -> dict[str, Any]:
         """The `/v3/paths/list` item, deprecated fields included."""
         online = self.source is not None
-        tracks2 = [{"codec": "Opus", "codecProps": {"channelCount": 1}}] if online else []
+        available = self.available
+        tracks2 = [{"codec": "Opus", "codecProps": {"channelCount": 1}}] if available else []
         return {
             "name": self.name,
             "confName": self.name,
+            # The real binary describes a publisher only while it publishes; an
+            # always-available path with nobody on it shows `source: null`, `online: false`.
             "source": self.source,
-            "available": online,
+            "available": available,
             "availableTime": self.online_time,
             "online": online,
             "onlineTime": self.online_time,
@@ -42,7 +52,7 @@ class RuntimePath:
             "outboundBytes": self.outbound_bytes,
             "inboundFramesInError": 0,
             # Deprecated in MediaMTX but still sent.
-            "ready": online,
+            "ready": available,
             "readyTime": self.online_time,
             "tracks": [track["codec"] for track in tracks2],
             "bytesReceived": self.inbound_bytes,
@@ -111,13 +121,16 @@ class FakeState:
         for name in list(self.runtime):
             if name not in self.path_confs:
                 self.remove_path(name)
-        for name in self.path_confs:
-            self.runtime.setdefault(name, RuntimePath(name))
+        for name, conf in self.path_confs.items():
+            self.runtime.setdefault(name, RuntimePath(name)).always_available = bool(
+                conf.get("alwaysAvailable")
+            )
 
     def set_path(self, name: str, conf: dict[str, Any]) -> None:
         """Create or replace a path's config; a static path becomes active at once."""
         self.path_confs[name] = conf
-        self.runtime.setdefault(name, RuntimePath(name))
+        runtime = self.runtime.setdefault(name, RuntimePath(name))
+        runtime.always_available = bool(conf.get("alwaysAvailable"))
 
     def remove_path(self, name: str) -> None:
         """Forget a path, closing its sessions."""
@@ -132,7 +145,9 @@ class FakeState:
         if source is None:
             path.source = None
             path.online_time = None
-            path.readers.clear()
+            if not path.always_available:
+                # MediaMTX closes every reader when the stream goes (setNotAvailable).
+                self._drop_readers(name)
             return
         path.source = source
         path.online_time = now_iso()
@@ -142,15 +157,24 @@ class FakeState:
         session = Session(uuid.uuid4().hex, uuid.uuid4().hex, path, state, remote_addr, query)
         runtime = self.runtime[path]
         if state == "publish":
-            for old in [
+            replaced = [
                 s for s in self.sessions.values() if s.path == path and s.state == "publish"
-            ]:
+            ]
+            for old in replaced:
                 del self.sessions[old.id]
+            if replaced and not runtime.always_available:
+                # An override tears the stream down first: its readers are closed too.
+                self._drop_readers(path)
             self.set_publisher(path, {"type": "webRTCSession", "id": session.id})
         else:
             runtime.readers.append({"type": "webRTCSession", "id": session.id})
         self.sessions[session.id] = session
         return session
+
+    def _drop_readers(self, name: str) -> None:
+        self.runtime[name].readers.clear()
+        for reader in [s for s in self.sessions.values() if s.path == name and s.state == "read"]:
+            del self.sessions[reader.id]
 
     def close_session(self, session_id: str) -> bool:
         """End a session; a publisher's end takes its path offline."""

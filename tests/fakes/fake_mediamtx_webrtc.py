@@ -85,7 +85,7 @@ class WebRTCListener:
             )
             return error(401, "authentication failed")
         runtime = self.state.runtime[path]
-        if action == "read" and runtime.source is None:
+        if action == "read" and not runtime.available:
             return error(404, "no stream is available on path")
         conf = self.state.path_confs[path]
         if (

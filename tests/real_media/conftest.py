@@ -1,25 +1,28 @@
-"""Tests against the real MediaMTX binary: skipped, with one visible reason, when it is absent."""
+"""Tests against the real MediaMTX binary (marker `real_media`).
+
+They run whenever a real MediaMTX is found: `$VOXBENTO_MEDIAMTX`, else `mediamtx` on PATH. With
+none, every module but one is left out of the collection and that one is skipped at module
+level, so the summary shows a single reason instead of one line per test.
+"""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-REAL_MEDIAMTX = shutil.which("mediamtx")
-SKIP_REASON = (
-    "no real MediaMTX on PATH: install one (`voxbento-kiosk mediamtx install`) "
-    "to run tests/real_media"
-)
+from tests.real_media.binary import REAL_MEDIAMTX
+
+HERE = Path(__file__).parent
+# The module that carries the one visible skip when the binary is missing.
+SKIP_CARRIER = "test_config_accepted.py"
+
+if REAL_MEDIAMTX is None:
+    collect_ignore = [p.name for p in HERE.glob("test_*.py") if p.name != SKIP_CARRIER]
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test here `real_media`, and skip them all when the binary is missing."""
-    here = Path(__file__).parent
-    skip = pytest.mark.skip(reason=SKIP_REASON)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of this folder `real_media`, so `-m 'not real_media'` leaves them out."""
     for item in items:
-        if here in Path(str(item.fspath)).parents:
+        if HERE in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.real_media)
-            if REAL_MEDIAMTX is None:
-                item.add_marker(skip)

@@ -86,3 +86,14 @@ export function toast(container, text, kind = "error") {
   container.append(item);
   setTimeout(() => item.remove(), 6000);
 }
+
+/** What a page says instead of "on air" while someone has the mic (snapshot `media`). */
+export const MEDIA_PROBLEMS = { "no-server": "no media server", "not-sending": "not sending" };
+
+/** The "Sending" line of a booth (snapshot `media`). */
+export const MEDIA_WORDS = {
+  sending: "online",
+  "not-sending": "not sending",
+  "no-server": "no media server",
+  untracked: "not tracked (MediaMTX off)",
+};

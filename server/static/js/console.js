@@ -1,6 +1,6 @@
 // Technicians' web console: one booth socket per card, with set-active, cancel and mute.
 
-import { formatDuration, nameOf, secondsOnAir, toast } from "./booth-view.js";
+import { MEDIA_PROBLEMS, MEDIA_WORDS, formatDuration, nameOf, secondsOnAir, toast } from "./booth-view.js";
 import { LiveSocket } from "./socket.js";
 
 const root = document.getElementById("console");
@@ -51,14 +51,16 @@ class BoothCard {
     if (!state) return;
     this.state = state;
     const onAir = !!state.active_id;
-    this.card.dataset.air = onAir ? "on" : "off";
+    // Someone has the mic, but "ON AIR" only when their stream really arrives in MediaMTX.
+    const problem = onAir && !state.on_air ? MEDIA_PROBLEMS[state.media] : null;
+    this.card.dataset.air = problem ? "problem" : onAir ? "on" : "off";
     this.card.dataset.muted = String(!!state.muted);
-    this.field("pill").textContent = !onAir ? "OFF AIR" : state.muted ? "MUTED" : "ON AIR";
+    this.field("pill").textContent = !onAir ? "OFF AIR" : problem ? problem.toUpperCase() : state.muted ? "MUTED" : "ON AIR";
     this.field("active").textContent = onAir ? nameOf(state, state.active_id) : "nobody";
     const handover = state.handover || { state: "idle" };
     this.field("handover").textContent = handover.state === "idle" ? "none"
       : `${nameOf(state, handover.from)} ${handover.state === "offered" ? "offers" : "requests"}${handover.to ? ` (${nameOf(state, handover.to)})` : ""}`;
-    this.field("ingest").textContent = state.ingest ? "online" : "offline";
+    this.field("ingest").textContent = MEDIA_WORDS[state.media] || (state.ingest ? "online" : "offline");
     this.field("listeners").textContent = String(state.listeners ?? 0);
     const people = (state.participants || []).filter((p) => p.role === "interpreter");
     this.field("people").textContent = people.length

@@ -1,6 +1,6 @@
 // Interpreter console: booth socket, go-live over WHIP, cough, handover, relay, chat.
 
-import { formatDuration, handoverView, isController, nameOf, secondsOnAir, timeOfDay, toast } from "./booth-view.js";
+import { MEDIA_PROBLEMS, formatDuration, handoverView, isController, nameOf, secondsOnAir, timeOfDay, toast } from "./booth-view.js";
 import { Microphone } from "./mic.js";
 import { ownName } from "./name-prompt.js";
 import { LiveSocket } from "./socket.js";
@@ -11,6 +11,10 @@ const { boothId, event, room, role } = root.dataset;
 const shiftSeconds = Number(root.dataset.shiftMinutes || 30) * 60;
 const $ = (id) => document.getElementById(id);
 const TOKEN_FRESH_MS = 10 * 60 * 1000;
+// At a handover the outgoing page keeps sending until MediaMTX lets the incoming stream take
+// the path over (it then closes ours), so listeners never hear a hole; this is the longest
+// it waits for that.
+const HANDOVER_KEEP_MS = 10000;
 
 const page = {
   me: null,
@@ -18,6 +22,8 @@ const page = {
   coughing: false,
   session: null, // WHIP publish
   sending: false,
+  leaving: null, // timer while handing over: still sending until the incoming stream takes over
+  previous: null, // an old WHIP session kept until its fresh replacement is live
   listen: null, // WHEP playback
   token: root.dataset.mediaToken,
   tokenAt: Date.now(),
@@ -88,11 +94,16 @@ function applyState(state) {
 function renderStatus() {
   const state = page.state;
   const pill = $("air-pill");
+  // "On air" only when the stream really arrives in MediaMTX; otherwise say what is wrong.
+  const problem = state.active_id && !state.on_air ? MEDIA_PROBLEMS[state.media] : null;
   let text;
-  if (amActive()) text = state.muted ? "You are on air · muted" : "You are on air";
+  if (amActive() && problem) text = `You have the mic · ${problem}`;
+  else if (amActive()) text = state.muted ? "You are on air · muted" : "You are on air";
+  else if (state.active_id && problem) text = `${nameOf(state, state.active_id)} has the mic · ${problem}`;
   else if (state.active_id) text = `${nameOf(state, state.active_id)} is on air`;
   else text = "Nobody on air";
-  pill.dataset.air = amActive() ? (state.muted ? "muted" : "me") : state.active_id ? "other" : "off";
+  pill.dataset.air = problem ? "problem" : amActive() ? (state.muted ? "muted" : "me") : state.active_id ? "other" : "off";
+  root.dataset.media = state.media || "";
   $("air-text").textContent = text;
   $("audience").textContent = String(state.listeners ?? 0);
   $("relay-label").textContent = state.relay_label || "floor";
@@ -188,28 +199,79 @@ function setIngest(kind, text) {
   const connected = kind === "live";
   if (connected !== page.sending) {
     page.sending = connected;
-    socket.send({ type: "booth:ingest", connected });
+    // Only the active interpreter reports; the server refuses anyone else's report.
+    if (amActive()) socket.send({ type: "booth:ingest", connected });
   }
+}
+
+function stopPublishing() {
+  clearTimeout(page.leaving);
+  page.leaving = null;
+  page.session?.stop();
+  page.session = null;
+  setIngest("idle", amActive() ? "Waiting for the microphone…" : "Not sending (you are not on air)");
+}
+
+function handingOver() {
+  // Make before break: someone else holds the mic now and our stream is up; keep it until
+  // MediaMTX switches the path to theirs (our session then ends) or HANDOVER_KEEP_MS passes.
+  return page.session?.state === "live" && !!page.state?.active_id && root.dataset.socket === "open";
+}
+
+function retirePrevious() {
+  page.previous?.stop();
+  page.previous = null;
+}
+
+function startPublishing() {
+  let session = null;
+  session = publish(mic.stream, `/media/${boothId}/whip`, page.token, {
+    getToken: mediaToken,
+    onState: (state, detail) => {
+      if (session !== null && session === page.previous) {
+        // A stream this page replaced: whatever happens to it now, it never reconnects.
+        if (state !== "live" && state !== "stopped") retirePrevious();
+        return;
+      }
+      // Once handing over, the end of our session means the incoming stream took over.
+      if (page.leaving) { if (state !== "live" && state !== "stopped") stopPublishing(); return; }
+      if (state === "connecting") setIngest("connecting", "Connecting to the media server…");
+      else if (state === "live") {
+        retirePrevious(); // the fresh stream has taken the path over from our old one
+        setIngest("live", "Live: your voice reaches the audience");
+      } else if (state === "retrying") setIngest("retrying", `Media server unreachable; retrying in ${Math.ceil(detail.delay / 1000)} s`);
+      else if (state === "failed") setIngest("failed", `Could not send audio: ${detail.error?.message || "error"}`);
+    },
+  });
+  page.session = session;
 }
 
 function syncPublishing() {
   // A socket blip must not cut the audio: the server keeps the mic for 20 s, so only a
   // final close (or the state saying someone else is on air) stops publishing.
   const want = amActive() && !!mic.stream && root.dataset.socket !== "closed";
-  if (want && !page.session) {
-    page.session = publish(mic.stream, `/media/${boothId}/whip`, page.token, {
-      getToken: mediaToken,
-      onState: (state, detail) => {
-        if (state === "connecting") setIngest("connecting", "Connecting to the media server…");
-        else if (state === "live") setIngest("live", "Live: your voice reaches the audience");
-        else if (state === "retrying") setIngest("retrying", `Media server unreachable; retrying in ${Math.ceil(detail.delay / 1000)} s`);
-        else if (state === "failed") setIngest("failed", `Could not send audio: ${detail.error?.message || "error"}`);
-      },
-    });
-  } else if (!want && page.session) {
-    page.session.stop();
+  if (want && page.leaving) {
+    // The mic came back mid-handover. MediaMTX may already have given the path to the
+    // partner and closed our stream without the browser noticing yet, so publish afresh and
+    // keep the old stream only until the new one is live (make before break again).
+    clearTimeout(page.leaving);
+    page.leaving = null;
+    retirePrevious();
+    page.previous = page.session;
     page.session = null;
-    setIngest("idle", amActive() ? "Waiting for the microphone…" : "Not sending (you are not on air)");
+  }
+  if (want && !page.session) {
+    startPublishing();
+  } else if (!want && page.session && !page.leaving) {
+    retirePrevious();
+    if (!amActive() && handingOver()) {
+      page.leaving = setTimeout(stopPublishing, HANDOVER_KEEP_MS);
+      setIngest("handing-over", "Handing over: still sending until your partner's audio takes over");
+    } else {
+      stopPublishing();
+    }
+  } else if (!want && page.leaving && root.dataset.socket === "closed") {
+    stopPublishing();
   } else if (!want && !mic.stream) {
     $("ingest-text").textContent = "Microphone not available";
   }

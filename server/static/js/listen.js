@@ -11,6 +11,8 @@ const $ = (id) => document.getElementById(id);
 const CAPTION_PREF = "voxbento.captions";
 const TOKEN_KEY = `voxbento.listener.${roomId}`;
 const MAX_CAPTION_LINES = 40;
+// Why a channel whose interpreter has the mic is not on air (listen:state `media`).
+const MEDIA_PROBLEMS = { "no-server": "no media server", "not-sending": "not sending" };
 
 const view = {
   channels: new Map(), // channel id -> {booth_id, language_name, on_air, muted, listeners, transcription}
@@ -69,7 +71,7 @@ async function currentToken() {
 
 function channelLabel(channel) {
   if (channel.booth_id.endsWith("/floor")) return channel.on_air === false ? "off" : "original";
-  if (!channel.on_air) return "off air";
+  if (!channel.on_air) return (channel.active && MEDIA_PROBLEMS[channel.media]) || "off air";
   if (channel.muted) return "muted";
   return channel.switching ? "switching interpreters" : "on air";
 }
@@ -108,6 +110,14 @@ function channelOnAir(id) {
   return channel.on_air !== false;
 }
 
+function offAirText(id) {
+  const channel = view.channels.get(id);
+  const problem = channel?.active && MEDIA_PROBLEMS[channel.media];
+  return problem
+    ? `${nameOf(id)}: ${problem}. The sound starts by itself once it is back.`
+    : `${nameOf(id)} is off air. It starts by itself when the interpreter is back.`;
+}
+
 function whepUrl(id) {
   return `${view.whepBase}/${id.split("/").pop()}/whep`;
 }
@@ -134,7 +144,7 @@ function startPlayback() {
   stopSession();
   if (!id) return;
   if (!channelOnAir(id)) {
-    setStatus("off", `${nameOf(id)} is off air. It starts by itself when the interpreter is back.`);
+    setStatus("off", offAirText(id));
     return;
   }
   const audio = $("audio");
@@ -148,7 +158,7 @@ function startPlayback() {
       if (view.selected !== id) return;
       const name = nameOf(id);
       if (state === "connecting") setStatus("switching", `Connecting to ${name}…`);
-      else if (state === "live") setStatus("live", `Listening to ${name}`);
+      else if (state === "live") setStatus(channelOnAir(id) ? "live" : "off", channelOnAir(id) ? `Listening to ${name}` : offAirText(id));
       else if (state === "retrying") setStatus("switching", `Waiting for ${name}… trying again in ${Math.ceil(detail.delay / 1000)} s`);
       else if (state === "failed") setStatus("off", `${name} could not be played (${detail.error?.message || "error"}).`);
     },
@@ -240,9 +250,17 @@ function onState(message) {
   updateCaptionPanel();
   const id = view.selected;
   if (!id) return;
-  const live = view.session && view.session.state !== "failed";
-  if (channelOnAir(id) && !live) startPlayback();
-  else if (!channelOnAir(id) && view.session) startPlayback(); // shows "off air", stops retrying
+  const session = view.session;
+  if (channelOnAir(id)) {
+    if (!session || session.state === "failed") startPlayback();
+    else if (session.state === "live") setStatus("live", `Listening to ${nameOf(id)}`);
+  } else if (session?.state === "live") {
+    // A booth's stream outlives its publisher (MediaMTX plays silence meanwhile), so a
+    // playing session stays: no reconnect when the interpreter is back.
+    setStatus("off", offAirText(id));
+  } else if (session) {
+    startPlayback(); // shows why it is off air, stops retrying
+  }
 }
 
 let socket = null;
