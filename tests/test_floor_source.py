@@ -18,7 +18,7 @@ from server.floor_source import (
     validate_file,
     validate_url,
 )
-from server.mediamtx import render_mediamtx_config
+from server.mediamtx import path_settings, render_mediamtx_config
 from server.mediamtx.floor_paths import ffmpeg_command, floor_path_settings
 from tests.fakes.fake_mediamtx_conf import load_config
 
@@ -205,7 +205,7 @@ def test_the_written_config_carries_each_floor_and_the_stand_in_accepts_it(tmp_p
     parsed = yaml.safe_load(text)
     assert parsed["paths"]["ev/hall/floor"] == {"source": "rtsp://10.0.0.5:554/floor"}
     assert parsed["paths"][FLOOR]["runOnInitRestart"] is True
-    assert parsed["paths"]["ev/main/en"] == {"source": "publisher"}
+    assert parsed["paths"]["ev/main/en"] == path_settings("ev/main/en")  # booth: always available
     written = tmp_path / "mediamtx.yml"
     written.write_text(text)
     _, _, paths = load_config(written)

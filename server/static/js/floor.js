@@ -36,8 +36,14 @@ const line = new Microphone({
   onError: (text) => toast($("toasts"), text),
 });
 
-function start() {
-  if (!line.stream) { toast($("toasts"), "No input to send yet."); return; }
+async function start() {
+  // A click while the input is still opening waits for it instead of being lost.
+  if (!line.stream) {
+    show("connecting", "Opening the input…");
+    await opening;
+  }
+  if (!line.stream) { show("failed", "No input to send: pick one above."); return; }
+  if (page.session) return;
   page.session = publish(line.stream, `/media/${path}/whip`, page.token, {
     getToken: floorToken,
     onState: (state, detail) => {
@@ -60,4 +66,4 @@ function stop() {
 }
 
 $("floor-send").addEventListener("click", () => (page.session ? stop() : start()));
-line.open();
+const opening = line.open();
