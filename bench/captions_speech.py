@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.speech_set import SAMPLE_RATE, Recording, assemble, write_wav  # noqa: E402
 from bench.wer import word_error_rate  # noqa: E402
 from server.transcription.aggregator import Caption  # noqa: E402
-from server.transcription.check import run_caption_check  # noqa: E402
+from server.transcription.check import check_engine, run_caption_check  # noqa: E402
 from server.transcription.engine import FasterWhisperEngine, bundled_test_model  # noqa: E402
 from server.transcription.service import TranscriptionService  # noqa: E402
 
@@ -74,7 +74,7 @@ def engine_baseline(model: str, recordings: list[Recording], beam_size: int) -> 
 
 async def check_path(model: str, recordings: list[Recording]) -> dict[str, Any]:
     """`captions check` on each file, with the engine it builds (loaded once)."""
-    engine = FasterWhisperEngine(model)
+    engine = check_engine(model)
     texts, factors = {}, []
     for recording in recordings:
         out = io.StringIO()
@@ -105,9 +105,7 @@ def build_tracks(recordings: list[Recording], booths: int, folder: Path) -> list
         pieces, spans, position = [], [], 0.0
         group.sort(key=lambda r: r.name)
         for recording in group:
-            gap = (rng.standard_normal(round(GAP_SECONDS * SAMPLE_RATE)) * 0.001).astype(
-                np.float32
-            )
+            gap = (rng.standard_normal(round(GAP_SECONDS * SAMPLE_RATE)) * 0.001).astype(np.float32)
             samples = recording.samples()
             spans.append((recording, position))
             pieces += [samples, gap]
@@ -154,9 +152,7 @@ async def live_path(model: str, recordings: list[Recording], booths: int) -> dic
                 continue
             for end in recording.phrase_ends:
                 phrase_end = offset + end
-                covering = [
-                    at for at, c in finals if c.ended_at >= phrase_end - COVER_TOLERANCE
-                ]
+                covering = [at for at, c in finals if c.ended_at >= phrase_end - COVER_TOLERANCE]
                 if covering:
                     latencies.append(min(covering) - (origin + phrase_end))
     audio = sum(stat.audio_seconds for stat in stats)
@@ -192,7 +188,9 @@ def _percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-async def measure(model: str, recordings: list[Recording], booths: int, live: bool) -> dict[str, Any]:
+async def measure(
+    model: str, recordings: list[Recording], booths: int, live: bool
+) -> dict[str, Any]:
     """Every figure, engine baselines first."""
     figures: dict[str, Any] = {
         "model": model,
@@ -226,7 +224,11 @@ def print_table(figures: dict[str, Any]) -> None:
     ]
     if "live" in figures:
         rows.append(
-            (f"live path, {figures['live']['booths']} booths", figures["live"], f"<= {LIVE_RATIO_TARGET} x beam 5")
+            (
+                f"live path, {figures['live']['booths']} booths",
+                figures["live"],
+                f"<= {LIVE_RATIO_TARGET} x beam 5",
+            )
         )
     print(f"{'':<40} {'WER':>7} {'x beam5':>8} {'errors':>8}  RTF     target")
     for name, run, target in rows:

@@ -263,9 +263,7 @@ def assemble(folder: Path | None = None, *, subset: str = "all") -> list[Recordi
             )
             wav = decoded / f"{stem}.wav"
             to_wav16k(data / "wav" / audio, wav)
-            recordings.append(
-                _recording(stem, wav, reference, audio in _UNSCRIPTED_MFA, intervals)
-            )
+            recordings.append(_recording(stem, wav, reference, audio in _UNSCRIPTED_MFA, intervals))
     if subset in {"all", "read"}:
         sphinx = fetch_sdist(POCKETSPHINX, archives)
         base = f"{POCKETSPHINX.root}/test/data/librivox"

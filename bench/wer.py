@@ -51,11 +51,29 @@ _SPELLINGS = {
     "ok": "okay",
     "percent": "percent",
 }
-_ONES = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _ORDINAL_SUFFIX = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
 
 
@@ -73,7 +91,12 @@ def spell_number(number: int) -> str:
         return f"{_below_hundred(high)} {_below_hundred(low) if low >= 10 else 'oh ' + _ONES[low]}"
     if number < 100:
         return _below_hundred(number)
-    for size, name in ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred")):
+    for size, name in (
+        (10**9, "billion"),
+        (10**6, "million"),
+        (1000, "thousand"),
+        (100, "hundred"),
+    ):
         if number >= size:
             high, rest = divmod(number, size)
             return f"{spell_number(high)} {name}" + (f" {spell_number(rest)}" if rest else "")
