@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from server.transcription.aggregator import Caption
-from server.transcription.audio import AudioSourceError
+from server.transcription.audio import AudioSourceError, probe_audio_file
 from server.transcription.engine import FasterWhisperEngine, TranscriptionEngine
 from server.transcription.service import TranscriptionService
 
@@ -51,10 +51,12 @@ async def run_caption_check(
 ) -> float:
     """Caption `path` with `model` (name or folder), print to `out`, return the real-time factor.
 
-    Raises `AudioSourceError` when the file cannot be read and `EngineUnavailable` when the
-    model cannot be loaded. `engine` replaces loading `model` (tests share one engine).
+    The file is checked before the model loads. Raises `AudioSourceError` when the file
+    cannot be read and `EngineUnavailable` when the model cannot be loaded. `engine`
+    replaces loading `model` (tests share one engine).
     """
     source = str(path)
+    await asyncio.to_thread(probe_audio_file, source)
     loaded = engine if engine is not None else await asyncio.to_thread(check_engine, model)
 
     async def print_final(caption: Caption) -> None:
@@ -72,6 +74,11 @@ async def run_caption_check(
     if stats.audio_seconds <= 0:
         raise AudioSourceError(f"audio source {source} holds no audio")
     factor = elapsed / stats.audio_seconds
+    if stats.discarded_seconds > 0:
+        out.write(
+            f"ignored {stats.discarded_seconds:.1f} s of short sounds as not speech "
+            "(clicks, coughs)\n"
+        )
     out.write(
         f"real-time factor: {factor:.2f} "
         f"({elapsed:.1f} s of processing for {stats.audio_seconds:.1f} s of audio)\n"
