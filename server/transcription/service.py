@@ -111,6 +111,7 @@ class TranscriptionService:
         partials: bool = True,
         next_seq: Callable[[], int] | None = None,
         detector_factory: Callable[[], SpeechDetector] | None = None,
+        max_caption_seconds: float = 10.0,
     ) -> None:
         if max_concurrent < 1:
             raise ValueError("max_concurrent must be at least 1")
@@ -122,6 +123,7 @@ class TranscriptionService:
         self.partials = partials
         self._next_seq = next_seq if next_seq is not None else counter_from()
         self._detector_factory = detector_factory if detector_factory is not None else _silero
+        self.max_caption_seconds = max_caption_seconds
         self._executor = ThreadPoolExecutor(max_concurrent, thread_name_prefix="captions")
         self._jobs = asyncio.Semaphore(max_concurrent)
         self._engine: TranscriptionEngine | None = None
@@ -176,7 +178,10 @@ class TranscriptionService:
         segmenter = SpeechSegmenter(detector=self._detector_factory())
         booth = _Booth(booth_id, stream, language, segmenter, PartialThrottle())
         booth.aggregator = CaptionAggregator(
-            booth_id, clock=lambda: booth.position, next_seq=self._next_seq
+            booth_id,
+            clock=lambda: booth.position,
+            next_seq=self._next_seq,
+            max_caption_seconds=self.max_caption_seconds,
         )
         self._booths[booth_id] = booth
         self._finished.pop(booth_id, None)
