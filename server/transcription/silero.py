@@ -33,9 +33,12 @@ _CONTEXT_SAMPLES = 64
 START_PROBABILITY = 0.5
 CONTINUE_PROBABILITY = 0.35
 ENERGY_SPEECH_SCORE = 0.6
-TARGET_DB = -26.0
-MAX_GAIN_DB = 26.0
-_LEVEL_HISTORY_WINDOWS = 94  # 3 s of 32 ms windows
+ENERGY_THRESHOLD_DB = -55.0
+LOUD_PERCENTILE = 95
+TARGET_DB = -18.0
+MAX_GAIN_DB = 30.0
+MAX_CUT_DB = 12.0
+_LEVEL_HISTORY_WINDOWS = 312  # 10 s of 32 ms windows
 
 
 def _session() -> Any:
@@ -56,7 +59,9 @@ class SileroDetector:
         self._state = np.zeros((1, 1, 128), dtype=np.float32), np.zeros((1, 1, 128), np.float32)
         self._context = np.zeros(_CONTEXT_SAMPLES, dtype=np.float32)
         self._recent_levels: deque[float] = deque(maxlen=_LEVEL_HISTORY_WINDOWS)
-        self._energy = EnergyDetector(frame_seconds=WINDOW_SAMPLES / SAMPLE_RATE)
+        self._energy = EnergyDetector(
+            frame_seconds=WINDOW_SAMPLES / SAMPLE_RATE, threshold_db=ENERGY_THRESHOLD_DB
+        )
 
     def score(self, frame: NDArray[np.float32]) -> float:
         """Speech probability of one 512-sample window, continuing this stream's state."""
@@ -75,8 +80,8 @@ class SileroDetector:
 
     def _level_up(self, frame: NDArray[np.float32]) -> NDArray[np.float32]:
         self._recent_levels.append(level_db(frame))
-        speaking = float(np.percentile(np.fromiter(self._recent_levels, float), 90))
-        gain_db = min(max(TARGET_DB - speaking, 0.0), MAX_GAIN_DB)
+        speaking = float(np.percentile(np.fromiter(self._recent_levels, float), LOUD_PERCENTILE))
+        gain_db = min(max(TARGET_DB - speaking, -MAX_CUT_DB), MAX_GAIN_DB)
         scaled = frame.astype(np.float32) * np.float32(10 ** (gain_db / 20))
         return np.clip(scaled, -1.0, 1.0)
 
