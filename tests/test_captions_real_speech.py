@@ -71,7 +71,9 @@ def caption(
         async with TranscriptionService(
             lambda: engine, 2, keep, partials=realtime, max_caption_seconds=max_caption_seconds
         ) as service:
-            await service.start("ev/main/en", str(path), realtime=realtime)
+            # A loaded CI machine may fall behind: skipping audio would lose words for reasons
+            # these tests are not about, so the booth may lag as far as it needs.
+            await service.start("ev/main/en", str(path), realtime=realtime, max_lag_seconds=600)
             await service.wait_finished("ev/main/en")
         return Run(seen)
 
@@ -120,18 +122,25 @@ def test_partial_revisions_neither_duplicate_nor_drop_words(
     assert live.deletions <= whole.deletions + 3
 
 
-def test_no_word_is_split_at_a_forced_cut(
-    live_run: Run, engine: FasterWhisperEngine, recordings: dict[str, Recording]
-) -> None:
-    """A cut by time once turned "acoustic" into "the..." + "stick": cuts fall between words."""
-    recording = recordings["acoustic_corpus"]
-    whole = " ".join(s.text for s in engine.transcribe(recording.samples()))
-    vocabulary = set(normalise(recording.reference + " " + whole).split())
+def test_no_word_is_split_at_a_forced_cut(live_run: Run, recordings: dict[str, Recording]) -> None:
+    """A cut by time once turned "acoustic" into "the..." + "stick": a word split in two shows
+    as an extra word at the seam between two finals. Cuts now fall between words."""
     finals = live_run.finals
     assert len(finals) >= 4, "the 4 s rule cut the talk into several finals"
+    hypothesis: list[str] = []
+    seams = set()
+    for final in finals:
+        seams |= {len(hypothesis) - 1, len(hypothesis)} if hypothesis else set()
+        hypothesis += normalise(final.text).split()
+    reference = normalise(recordings["acoustic_corpus"].reference)
+    alignment = jiwer.process_words(reference, " ".join(hypothesis)).alignments[0]
+    inserted_at_seams = [
+        chunk
+        for chunk in alignment
+        if chunk.type == "insert" and seams & set(range(chunk.hyp_start_idx, chunk.hyp_end_idx))
+    ]
+    assert inserted_at_seams == [], [f.text for f in finals]
     for before, after in zip(finals, finals[1:], strict=False):
-        edge = normalise(before.text).split()[-1:] + normalise(after.text).split()[:1]
-        assert set(edge) <= vocabulary, f"{before.text!r} | {after.text!r} splits a word"
         assert before.ended_at <= after.started_at
 
 

@@ -162,18 +162,25 @@ class TranscriptionService:
         )
 
     async def start(
-        self, booth_id: str, source: str, realtime: bool = False, language: str | None = None
+        self,
+        booth_id: str,
+        source: str,
+        realtime: bool = False,
+        language: str | None = None,
+        *,
+        max_lag_seconds: float = 3.0,
     ) -> None:
         """Start captioning `booth_id` from `source` (a file or rtsp:// URL).
 
         Loads the engine on first use. Raises `AudioSourceError` when the source cannot be
         opened and `EngineUnavailable` when the engine cannot load. `realtime` paces a file
-        like a live booth.
+        like a live booth; `max_lag_seconds` is how much audio a live or paced booth may have
+        queued before it skips to the live edge.
         """
         if booth_id in self.active_booths():
             raise ValueError(f"captions are already running for booth {booth_id}")
         await self._load_engine()
-        stream = AudioStream(source, realtime=realtime)
+        stream = AudioStream(source, realtime=realtime, max_lag_seconds=max_lag_seconds)
         await stream.open()
         segmenter = SpeechSegmenter(detector=self._detector_factory())
         booth = _Booth(booth_id, stream, language, segmenter, PartialThrottle())
