@@ -231,3 +231,12 @@ def test_the_last_hypothesis_of_an_utterance_is_committed_whole() -> None:
     policy.update(words("hello there"), final=False)
     committed, tentative = policy.update(words("hello there friends"), final=True)
     assert [w.text for w in committed] == ["hello", "there", "friends"] and tentative == []
+
+
+def test_an_empty_run_keeps_the_words_already_heard() -> None:
+    policy = LocalAgreement()
+    policy.update(words("good morning and welcome"), final=False)
+    committed, tentative = policy.update([], final=False)
+    assert committed == [] and [w.text for w in tentative] == ["good", "morning", "and", "welcome"]
+    committed, _ = policy.update([], final=True)
+    assert [w.text for w in committed] == ["good", "morning", "and", "welcome"]

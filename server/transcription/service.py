@@ -253,7 +253,7 @@ class TranscriptionService:
                 continue
             if isinstance(item, AudioEnded):
                 booth.position = max(booth.position, item.position)
-                for utterance in booth.segmenter.finish():
+                for utterance in await asyncio.to_thread(booth.segmenter.finish):
                     await self._transcribe(booth, utterance)
                 return
             if isinstance(item, SkippedAudio):
@@ -268,7 +268,10 @@ class TranscriptionService:
 
     async def _process_chunk(self, booth: _Booth, chunk: AudioChunk) -> None:
         booth.position = chunk.end
-        for utterance in booth.segmenter.push(chunk.samples, chunk.start):
+        # Speech detection runs a small model per 32 ms window: off the event loop, in order
+        # (only this booth's task touches its segmenter).
+        ended = await asyncio.to_thread(booth.segmenter.push, chunk.samples, chunk.start)
+        for utterance in ended:
             await self._transcribe(booth, utterance)
         await self._report_discarded(booth)
         current = booth.segmenter.current()

@@ -5,7 +5,8 @@ with more audio. Each run is a hypothesis: words with times on the stream's time
 is committed when two consecutive hypotheses agree on it (the longest common prefix of the
 two, compared without case or punctuation), as in the LocalAgreement-2 policy of the
 whisper_streaming work. Committed words never change; the rest is tentative and only shown
-as a partial. When the utterance ends (a pause), its last hypothesis is committed whole.
+as a partial. When the utterance ends (a pause), its last hypothesis is committed whole. A
+run that returns nothing new keeps the previous guess instead of wiping words already heard.
 
 Words are matched by time and text, never by count: a new hypothesis first loses the words
 that end before what is already committed, then any of its first words that repeat the last
@@ -51,6 +52,13 @@ class LocalAgreement:
     ) -> tuple[list[TimedWord], list[TimedWord]]:
         """Take a new hypothesis; return (newly committed words, tentative words)."""
         fresh = self._fresh(hypothesis)
+        if not fresh and self._previous:
+            # A run that heard nothing new (Whisper sometimes returns nothing for a window it
+            # transcribed a moment ago) must not wipe words already heard: keep the last guess,
+            # still tentative, and commit it if the utterance ends here.
+            if not final:
+                return [], list(self._previous)
+            fresh = list(self._previous)
         if final:
             self._commit(fresh)
             self._previous = []
