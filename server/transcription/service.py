@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from server.transcription.aggregator import Caption, CaptionAggregator, counter_from
 from server.transcription.audio import AudioChunk, AudioEnded, AudioStream, SkippedAudio
 from server.transcription.engine import Segment, TranscriptionEngine
-from server.transcription.streaming import LocalAgreement, TimedWord
+from server.transcription.streaming import LocalAgreement, timed_words
 from server.transcription.throttle import PartialThrottle
 from server.transcription.vad import SAMPLE_RATE, SpeechDetector, SpeechSegmenter, Utterance
 
@@ -299,7 +299,7 @@ class TranscriptionService:
         samples = utterance.samples[skip:]
         if utterance.complete:
             booth.last_partial_at = float("-inf")
-        words = _timed_words(await self._run_engine(booth, samples), offset) if len(samples) else []
+        words = timed_words(await self._run_engine(booth, samples), offset) if len(samples) else []
         committed, tentative = booth.agreement.update(words, final=utterance.complete)
         captions = booth.aggregator.feed(committed, tentative, utterance_ended=utterance.complete)
         if utterance.complete:
@@ -379,24 +379,3 @@ def _silero() -> SpeechDetector:
     from server.transcription.silero import SileroDetector
 
     return SileroDetector()
-
-
-def _timed_words(segments: list[Segment], offset: float) -> list[TimedWord]:
-    """The engine's words on the stream's timeline; segments without word times are spread."""
-    words: list[TimedWord] = []
-    for segment in segments:
-        if segment.words:
-            words += [
-                TimedWord(word.text, offset + word.start, offset + max(word.end, word.start))
-                for word in segment.words
-            ]
-            continue
-        texts = segment.text.split()
-        step = max(segment.end - segment.start, 0.0) / max(len(texts), 1)
-        words += [
-            TimedWord(
-                text, offset + segment.start + i * step, offset + segment.start + (i + 1) * step
-            )
-            for i, text in enumerate(texts)
-        ]
-    return words

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from server.transcription.engine import Segment
+
 # Word times move a little from one hypothesis to the next.
 _TIME_SLACK_SECONDS = 0.1
 _MAX_OVERLAP_WORDS = 5
@@ -94,3 +96,24 @@ class LocalAgreement:
             if head == self._recent[-size:] and words[0].start < self.committed_end + 1.0:
                 return words[size:]
         return words
+
+
+def timed_words(segments: list[Segment], offset: float) -> list[TimedWord]:
+    """The engine's words on the stream's timeline; segments without word times are spread."""
+    words: list[TimedWord] = []
+    for segment in segments:
+        if segment.words:
+            words += [
+                TimedWord(word.text, offset + word.start, offset + max(word.end, word.start))
+                for word in segment.words
+            ]
+            continue
+        texts = segment.text.split()
+        step = max(segment.end - segment.start, 0.0) / max(len(texts), 1)
+        words += [
+            TimedWord(
+                text, offset + segment.start + i * step, offset + segment.start + (i + 1) * step
+            )
+            for i, text in enumerate(texts)
+        ]
+    return words
