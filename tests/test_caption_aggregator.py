@@ -240,3 +240,18 @@ def test_an_empty_run_keeps_the_words_already_heard() -> None:
     assert committed == [] and [w.text for w in tentative] == ["good", "morning", "and", "welcome"]
     committed, _ = policy.update([], final=True)
     assert [w.text for w in committed] == ["good", "morning", "and", "welcome"]
+
+
+def test_a_long_settled_utterance_becomes_finals_of_at_most_the_time_limit() -> None:
+    clock = FakeClock()
+    aggregator = CaptionAggregator("ev/main/en", clock, max_caption_seconds=4.0)
+    said = words(" ".join(f"w{n}" for n in range(25)), 0.0, 0.5)  # 12.5 s without a pause
+    clock.now = 13.0
+    finals = aggregator.feed(said, [], utterance_ended=True)
+    assert [f.text for f in finals] == [
+        " ".join(f"w{n}" for n in range(0, 8)),
+        " ".join(f"w{n}" for n in range(8, 16)),
+        " ".join(f"w{n}" for n in range(16, 24)),
+        "w24",
+    ]
+    assert all(f.ended_at - f.started_at <= 4.0 for f in finals)

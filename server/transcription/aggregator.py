@@ -16,6 +16,8 @@ Rules:
   give.
 - A final is forced, at a word boundary, when the open caption's speech started
   `max_caption_seconds` (10 s) ago on the stream clock, or it holds more than `max_chars`.
+  It takes the words spoken within those 10 s, so a long settled stretch becomes several
+  finals of at most 10 s each.
 - After `clear_after_seconds` (4 s) without new words while nobody talks, `tick()`
   finalises what is pending and emits ``clear``.
 - Finals never overlap: a final starts no earlier than the previous final ended.
@@ -167,9 +169,9 @@ class CaptionAggregator:
         self._pending.extend(committed)
         self._tentative = list(tentative)
         captions = self._sentence_finals(more_follow=bool(self._tentative) or utterance_ended)
+        captions.extend(self._forced_finals(now))
         if utterance_ended and self._pending:
             captions.append(self._finalise(len(self._pending)))
-        captions.extend(self._forced_finals(now))
         captions.extend(self._partial_update(now, had_final=bool(captions)))
         return captions
 
@@ -214,8 +216,12 @@ class CaptionAggregator:
 
     def _forced_finals(self, now: float) -> list[Caption]:
         captions: list[Caption] = []
-        if self._pending and now - self._pending[0].start >= self.max_caption_seconds:
-            captions.append(self._finalise(len(self._pending)))
+        while self._pending and now - self._pending[0].start >= self.max_caption_seconds:
+            # Whole words spoken within the limit; a long settled stretch (a long utterance
+            # whose partials were skipped) becomes several finals rather than one.
+            limit = self._pending[0].start + self.max_caption_seconds
+            inside = sum(1 for word in self._pending if word.end <= limit)
+            captions.append(self._finalise(max(inside, 1)))
         while len(" ".join(word.text for word in self._pending)) > self.max_chars:
             count, length = 0, -1
             for word in self._pending:
