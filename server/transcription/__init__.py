@@ -1,4 +1,4 @@
-"""Live captions (DESIGN.md §10): booth audio → faster-whisper → partial/final/clear captions.
+"""Live captions: booth audio → faster-whisper → partial/final/clear captions.
 
 This package's top level imports nothing optional, so the kiosk can import it without the
 `captions` extra. The pure parts are re-exported here. The engine (`engine`), the audio reader
