@@ -196,11 +196,13 @@ class LiveCaptions:
 
     async def _start_pipeline(self, run: _Run) -> bool:
         """Open the booth's audio; False (and a log line) when it cannot be opened yet."""
-        self._origins[run.booth_id] = self._clock()
         try:
             await self.service.start(
                 run.booth_id, self._source_for(run.booth_id), realtime=True, language=run.language
             )
+            # Stream time 0 is when the stream opened, after the model loaded: taking the
+            # origin before start() made every stored time early by the loading time.
+            self._origins[run.booth_id] = self._clock()
         except EngineUnavailable as error:
             if not self.engine.word.startswith("error"):  # PyAV missing, not the model
                 self.engine.word = f"error: {error}"

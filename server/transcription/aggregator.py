@@ -1,18 +1,26 @@
-"""Turn engine output for one booth into partial, final and clear captions.
+"""Turn one booth's committed and tentative words into partial, final and clear captions.
 
-Pure and clock-injected: no I/O, no threads. The caller feeds `TranscribedSegment`s (text
-with start/end times on the stream's timeline) and calls `tick()` while the booth is silent.
+Pure and clock-injected: no I/O, no threads. The caller feeds words with times on the
+stream's timeline (`feed`), as the streaming policy settles them (`streaming.LocalAgreement`),
+and calls `tick()` while the booth is silent.
 
-Rules (docs/design.md §10):
-- A provisional segment (``complete=False``) is the engine's current guess for speech that
-  is still going on; the next segment replaces it. A complete segment is settled.
-- A word ending in ``.``, ``?`` or ``!`` closes a sentence, which becomes a final; the rest
-  stays partial. The last word of a provisional segment never closes a sentence, because the
-  engine tends to put a full stop at the edge of the audio it was given.
-- A final is forced at `max_words` words (50) or when the current caption has been open for
-  `max_caption_seconds` (15 s) on the clock, whichever comes first.
-- After `clear_after_seconds` (4 s) of silence, `tick()` finalises whatever is pending and
-  emits ``clear``.
+Rules (docs/design.md §10 sets the limits; these are the details):
+- Committed words are settled; tentative words are the engine's current guess for what
+  follows and are only ever shown in a partial, after the committed ones.
+- A committed word ending in ``.``, ``?`` or ``!`` closes a sentence, which becomes a final,
+  unless it is a known abbreviation (Mr., Dr., e.g., …) or an initial (J.). A full stop on the
+  very last word heard is only trusted once the utterance has ended or more words follow,
+  because Whisper puts one wherever its audio stops.
+- When an utterance ends (a pause), everything committed becomes a final: the reader gets
+  the phrase at once instead of waiting for a sentence end that unscripted speech may never
+  give.
+- A final is forced, at a word boundary, when the open caption's speech started
+  `max_caption_seconds` (10 s) ago on the stream clock, or it holds more than `max_chars`.
+  It takes the words spoken within those 10 s, so a long settled stretch becomes several
+  finals of at most 10 s each.
+- After `clear_after_seconds` (4 s) without new words while nobody talks, `tick()`
+  finalises what is pending and emits ``clear``.
+- Finals never overlap: a final starts no earlier than the previous final ended.
 """
 
 from __future__ import annotations
@@ -21,9 +29,60 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from server.transcription.streaming import TimedWord
+
 SENTENCE_ENDINGS = (".", "?", "!")
 # Closing quotes and brackets may follow the punctuation: `"Really?"` still ends a sentence.
 _TRAILING_CLOSERS = "\"')]»”’"
+# Words whose full stop does not end a sentence (compared in lower case, with the stop).
+ABBREVIATIONS = frozenset(
+    [
+        "mr.",
+        "mrs.",
+        "ms.",
+        "dr.",
+        "prof.",
+        "st.",
+        "jr.",
+        "sr.",
+        "mt.",
+        "vs.",
+        "e.g.",
+        "i.e.",
+        "cf.",
+        "approx.",
+        "no.",
+        "vol.",
+        "fig.",
+        "gen.",
+        "col.",
+        "capt.",
+        "lt.",
+        "sgt.",
+        "rev.",
+        "hon.",
+        "inc.",
+        "ltd.",
+        "co.",
+        "corp.",
+        "dept.",
+        "est.",
+        "jan.",
+        "feb.",
+        "mar.",
+        "apr.",
+        "jun.",
+        "jul.",
+        "aug.",
+        "sep.",
+        "sept.",
+        "oct.",
+        "nov.",
+        "dec.",
+    ]
+)
+# How much of the recent text is kept as the engine's prompt (rolling context).
+CONTEXT_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -38,41 +97,18 @@ class Caption:
     ended_at: float
 
 
-@dataclass(frozen=True)
-class TranscribedSegment:
-    """Engine output for one stretch of audio, with times on the stream's timeline (seconds).
-
-    `complete` is False for a provisional transcript of speech that is still going on: the
-    next segment fed replaces it. A complete segment will not be revised.
-    """
-
-    text: str
-    start: float
-    end: float
-    complete: bool
-
-
-@dataclass(frozen=True)
-class _Word:
-    text: str
-    start: float
-    end: float
-
-
-def _split_words(segment: TranscribedSegment) -> list[_Word]:
-    """Split a segment into words, spreading its time span evenly over them."""
-    texts = segment.text.split()
-    if not texts:
-        return []
-    step = max(segment.end - segment.start, 0.0) / len(texts)
-    return [
-        _Word(text, segment.start + index * step, segment.start + (index + 1) * step)
-        for index, text in enumerate(texts)
-    ]
-
-
-def _ends_sentence(word: str) -> bool:
-    return word.rstrip(_TRAILING_CLOSERS).endswith(SENTENCE_ENDINGS)
+def ends_sentence(word: str) -> bool:
+    """True when `word` closes a sentence: .?! that is not an abbreviation or an initial."""
+    bare = word.rstrip(_TRAILING_CLOSERS)
+    if not bare.endswith(SENTENCE_ENDINGS):
+        return False
+    if bare.endswith("."):
+        lowered = bare.lower()
+        if lowered in ABBREVIATIONS:
+            return False
+        if len(bare) == 2 and bare[0].isalpha() and bare[0].isupper():
+            return False  # an initial: "J. Smith"
+    return True
 
 
 def counter_from(start: int = 1) -> Callable[[], int]:
@@ -82,7 +118,7 @@ def counter_from(start: int = 1) -> Callable[[], int]:
 
 
 class CaptionAggregator:
-    """Aggregates one booth's transcribed segments into `Caption`s with a rising `seq`."""
+    """Aggregates one booth's words into `Caption`s with a rising `seq`."""
 
     def __init__(
         self,
@@ -90,59 +126,59 @@ class CaptionAggregator:
         clock: Callable[[], float],
         *,
         next_seq: Callable[[], int] | None = None,
-        max_words: int = 50,
-        max_caption_seconds: float = 15.0,
+        max_caption_seconds: float = 10.0,
+        max_chars: int = 160,
         clear_after_seconds: float = 4.0,
     ) -> None:
         self.booth_id = booth_id
         self._clock = clock
         self._next_seq = next_seq if next_seq is not None else counter_from()
-        self.max_words = max_words
         self.max_caption_seconds = max_caption_seconds
+        self.max_chars = max_chars
         self.clear_after_seconds = clear_after_seconds
-        # Words from complete segments that are not final yet (the tail of the caption).
-        self._settled: list[_Word] = []
-        # Words of the latest provisional segment that are not final yet.
-        self._provisional: list[_Word] = []
-        # How many leading words of the current provisional speech are already final: the
-        # next guess for the same speech repeats them, so they are skipped by count.
-        self._provisional_done = 0
-        self._caption_opened_at: float | None = None
+        self._pending: list[TimedWord] = []  # committed, not final yet
+        self._tentative: list[TimedWord] = []
         self._last_words_at: float | None = None
+        self._last_final_end = float("-inf")
+        self._context = ""
         self._shown_partial = ""
         self._showing = False
 
     @property
     def pending_text(self) -> str:
-        """The text of the open (not yet final) caption."""
-        return " ".join(word.text for word in self._pending())
+        """The text of the open caption: committed words, then tentative ones."""
+        return " ".join(word.text for word in self._pending + self._tentative)
 
-    def feed(self, segment: TranscribedSegment) -> list[Caption]:
-        """Take one engine segment; return the captions it produces, in order."""
+    @property
+    def context(self) -> str:
+        """The most recent settled text (finals and committed words), for the engine prompt."""
+        recent = " ".join([self._context, *(word.text for word in self._pending)]).strip()
+        return recent[-CONTEXT_CHARS:].lstrip()
+
+    def feed(
+        self,
+        committed: Sequence[TimedWord],
+        tentative: Sequence[TimedWord],
+        *,
+        utterance_ended: bool,
+    ) -> list[Caption]:
+        """Take newly committed words and the current tentative ones; return captions."""
         now = self._clock()
-        words = _split_words(segment)[self._provisional_done :]
-        self._provisional = words
-        if words:
+        if committed or tentative:
             self._last_words_at = now
-            if self._caption_opened_at is None:
-                self._caption_opened_at = now
-        captions = self._split_finals(
-            now, last_word_may_end_sentence=segment.complete, pending=self._pending()
-        )
-        if segment.complete:
-            self._settled = self._settled + self._provisional
-            self._provisional = []
-            self._provisional_done = 0
+        self._pending.extend(committed)
+        self._tentative = list(tentative)
+        captions = self._sentence_finals(more_follow=bool(self._tentative) or utterance_ended)
+        captions.extend(self._forced_finals(now))
+        if utterance_ended and self._pending:
+            captions.append(self._finalise(len(self._pending)))
         captions.extend(self._partial_update(now, had_final=bool(captions)))
         return captions
 
     def tick(self) -> list[Caption]:
-        """Apply the time rules: the forced final after 15 s, and clear after silence."""
+        """Apply the time rules while nobody talks: forced final, then clear after silence."""
         now = self._clock()
-        captions: list[Caption] = []
-        pending = self._pending()
-        if self._caption_opened_at is not None and pending and self._too_old(now):
-            captions.append(self._finalise(len(pending)))
+        captions = self._forced_finals(now)
         silent_since = self._last_words_at
         if (
             self._showing
@@ -153,68 +189,69 @@ class CaptionAggregator:
         return captions
 
     def flush(self) -> list[Caption]:
-        """End the stream: finalise what is pending, then clear the display."""
+        """End the stream: finalise what is pending (tentative words too), then clear."""
         now = self._clock()
+        self._pending.extend(self._tentative)
+        self._tentative = []
         captions: list[Caption] = []
-        pending = self._pending()
-        if pending:
-            captions.append(self._finalise(len(pending)))
+        if self._pending:
+            captions.append(self._finalise(len(self._pending)))
         if self._showing:
             captions.append(self._emit("clear", "", now, now))
-        self._settled = []
-        self._provisional = []
-        self._provisional_done = 0
-        self._caption_opened_at = None
         self._shown_partial = ""
         self._showing = False
         return captions
 
-    def _pending(self) -> list[_Word]:
-        return self._settled + self._provisional
-
-    def _too_old(self, now: float) -> bool:
-        opened = self._caption_opened_at
-        return opened is not None and now - opened >= self.max_caption_seconds
-
-    def _split_finals(
-        self, now: float, *, last_word_may_end_sentence: bool, pending: Sequence[_Word]
-    ) -> list[Caption]:
-        """Cut finals at sentence ends and every `max_words` words, then apply the 15 s rule."""
+    def _sentence_finals(self, *, more_follow: bool) -> list[Caption]:
         captions: list[Caption] = []
-        cut = 0
-        for index, word in enumerate(pending):
-            is_last = index == len(pending) - 1
-            sentence_end = _ends_sentence(word.text) and (last_word_may_end_sentence or not is_last)
-            if sentence_end or index + 1 - cut >= self.max_words:
-                captions.append(self._finalise(index + 1 - cut))
-                cut = index + 1
-        remaining = len(pending) - cut
-        if remaining and self._too_old(now):
-            captions.append(self._finalise(remaining))
+        index = 0
+        while index < len(self._pending):
+            is_last = index == len(self._pending) - 1
+            if ends_sentence(self._pending[index].text) and (more_follow or not is_last):
+                captions.append(self._finalise(index + 1))
+                index = 0
+                continue
+            index += 1
+        return captions
+
+    def _forced_finals(self, now: float) -> list[Caption]:
+        captions: list[Caption] = []
+        while self._pending and now - self._pending[0].start >= self.max_caption_seconds:
+            # Whole words spoken within the limit; a long settled stretch (a long utterance
+            # whose partials were skipped) becomes several finals rather than one.
+            limit = self._pending[0].start + self.max_caption_seconds
+            inside = sum(1 for word in self._pending if word.end <= limit)
+            captions.append(self._finalise(max(inside, 1)))
+        while len(" ".join(word.text for word in self._pending)) > self.max_chars:
+            count, length = 0, -1
+            for word in self._pending:
+                if length + 1 + len(word.text) > self.max_chars and count:
+                    break
+                length += 1 + len(word.text)
+                count += 1
+            captions.append(self._finalise(count))
         return captions
 
     def _finalise(self, count: int) -> Caption:
         """Make the first `count` pending words one final caption."""
-        words = self._pending()[:count]
-        from_settled = min(count, len(self._settled))
-        from_provisional = count - from_settled
-        self._settled = self._settled[from_settled:]
-        self._provisional = self._provisional[from_provisional:]
-        self._provisional_done += from_provisional
-        # What is left starts a new caption now.
-        self._caption_opened_at = self._clock() if self._pending() else None
+        words, self._pending = self._pending[:count], self._pending[count:]
         self._shown_partial = ""
         text = " ".join(word.text for word in words)
-        return self._emit("final", text, words[0].start, words[-1].end)
+        self._context = (self._context + " " + text)[-CONTEXT_CHARS:]
+        start = max(words[0].start, self._last_final_end)
+        end = max(words[-1].end, start)
+        self._last_final_end = end
+        return self._emit("final", text, start, end)
 
     def _partial_update(self, now: float, *, had_final: bool) -> list[Caption]:
-        pending = self._pending()
-        text = " ".join(word.text for word in pending)
+        shown = self._pending + self._tentative
+        text = " ".join(word.text for word in shown)
         if text == self._shown_partial:
             return []
         if text:
             self._shown_partial = text
-            return [self._emit("partial", text, pending[0].start, pending[-1].end)]
+            start = max(shown[0].start, self._last_final_end)
+            return [self._emit("partial", text, start, max(shown[-1].end, start))]
         # A partial vanished (the engine revised it to nothing) with no final to replace it.
         self._shown_partial = ""
         if had_final or not self._showing:

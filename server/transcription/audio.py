@@ -266,3 +266,29 @@ class AudioStream:
                 loop.call_soon_threadsafe(self._wake.set)
                 for event in also:
                     loop.call_soon_threadsafe(event.set)
+
+
+def probe_audio_file(path: str) -> float:
+    """Check that `path` is a file PyAV reads as audio with at least one sample; return the
+    first decoded frame's length in seconds. Raises `AudioSourceError` with one line.
+
+    Cheap (one frame decoded), so `captions check` can refuse a wrong file before it spends
+    seconds loading a model.
+    """
+    av = _import_av()
+    try:
+        container = av.open(path)
+    except Exception as error:
+        raise AudioSourceError(f"{path} is not an audio file: {_reason(error)}") from error
+    try:
+        if not container.streams.audio:
+            raise AudioSourceError(f"{path} has no audio stream")
+        try:
+            for frame in container.decode(container.streams.audio[0]):
+                if frame.samples:
+                    return float(frame.samples) / float(frame.sample_rate or SAMPLE_RATE)
+        except Exception as error:
+            raise AudioSourceError(f"{path}: cannot decode its audio: {_reason(error)}") from error
+        raise AudioSourceError(f"{path} holds no audio")
+    finally:
+        container.close()

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import TextIO
 
 from server.transcription.aggregator import Caption
-from server.transcription.audio import AudioSourceError
+from server.transcription.audio import AudioSourceError, probe_audio_file
 from server.transcription.engine import FasterWhisperEngine, TranscriptionEngine
 from server.transcription.service import TranscriptionService
 
 CHECK_BOOTH_ID = "check"
+# faster-whisper's own default; the live path uses greedy decoding to keep up with 4 booths.
+CHECK_BEAM_SIZE = 5
 
 
 def format_clock(seconds: float) -> str:
@@ -35,6 +37,11 @@ def format_final(caption: Caption) -> str:
     return f"[{format_clock(caption.started_at)} → {format_clock(caption.ended_at)}] {caption.text}"
 
 
+def check_engine(model: str) -> FasterWhisperEngine:
+    """The engine the check uses: one job at a time on all cores, so it can afford beam 5."""
+    return FasterWhisperEngine(model, beam_size=CHECK_BEAM_SIZE)
+
+
 async def run_caption_check(
     path: str | Path,
     model: str,
@@ -44,11 +51,13 @@ async def run_caption_check(
 ) -> float:
     """Caption `path` with `model` (name or folder), print to `out`, return the real-time factor.
 
-    Raises `AudioSourceError` when the file cannot be read and `EngineUnavailable` when the
-    model cannot be loaded. `engine` replaces loading `model` (tests share one engine).
+    The file is checked before the model loads. Raises `AudioSourceError` when the file
+    cannot be read and `EngineUnavailable` when the model cannot be loaded. `engine`
+    replaces loading `model` (tests share one engine).
     """
     source = str(path)
-    loaded = engine if engine is not None else await asyncio.to_thread(FasterWhisperEngine, model)
+    await asyncio.to_thread(probe_audio_file, source)
+    loaded = engine if engine is not None else await asyncio.to_thread(check_engine, model)
 
     async def print_final(caption: Caption) -> None:
         if caption.status == "final":
@@ -65,6 +74,11 @@ async def run_caption_check(
     if stats.audio_seconds <= 0:
         raise AudioSourceError(f"audio source {source} holds no audio")
     factor = elapsed / stats.audio_seconds
+    if stats.discarded_seconds > 0:
+        out.write(
+            f"ignored {stats.discarded_seconds:.1f} s of short sounds as not speech "
+            "(clicks, coughs)\n"
+        )
     out.write(
         f"real-time factor: {factor:.2f} "
         f"({elapsed:.1f} s of processing for {stats.audio_seconds:.1f} s of audio)\n"

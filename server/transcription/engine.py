@@ -28,21 +28,38 @@ class EngineUnavailable(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Word:
+    """One transcribed word (with its punctuation), times in seconds like its segment's."""
+
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
 class Segment:
-    """Transcribed text, with start and end in seconds from the start of the samples given."""
+    """Transcribed text, with start and end in seconds from the start of the samples given.
+
+    `words` carries the engine's word timestamps when it gives them (empty otherwise).
+    """
 
     start: float
     end: float
     text: str
+    words: tuple[Word, ...] = ()
 
 
 class TranscriptionEngine(Protocol):
     """Turns audio into text. Implementations must allow calls from several threads at once."""
 
     def transcribe(
-        self, samples: NDArray[np.float32], language: str | None = None
+        self, samples: NDArray[np.float32], language: str | None = None, prompt: str = ""
     ) -> list[Segment]:
-        """Transcribe 16 kHz mono float32 samples; `language` is a hint (e.g. "en")."""
+        """Transcribe 16 kHz mono float32 samples; `language` is a hint (e.g. "en").
+
+        `prompt` is text said just before these samples (the previous caption), which keeps
+        names, spelling and number style consistent from one call to the next.
+        """
         ...
 
 
@@ -83,7 +100,7 @@ class FasterWhisperEngine:
         *,
         num_workers: int = 1,
         beam_size: int = 1,
-        vad_filter: bool = True,
+        vad_filter: bool = False,
     ) -> None:
         whisper_model = _import_whisper_model()
         self.model_name = str(model)
@@ -116,9 +133,9 @@ class FasterWhisperEngine:
         self.english_only = not bool(self._model.model.is_multilingual)
 
     def transcribe(
-        self, samples: NDArray[np.float32], language: str | None = None
+        self, samples: NDArray[np.float32], language: str | None = None, prompt: str = ""
     ) -> list[Segment]:
-        """Transcribe 16 kHz mono float32 samples into segments."""
+        """Transcribe 16 kHz mono float32 samples into segments with word timestamps."""
         import numpy as np
 
         segments, _info = self._model.transcribe(
@@ -126,8 +143,12 @@ class FasterWhisperEngine:
             language="en" if self.english_only else language,
             beam_size=self.beam_size,
             vad_filter=self.vad_filter,
-            # Each utterance stands alone: carrying text over makes a bad guess snowball.
+            word_timestamps=True,
+            # The caller passes the previous caption as the prompt (rolling context); inside
+            # one call, text is not carried from window to window, so a bad guess stays local.
+            initial_prompt=prompt or None,
             condition_on_previous_text=False,
+            without_timestamps=False,
         )
         return _collect(segments)
 
@@ -136,6 +157,12 @@ def _collect(segments: Iterable[Any]) -> list[Segment]:
     collected = []
     for segment in segments:
         text = str(segment.text).strip()
-        if text:
-            collected.append(Segment(float(segment.start), float(segment.end), text))
+        if not text:
+            continue
+        words = tuple(
+            Word(str(word.word).strip(), float(word.start), float(word.end))
+            for word in (segment.words or [])
+            if str(word.word).strip()
+        )
+        collected.append(Segment(float(segment.start), float(segment.end), text, words))
     return collected

@@ -29,16 +29,12 @@ from types import TracebackType
 import numpy as np
 from numpy.typing import NDArray
 
-from server.transcription.aggregator import (
-    Caption,
-    CaptionAggregator,
-    TranscribedSegment,
-    counter_from,
-)
+from server.transcription.aggregator import Caption, CaptionAggregator, counter_from
 from server.transcription.audio import AudioChunk, AudioEnded, AudioStream, SkippedAudio
 from server.transcription.engine import Segment, TranscriptionEngine
+from server.transcription.streaming import LocalAgreement, timed_words
 from server.transcription.throttle import PartialThrottle
-from server.transcription.vad import SpeechSegmenter, Utterance
+from server.transcription.vad import SAMPLE_RATE, SpeechDetector, SpeechSegmenter, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +43,12 @@ NoticeCallback = Callable[[str, str], Awaitable[None]]
 
 PARTIAL_EVERY_SECONDS = 1.0
 PARTIAL_MIN_SPEECH_SECONDS = 1.0
+# Once the window being transcribed is this long, it moves on to the end of the committed
+# words (a word boundary), so each engine call stays short and no word is cut.
+TRIM_WINDOW_SECONDS = 8.0
+# Dropped blips are reported to the console at most this often (seconds of stream).
+DISCARD_REPORT_EVERY = 60.0
+MIN_SPEECH_SECONDS = 0.25
 # A booth with more than this much audio queued is behind: it spends no engine time on partials.
 BEHIND_SECONDS = 0.5
 READ_POLL_SECONDS = 0.1
@@ -61,6 +63,7 @@ class BoothStats:
     skipped_seconds: float
     engine_seconds: float
     captions: int
+    discarded_seconds: float = 0.0
 
 
 @dataclass(eq=False)
@@ -77,10 +80,20 @@ class _Booth:
     engine_seconds: float = 0.0
     captions: int = 0
     last_partial_at: float = float("-inf")
+    agreement: LocalAgreement = field(default_factory=LocalAgreement)
+    # Stream time from which the open utterance is transcribed (moves on at committed words).
+    window_start: float = 0.0
+    reported_discarded: float = 0.0
+    discarded_reported_at: float = float("-inf")
 
     def stats(self) -> BoothStats:
         return BoothStats(
-            self.booth_id, self.position, self.skipped_seconds, self.engine_seconds, self.captions
+            self.booth_id,
+            self.position,
+            self.skipped_seconds,
+            self.engine_seconds,
+            self.captions,
+            self.segmenter.discarded_seconds,
         )
 
 
@@ -97,6 +110,8 @@ class TranscriptionService:
         on_notice: NoticeCallback | None = None,
         partials: bool = True,
         next_seq: Callable[[], int] | None = None,
+        detector_factory: Callable[[], SpeechDetector] | None = None,
+        max_caption_seconds: float = 10.0,
     ) -> None:
         if max_concurrent < 1:
             raise ValueError("max_concurrent must be at least 1")
@@ -107,6 +122,8 @@ class TranscriptionService:
         self._clock = clock
         self.partials = partials
         self._next_seq = next_seq if next_seq is not None else counter_from()
+        self._detector_factory = detector_factory if detector_factory is not None else _silero
+        self.max_caption_seconds = max_caption_seconds
         self._executor = ThreadPoolExecutor(max_concurrent, thread_name_prefix="captions")
         self._jobs = asyncio.Semaphore(max_concurrent)
         self._engine: TranscriptionEngine | None = None
@@ -145,22 +162,33 @@ class TranscriptionService:
         )
 
     async def start(
-        self, booth_id: str, source: str, realtime: bool = False, language: str | None = None
+        self,
+        booth_id: str,
+        source: str,
+        realtime: bool = False,
+        language: str | None = None,
+        *,
+        max_lag_seconds: float = 3.0,
     ) -> None:
         """Start captioning `booth_id` from `source` (a file or rtsp:// URL).
 
         Loads the engine on first use. Raises `AudioSourceError` when the source cannot be
         opened and `EngineUnavailable` when the engine cannot load. `realtime` paces a file
-        like a live booth.
+        like a live booth; `max_lag_seconds` is how much audio a live or paced booth may have
+        queued before it skips to the live edge.
         """
         if booth_id in self.active_booths():
             raise ValueError(f"captions are already running for booth {booth_id}")
         await self._load_engine()
-        stream = AudioStream(source, realtime=realtime)
+        stream = AudioStream(source, realtime=realtime, max_lag_seconds=max_lag_seconds)
         await stream.open()
-        booth = _Booth(booth_id, stream, language, SpeechSegmenter(), PartialThrottle())
+        segmenter = SpeechSegmenter(detector=self._detector_factory())
+        booth = _Booth(booth_id, stream, language, segmenter, PartialThrottle())
         booth.aggregator = CaptionAggregator(
-            booth_id, clock=lambda: booth.position, next_seq=self._next_seq
+            booth_id,
+            clock=lambda: booth.position,
+            next_seq=self._next_seq,
+            max_caption_seconds=self.max_caption_seconds,
         )
         self._booths[booth_id] = booth
         self._finished.pop(booth_id, None)
@@ -225,7 +253,7 @@ class TranscriptionService:
                 continue
             if isinstance(item, AudioEnded):
                 booth.position = max(booth.position, item.position)
-                for utterance in booth.segmenter.finish():
+                for utterance in await asyncio.to_thread(booth.segmenter.finish):
                     await self._transcribe(booth, utterance)
                 return
             if isinstance(item, SkippedAudio):
@@ -240,8 +268,12 @@ class TranscriptionService:
 
     async def _process_chunk(self, booth: _Booth, chunk: AudioChunk) -> None:
         booth.position = chunk.end
-        for utterance in booth.segmenter.push(chunk.samples, chunk.start):
+        # Speech detection runs a small model per 32 ms window: off the event loop, in order
+        # (only this booth's task touches its segmenter).
+        ended = await asyncio.to_thread(booth.segmenter.push, chunk.samples, chunk.start)
+        for utterance in ended:
             await self._transcribe(booth, utterance)
+        await self._report_discarded(booth)
         current = booth.segmenter.current()
         if current is None:
             # Silence rules (clear) only apply while nobody is talking.
@@ -261,38 +293,48 @@ class TranscriptionService:
         )
 
     async def _transcribe(self, booth: _Booth, utterance: Utterance) -> None:
-        segments = await self._run_engine(booth, utterance.samples)
-        text = " ".join(segment.text for segment in segments)
-        start = utterance.start + (segments[0].start if segments else 0.0)
-        end = utterance.start + (segments[-1].end if segments else utterance.duration)
-        end = min(max(end, start), utterance.end)
+        """Transcribe the utterance from the booth's window start; settle words; deliver."""
+        offset = max(utterance.start, booth.window_start)
+        skip = max(0, round((offset - utterance.start) * SAMPLE_RATE))
+        samples = utterance.samples[skip:]
         if utterance.complete:
             booth.last_partial_at = float("-inf")
-        captions = booth.aggregator.feed(
-            TranscribedSegment(text, min(start, end), end, utterance.complete)
-        )
+        words = timed_words(await self._run_engine(booth, samples), offset) if len(samples) else []
+        committed, tentative = booth.agreement.update(words, final=utterance.complete)
+        captions = booth.aggregator.feed(committed, tentative, utterance_ended=utterance.complete)
+        if utterance.complete:
+            booth.window_start = utterance.end
+        elif (
+            utterance.end - offset >= TRIM_WINDOW_SECONDS and booth.agreement.committed_end > offset
+        ):
+            booth.window_start = booth.agreement.committed_end
         await self._deliver(booth, captions)
 
     async def _run_engine(self, booth: _Booth, samples: NDArray[np.float32]) -> list[Segment]:
         engine = await self._load_engine()
+        prompt = booth.aggregator.context
         async with self._jobs:
             loop = asyncio.get_running_loop()
             started = time.perf_counter()
             segments = await loop.run_in_executor(
-                self._executor, self._engine_job, engine, samples, booth.language
+                self._executor, self._engine_job, engine, samples, booth.language, prompt
             )
             booth.engine_seconds += time.perf_counter() - started
             return segments
 
     def _engine_job(
-        self, engine: TranscriptionEngine, samples: NDArray[np.float32], language: str | None
+        self,
+        engine: TranscriptionEngine,
+        samples: NDArray[np.float32],
+        language: str | None,
+        prompt: str,
     ) -> list[Segment]:
         """Runs on a worker thread; counts itself so tests can see the bound hold."""
         with self._inflight_lock:
             self._inflight += 1
             self.max_inflight_seen = max(self.max_inflight_seen, self._inflight)
         try:
-            return engine.transcribe(samples, language)
+            return engine.transcribe(samples, language, prompt)
         finally:
             with self._inflight_lock:
                 self._inflight -= 1
@@ -311,6 +353,19 @@ class TranscriptionService:
             except Exception:  # a failing consumer must not stop the captions
                 log.exception("caption callback failed for %s", booth.booth_id)
 
+    async def _report_discarded(self, booth: _Booth) -> None:
+        """Say when sounds were dropped as too short to be speech (at most once a minute)."""
+        unreported = booth.segmenter.discarded_seconds - booth.reported_discarded
+        if unreported <= 0 or booth.position - booth.discarded_reported_at < DISCARD_REPORT_EVERY:
+            return
+        booth.reported_discarded = booth.segmenter.discarded_seconds
+        booth.discarded_reported_at = booth.position
+        await self._notice(
+            booth,
+            f"captions ignored {unreported:.1f} s of short sounds (under "
+            f"{MIN_SPEECH_SECONDS} s each) as not speech",
+        )
+
     async def _notice(self, booth: _Booth, message: str) -> None:
         log.warning("%s: %s", booth.booth_id, message)
         if self._on_notice is not None:
@@ -318,3 +373,9 @@ class TranscriptionService:
                 await self._on_notice(booth.booth_id, message)
             except Exception:
                 log.exception("notice callback failed for %s", booth.booth_id)
+
+
+def _silero() -> SpeechDetector:
+    from server.transcription.silero import SileroDetector
+
+    return SileroDetector()

@@ -1,19 +1,26 @@
-"""Cut a 16 kHz mono stream into utterances at pauses, with a cheap energy-based detector.
+"""Cut a 16 kHz mono stream into utterances at pauses.
 
 Pure: samples in, utterances out; no I/O and no clock (time is the stream's own position).
+Which frames are speech is the job of a detector: the live pipeline uses the Silero VAD model
+that faster-whisper ships (`server.transcription.silero`); `EnergyDetector` is the fallback
+and what the unit tests use.
 
 How it decides (defaults, chosen for speech picked up by a booth microphone):
-- The stream is read in 30 ms frames. A frame is speech when its RMS level is at least
-  `threshold_db` (-45 dBFS) and at least `noise_margin_db` (12 dB) above the noise floor.
-  The floor follows the level of non-speech frames (a slow moving average), so a humming
-  room raises the bar instead of reading as endless speech.
+- The stream is read in the detector's frames (30 ms for energy, 32 ms for Silero).
+  `EnergyDetector`: a frame is speech when its RMS level is at least `threshold_db`
+  (-45 dBFS) and at least `noise_margin_db` (12 dB) above the noise floor. The floor follows
+  non-speech frames but never rises above `threshold_db - noise_margin_db`, so quiet speech
+  cannot teach it to climb until speech falls under it (a soft speaker after a loud one stays
+  speech), while a humming room still raises the bar a little.
 - An utterance starts at the first speech frame, with `pre_roll_seconds` (0.2 s) of audio
   before it so soft onsets are not clipped, and ends after `min_silence_seconds` (0.5 s)
   without speech. Utterances with less than `min_speech_seconds` (0.25 s) of speech frames
   (clicks, coughs) are dropped.
-- An utterance longer than `max_utterance_seconds` (12 s) is cut at the quietest frame of
-  its last 2 s, and the rest carries on as a new utterance: Whisper sees at most 30 s, and
-  long windows cost more and delay finals.
+- An utterance longer than `max_utterance_seconds` (25 s) is cut at the quietest frame of
+  its last 2 s, and the rest carries on as a new utterance: Whisper sees at most 30 s. This
+  is a safety net: the service commits words and moves its window on at word boundaries
+  long before (see `streaming`).
+- Audio that is dropped (a blip with too little speech) is counted in `discarded_seconds`.
 - A gap in the stream (audio skipped to catch up with the live edge) ends the utterance.
 """
 
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,8 +64,22 @@ def level_db(frame: NDArray[np.float32]) -> float:
     return 20.0 * math.log10(rms) if rms > 1e-6 else _SILENT_DB
 
 
-class SpeechSegmenter:
-    """Feed samples with `push`; it returns the utterances that ended."""
+class SpeechDetector(Protocol):
+    """Says which frames hold speech. `score` is higher for more speech-like frames."""
+
+    frame_samples: int
+
+    def score(self, frame: NDArray[np.float32]) -> float:
+        """Score one frame of `frame_samples` samples (and learn from it)."""
+        ...
+
+    def is_speech(self, score: float, in_speech: bool) -> bool:
+        """Whether a frame with `score` is speech; `in_speech` while an utterance is open."""
+        ...
+
+
+class EnergyDetector:
+    """RMS level against a noise floor that cannot climb on speech (see the module doc)."""
 
     def __init__(
         self,
@@ -65,20 +87,47 @@ class SpeechSegmenter:
         frame_seconds: float = 0.03,
         threshold_db: float = -45.0,
         noise_margin_db: float = 12.0,
+    ) -> None:
+        self.frame_samples = round(frame_seconds * SAMPLE_RATE)
+        self.threshold_db = threshold_db
+        self.noise_margin_db = noise_margin_db
+        self.noise_floor_db = -70.0
+
+    def score(self, frame: NDArray[np.float32]) -> float:
+        """The frame's level in dBFS; quiet frames teach the floor."""
+        level = level_db(frame)
+        if not self.is_speech(level, False):
+            learned = 0.95 * self.noise_floor_db + 0.05 * max(level, -90.0)
+            self.noise_floor_db = min(learned, self.threshold_db - self.noise_margin_db)
+        return level
+
+    def is_speech(self, score: float, in_speech: bool) -> bool:
+        """Loud enough, and far enough above the floor."""
+        return score >= max(self.threshold_db, self.noise_floor_db + self.noise_margin_db)
+
+
+class SpeechSegmenter:
+    """Feed samples with `push`; it returns the utterances that ended."""
+
+    def __init__(
+        self,
+        *,
+        detector: SpeechDetector | None = None,
         min_silence_seconds: float = 0.5,
         min_speech_seconds: float = 0.25,
         pre_roll_seconds: float = 0.2,
-        max_utterance_seconds: float = 12.0,
+        max_utterance_seconds: float = 25.0,
     ) -> None:
-        self._frame = round(frame_seconds * SAMPLE_RATE)
-        self.threshold_db = threshold_db
-        self.noise_margin_db = noise_margin_db
+        self.detector: SpeechDetector = detector if detector is not None else EnergyDetector()
+        self._frame = self.detector.frame_samples
+        frame_seconds = self._frame / SAMPLE_RATE
+        self.discarded_seconds = 0.0
+        """Audio judged as speech at first but dropped as too short (clicks, coughs)."""
         self._min_silence_frames = math.ceil(min_silence_seconds / frame_seconds)
         self._min_speech_frames = math.ceil(min_speech_seconds / frame_seconds)
         self._pre_roll_frames = round(pre_roll_seconds / frame_seconds)
         self._max_frames = round(max_utterance_seconds / frame_seconds)
         self._cut_window_frames = round(2.0 / frame_seconds)
-        self._noise_floor_db = -70.0
         self._leftover = np.zeros(0, dtype=np.float32)
         self._position: float | None = None  # stream time of the next sample expected
         self._history: list[NDArray[np.float32]] = []  # pre-roll frames while idle
@@ -124,6 +173,8 @@ class SpeechSegmenter:
         ended: list[Utterance] = []
         if self._frames and self._speech_frames >= self._min_speech_frames:
             ended.append(self._close(len(self._frames) - self._trailing_silence_to_drop()))
+        elif self._frames:
+            self.discarded_seconds += self._speech_frames * self._frame / SAMPLE_RATE
         self._reset_utterance()
         self._history = []
         self._leftover = np.zeros(0, dtype=np.float32)
@@ -135,15 +186,9 @@ class SpeechSegmenter:
             return None
         return self._position + len(self._leftover) / SAMPLE_RATE
 
-    def _is_speech(self, level: float) -> bool:
-        return level >= max(self.threshold_db, self._noise_floor_db + self.noise_margin_db)
-
     def _step(self, frame: NDArray[np.float32], frame_start: float) -> Utterance | None:
-        level = level_db(frame)
-        speech = self._is_speech(level)
-        if not speech:
-            # Only quiet frames teach the floor, so speech never raises its own bar.
-            self._noise_floor_db = 0.95 * self._noise_floor_db + 0.05 * max(level, -90.0)
+        level = self.detector.score(frame)
+        speech = self.detector.is_speech(level, bool(self._frames))
         if not self._frames:
             if not speech:
                 self._history = (self._history + [frame])[-self._pre_roll_frames :]
@@ -167,6 +212,8 @@ class SpeechSegmenter:
             utterance = (
                 self._close(keep) if self._speech_frames >= self._min_speech_frames else None
             )
+            if utterance is None:
+                self.discarded_seconds += self._speech_frames * self._frame / SAMPLE_RATE
             self._reset_utterance()
             return utterance
         if len(self._frames) >= self._max_frames:
@@ -188,7 +235,7 @@ class SpeechSegmenter:
         self._frames = rest_frames
         self._levels = rest_levels
         self._start = rest_start
-        self._speech_frames = sum(1 for level in rest_levels if self._is_speech(level))
+        self._speech_frames = sum(1 for lvl in rest_levels if self.detector.is_speech(lvl, True))
         self._silent_run = 0
         return utterance
 

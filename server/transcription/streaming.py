@@ -1,0 +1,119 @@
+"""Which words of a changing transcript are settled: the LocalAgreement policy. Pure.
+
+While someone talks, the service transcribes the open utterance again and again, each time
+with more audio. Each run is a hypothesis: words with times on the stream's timeline. A word
+is committed when two consecutive hypotheses agree on it (the longest common prefix of the
+two, compared without case or punctuation), as in the LocalAgreement-2 policy of the
+whisper_streaming work. Committed words never change; the rest is tentative and only shown
+as a partial. When the utterance ends (a pause), its last hypothesis is committed whole. A
+run that returns nothing new keeps the previous guess instead of wiping words already heard.
+
+Words are matched by time and text, never by count: a new hypothesis first loses the words
+that end before what is already committed, then any of its first words that repeat the last
+committed ones (up to five), so a revision that adds or drops a word elsewhere cannot
+duplicate or lose words at the seam.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from server.transcription.engine import Segment
+
+# Word times move a little from one hypothesis to the next.
+_TIME_SLACK_SECONDS = 0.1
+_MAX_OVERLAP_WORDS = 5
+
+
+@dataclass(frozen=True)
+class TimedWord:
+    """A word with its punctuation and its times on the stream's timeline (seconds)."""
+
+    text: str
+    start: float
+    end: float
+
+
+def comparable(text: str) -> str:
+    """The word as hypotheses are compared: lower case, letters and digits only."""
+    return "".join(character for character in text.lower() if character.isalnum())
+
+
+class LocalAgreement:
+    """Commits the words that consecutive hypotheses agree on, for one stream."""
+
+    def __init__(self) -> None:
+        self.committed_end = float("-inf")
+        """Stream time at which the last committed word ends."""
+        self._recent: list[str] = []  # the last committed words, comparable form
+        self._previous: list[TimedWord] = []  # the uncommitted rest of the last hypothesis
+
+    def update(
+        self, hypothesis: Sequence[TimedWord], *, final: bool
+    ) -> tuple[list[TimedWord], list[TimedWord]]:
+        """Take a new hypothesis; return (newly committed words, tentative words)."""
+        fresh = self._fresh(hypothesis)
+        if not fresh and self._previous:
+            # A run that heard nothing new (Whisper sometimes returns nothing for a window it
+            # transcribed a moment ago) must not wipe words already heard: keep the last guess,
+            # still tentative, and commit it if the utterance ends here.
+            if not final:
+                return [], list(self._previous)
+            fresh = list(self._previous)
+        if final:
+            self._commit(fresh)
+            self._previous = []
+            return fresh, []
+        agreed = 0
+        for new, old in zip(fresh, self._previous, strict=False):
+            if comparable(new.text) != comparable(old.text):
+                break
+            agreed += 1
+        committed, tentative = fresh[:agreed], fresh[agreed:]
+        self._commit(committed)
+        self._previous = tentative
+        return committed, tentative
+
+    def _commit(self, words: Sequence[TimedWord]) -> None:
+        if not words:
+            return
+        self.committed_end = max(self.committed_end, words[-1].end)
+        self._recent = (self._recent + [comparable(word.text) for word in words])[
+            -_MAX_OVERLAP_WORDS:
+        ]
+
+    def _fresh(self, hypothesis: Sequence[TimedWord]) -> list[TimedWord]:
+        """The hypothesis without the words that are already committed."""
+        words = [
+            word
+            for word in hypothesis
+            if comparable(word.text) and word.end > self.committed_end + _TIME_SLACK_SECONDS
+        ]
+        # A committed word whose time moved later in this run: drop the repeated n-gram.
+        for size in range(min(len(self._recent), len(words)), 0, -1):
+            head = [comparable(word.text) for word in words[:size]]
+            if head == self._recent[-size:] and words[0].start < self.committed_end + 1.0:
+                return words[size:]
+        return words
+
+
+def timed_words(segments: list[Segment], offset: float) -> list[TimedWord]:
+    """The engine's words on the stream's timeline; segments without word times are spread."""
+    words: list[TimedWord] = []
+    for segment in segments:
+        if segment.words:
+            words += [
+                TimedWord(word.text, offset + word.start, offset + max(word.end, word.start))
+                for word in segment.words
+            ]
+            continue
+        texts = segment.text.split()
+        step = max(segment.end - segment.start, 0.0) / max(len(texts), 1)
+        words += [
+            TimedWord(
+                text, offset + segment.start + i * step, offset + segment.start + (i + 1) * step
+            )
+            for i, text in enumerate(texts)
+        ]
+    return words
