@@ -10,6 +10,7 @@ const codeRequired = root.dataset.codeRequired === "true";
 const $ = (id) => document.getElementById(id);
 const CAPTION_PREF = "voxbento.captions";
 const TOKEN_KEY = `voxbento.listener.${roomId}`;
+const MIN_READ_MS = 4000; // the least time a final stays up before a clear may wipe it
 const MAX_CAPTION_LINES = 40;
 // Why a channel whose interpreter has the mic is not on air (listen:state `media`).
 const MEDIA_PROBLEMS = { "no-server": "no media server", "not-sending": "not sending" };
@@ -22,6 +23,7 @@ const view = {
   tokenExpires: 0,
   whepBase: `/media/${roomId}`,
   lastSeq: -1,
+  lastFinalAt: 0, // Date.now() of the last final shown
 };
 
 // ---------- tokens ----------
@@ -224,13 +226,21 @@ function onCaption(message) {
   const panel = $("captions-text");
   const partial = $("captions-partial");
   if (message.status === "clear") {
-    panel.replaceChildren();
-    partial.textContent = "";
+    // A stream that ends sends its last final and `clear` together: keep the final up long
+    // enough to be read, unless newer captions replace it first.
+    const shownFor = Date.now() - view.lastFinalAt;
+    const wipe = () => { panel.replaceChildren(); partial.textContent = ""; updateCaptionPanel(); };
+    if (shownFor >= MIN_READ_MS) wipe();
+    else {
+      const seq = view.lastSeq;
+      setTimeout(() => { if (view.lastSeq === seq && !partial.textContent) wipe(); }, MIN_READ_MS - shownFor);
+    }
   } else if (message.status === "partial") {
     partial.textContent = message.text;
   } else if (message.status === "final") {
     if (typeof message.seq === "number" && message.seq <= view.lastSeq) return;
     view.lastSeq = message.seq ?? view.lastSeq;
+    view.lastFinalAt = Date.now();
     const line = document.createElement("p");
     line.textContent = message.text;
     panel.append(line);
