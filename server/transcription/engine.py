@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 CAPTIONS_EXTRA_HINT = "captions need the captions extra: pip install 'voxbento-kiosk[captions]'"
 
 
-# Upper bound on tokens per second of audio (fast speech makes about 5). The cap keeps the
-# prompt (at most 223 tokens) plus the answer within Whisper's 448.
-TOKENS_PER_SECOND = 8
-MAX_NEW_TOKENS = 200
 # faster-whisper's default: retry a decoding that looks wrong at these temperatures.
 TEMPERATURE_FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
@@ -158,7 +154,6 @@ class FasterWhisperEngine:
         """Transcribe 16 kHz mono float32 samples into segments with word timestamps."""
         import numpy as np
 
-        seconds = len(samples) / 16000
         segments, _info = self._model.transcribe(
             np.ascontiguousarray(samples, dtype=np.float32),
             language="en" if self.english_only else language,
@@ -170,9 +165,6 @@ class FasterWhisperEngine:
             initial_prompt=prompt or None,
             condition_on_previous_text=False,
             without_timestamps=False,
-            # Nobody says more than about 5 tokens a second: a decoder stuck in a loop
-            # (Whisper's failure on noise) stops there instead of running to 448 tokens.
-            max_new_tokens=min(MAX_NEW_TOKENS, round(TOKENS_PER_SECOND * seconds) + 16),
             # A draft is replaced by the next call anyway: no retries at higher temperature
             # (each retry repeats the whole decoding).
             temperature=0.0 if draft else TEMPERATURE_FALLBACK,
