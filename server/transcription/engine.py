@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 CAPTIONS_EXTRA_HINT = "captions need the captions extra: pip install 'voxbento-kiosk[captions]'"
 
 
+# faster-whisper's default: retry a decoding that looks wrong at these temperatures.
+TEMPERATURE_FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
 class EngineUnavailable(RuntimeError):
     """The caption engine cannot run: the extra is missing or the model cannot be loaded."""
 
@@ -53,12 +57,19 @@ class TranscriptionEngine(Protocol):
     """Turns audio into text. Implementations must allow calls from several threads at once."""
 
     def transcribe(
-        self, samples: NDArray[np.float32], language: str | None = None, prompt: str = ""
+        self,
+        samples: NDArray[np.float32],
+        language: str | None = None,
+        prompt: str = "",
+        *,
+        draft: bool = False,
     ) -> list[Segment]:
         """Transcribe 16 kHz mono float32 samples; `language` is a hint (e.g. "en").
 
         `prompt` is text said just before these samples (the previous caption), which keeps
-        names, spelling and number style consistent from one call to the next.
+        names, spelling and number style consistent from one call to the next. `draft` asks
+        for a cheaper guess (a partial that a later call will replace): one decoding pass,
+        no retries at higher temperatures.
         """
         ...
 
@@ -133,7 +144,12 @@ class FasterWhisperEngine:
         self.english_only = not bool(self._model.model.is_multilingual)
 
     def transcribe(
-        self, samples: NDArray[np.float32], language: str | None = None, prompt: str = ""
+        self,
+        samples: NDArray[np.float32],
+        language: str | None = None,
+        prompt: str = "",
+        *,
+        draft: bool = False,
     ) -> list[Segment]:
         """Transcribe 16 kHz mono float32 samples into segments with word timestamps."""
         import numpy as np
@@ -149,6 +165,9 @@ class FasterWhisperEngine:
             initial_prompt=prompt or None,
             condition_on_previous_text=False,
             without_timestamps=False,
+            # A draft is replaced by the next call anyway: no retries at higher temperature
+            # (each retry repeats the whole decoding).
+            temperature=0.0 if draft else TEMPERATURE_FALLBACK,
         )
         return _collect(segments)
 

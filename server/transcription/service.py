@@ -5,10 +5,12 @@ sends each utterance to the engine and feeds the result to that booth's `Caption
 in order. Engine jobs run on worker threads, at most `max_concurrent` at once across all
 booths, so the event loop stays free and the CPU is not oversubscribed.
 
-While someone keeps talking, the open utterance is transcribed about once a second as a
-provisional segment, so partial captions appear before the pause. Partials only take an
-idle worker and are skipped when the booth is behind, so with many booths they thin out
-rather than delay finals. Partials are coalesced to at most four a second per booth.
+While someone keeps talking, the open utterance is transcribed every 2 s of audio as a
+provisional segment (a cheap draft: one greedy pass), so partial captions appear before the
+pause. Every engine call pays Whisper's full 30 s encoder pass, so partials are where the
+CPU goes: they never take the last free worker (one stays free for the final of a booth that
+pauses), and are skipped when the booth is behind, so with many booths they thin out rather
+than delay finals. Partials are coalesced to at most four a second per booth.
 
 Times: each booth's aggregator runs on that booth's stream clock (seconds of audio since its
 start), so captions carry stream times and a file gives the same captions at any speed. The
@@ -41,8 +43,10 @@ log = logging.getLogger(__name__)
 CaptionCallback = Callable[[Caption], Awaitable[None]]
 NoticeCallback = Callable[[str, str], Awaitable[None]]
 
-PARTIAL_EVERY_SECONDS = 1.0
+PARTIAL_EVERY_SECONDS = 2.0
 PARTIAL_MIN_SPEECH_SECONDS = 1.0
+# Workers kept free of partials (for finals) when there is more than one.
+PARTIAL_RESERVED_WORKERS = 1
 # Once the window being transcribed is this long, it moves on to the end of the committed
 # words (a word boundary), so each engine call stays short and no word is cut.
 TRIM_WINDOW_SECONDS = 8.0
@@ -135,6 +139,8 @@ class TranscriptionService:
         self.max_inflight_seen = 0
         """The most engine jobs ever running at the same moment (never above max_concurrent)."""
         self.jobs_done = 0
+        # Engine jobs running or waiting for a worker (event-loop side, no lock needed).
+        self._wanted = 0
 
     async def __aenter__(self) -> TranscriptionService:
         return self
@@ -288,8 +294,9 @@ class TranscriptionService:
             and current.duration >= PARTIAL_MIN_SPEECH_SECONDS
             and booth.position - booth.last_partial_at >= PARTIAL_EVERY_SECONDS
             and booth.stream.buffered_seconds < BEHIND_SECONDS
-            # Partials only use idle workers: a final must never queue behind a partial.
-            and not self._jobs.locked()
+            # A partial may not take the last free worker: one always stays free for the
+            # final of a booth whose speaker pauses, so finals never wait behind partials.
+            and self._wanted < max(1, self.max_concurrent - PARTIAL_RESERVED_WORKERS)
         )
 
     async def _transcribe(self, booth: _Booth, utterance: Utterance) -> None:
@@ -299,7 +306,13 @@ class TranscriptionService:
         samples = utterance.samples[skip:]
         if utterance.complete:
             booth.last_partial_at = float("-inf")
-        words = timed_words(await self._run_engine(booth, samples), offset) if len(samples) else []
+        words = (
+            timed_words(
+                await self._run_engine(booth, samples, draft=not utterance.complete), offset
+            )
+            if len(samples)
+            else []
+        )
         committed, tentative = booth.agreement.update(words, final=utterance.complete)
         captions = booth.aggregator.feed(committed, tentative, utterance_ended=utterance.complete)
         if utterance.complete:
@@ -310,17 +323,29 @@ class TranscriptionService:
             booth.window_start = booth.agreement.committed_end
         await self._deliver(booth, captions)
 
-    async def _run_engine(self, booth: _Booth, samples: NDArray[np.float32]) -> list[Segment]:
+    async def _run_engine(
+        self, booth: _Booth, samples: NDArray[np.float32], *, draft: bool
+    ) -> list[Segment]:
         engine = await self._load_engine()
         prompt = booth.aggregator.context
-        async with self._jobs:
-            loop = asyncio.get_running_loop()
-            started = time.perf_counter()
-            segments = await loop.run_in_executor(
-                self._executor, self._engine_job, engine, samples, booth.language, prompt
-            )
-            booth.engine_seconds += time.perf_counter() - started
-            return segments
+        self._wanted += 1
+        try:
+            async with self._jobs:
+                loop = asyncio.get_running_loop()
+                started = time.perf_counter()
+                segments = await loop.run_in_executor(
+                    self._executor,
+                    self._engine_job,
+                    engine,
+                    samples,
+                    booth.language,
+                    prompt,
+                    draft,
+                )
+                booth.engine_seconds += time.perf_counter() - started
+                return segments
+        finally:
+            self._wanted -= 1
 
     def _engine_job(
         self,
@@ -328,13 +353,14 @@ class TranscriptionService:
         samples: NDArray[np.float32],
         language: str | None,
         prompt: str,
+        draft: bool,
     ) -> list[Segment]:
         """Runs on a worker thread; counts itself so tests can see the bound hold."""
         with self._inflight_lock:
             self._inflight += 1
             self.max_inflight_seen = max(self.max_inflight_seen, self._inflight)
         try:
-            return engine.transcribe(samples, language, prompt)
+            return engine.transcribe(samples, language, prompt, draft=draft)
         finally:
             with self._inflight_lock:
                 self._inflight -= 1
