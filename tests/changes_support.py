@@ -21,6 +21,7 @@ from aiohttp.test_utils import TestServer
 
 import db
 from server.services import Services
+from tests.media_support import hook_request
 from tests.server_support import browser, make_config, make_services, serve
 from tests.ws_support import ClientSocket, next_message
 
@@ -141,18 +142,7 @@ def booth_channels(state: dict[str, Any]) -> dict[str, str]:
 
 async def media_hook(running: Running, action: str, path: str, token: str) -> int:
     """What the kiosk's auth hook answers MediaMTX for a WebRTC request with `token`."""
-    body = {
-        "ip": "192.168.1.50",
-        "user": "",
-        "password": "",
-        "token": token,
-        "action": action,
-        "path": path,
-        "protocol": "webrtc",
-        "id": None,
-        "query": "",
-        "userAgent": "Mozilla/5.0",
-    }
+    body = hook_request(action, path, token)
     secret = running.services.secrets.media_secret
     async with aiohttp.ClientSession() as session:
         url = running.server.make_url(f"/mediamtx/auth?secret={secret}")

@@ -214,3 +214,21 @@ def off_air(booth_id: str) -> Callable[[dict[str, Any]], bool]:
 
 def channel(state: dict[str, Any], booth_id: str) -> dict[str, Any]:
     return next(c for c in state["channels"] if c["booth_id"] == booth_id)
+
+
+def hook_request(action: str, path: str, token: str = "", **fields: Any) -> dict[str, Any]:
+    """An auth-hook request as MediaMTX posts it for a WHIP/WHEP offer (the exact ten fields
+    recorded from the real binary in docs/mediamtx.md); `fields` override any of them."""
+    return {
+        "ip": "192.168.1.50",
+        "user": "",
+        "password": "",
+        "token": token,
+        "action": action,
+        "path": path,
+        "protocol": "webrtc",
+        "id": None,
+        "query": "",
+        "userAgent": "Mozilla/5.0",
+        **fields,
+    }

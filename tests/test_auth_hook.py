@@ -12,6 +12,7 @@ import jwt
 import pytest
 
 from server.mediamtx.auth_hook import decide
+from tests.media_support import hook_request as body
 
 KEY = "test-signing-key-of-at-least-32-bytes!"
 NOW = 1_800_000_000.0
@@ -32,23 +33,6 @@ def decode(token: str) -> dict[str, Any]:
         token, KEY, algorithms=["HS256"], options={"verify_exp": False}
     )
     return claims
-
-
-def body(action: str, path: str, token: str = "", **fields: Any) -> dict[str, Any]:
-    """A request as MediaMTX sends it."""
-    return {
-        "ip": "192.168.1.50",
-        "user": "",
-        "password": "",
-        "token": token,
-        "action": action,
-        "path": path,
-        "protocol": "webrtc",
-        "id": None,
-        "query": "",
-        "userAgent": "Mozilla/5.0",
-        **fields,
-    }
 
 
 def allowed(request: object) -> bool:

@@ -15,25 +15,14 @@ from server.auth import (
     decode_token,
 )
 from server.mediamtx import decide
+from tests.media_support import hook_request
 
 KEY = "k" * 48
 FLOOR = "ev/main/floor"
 
 
 def ask(token: str, *, action: str = "publish", path: str = FLOOR, **fields: Any) -> bool:
-    body = {
-        "ip": "127.0.0.1",
-        "user": "",
-        "password": "",
-        "token": token,
-        "action": action,
-        "path": path,
-        "protocol": "webrtc",
-        "id": None,
-        "query": "",
-        "userAgent": "test",
-        **fields,
-    }
+    body = hook_request(action, path, token, **{"ip": "127.0.0.1", "userAgent": "test", **fields})
     return decide(body, decode=lambda t: decode_token(t, key=KEY), now=time.time())
 
 

@@ -22,6 +22,7 @@ from server.app import make_app
 from server.auth import create_booth_token, create_listener_token
 from tests.fakes import write_fake_binary
 from tests.media_support import MEDIA_SECRET, MediaKiosk, media_kiosk, media_services, seed_rooms
+from tests.media_support import hook_request as mediamtx_body
 from tests.server_support import make_config
 
 pytestmark = pytest.mark.anyio
@@ -63,22 +64,6 @@ class Hook:
     def listener(self, event: str, room: str, **extra: Any) -> str:
         """A listener token."""
         return create_listener_token(event, room, key=self.key, **extra)
-
-
-def mediamtx_body(action: str, path: str, token: str) -> dict[str, Any]:
-    """What MediaMTX posts for a WHIP/WHEP request carrying `Authorization: Bearer token`."""
-    return {
-        "ip": "192.168.1.50",
-        "user": "",
-        "password": "",
-        "token": token,
-        "action": action,
-        "path": path,
-        "protocol": "webrtc",
-        "id": None,
-        "query": "",
-        "userAgent": "Mozilla/5.0",
-    }
 
 
 @pytest.fixture
