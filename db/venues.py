@@ -86,6 +86,15 @@ async def list_rooms(event_slug: str) -> list[Room]:
     return await Room.filter(event__slug=event_slug).order_by("created_at", "id")
 
 
+async def list_all_rooms() -> list[Room]:
+    """Every room of every event, with its event loaded, in one query.
+
+    The change watcher's subscribers (room directory, media paths, floors) read this after
+    every change, so it must not cost a query per event.
+    """
+    return await Room.all().select_related("event").order_by("event_id", "created_at", "id")
+
+
 async def update_room(event_slug: str, slug: str, display_name: str) -> Room:
     """Rename a room."""
     room = await get_room(event_slug, slug)

@@ -121,12 +121,12 @@ class FloorBoard:
 
 async def load_floor_sources() -> dict[str, FloorSource]:
     """Every room's floor source from the database, by floor path."""
-    sources: dict[str, FloorSource] = {}
-    for event in await db.list_events():
-        for room in await db.list_rooms(event.slug):
-            path = floor_channel(event.slug, room.slug)
-            sources[path] = stored_floor_source(room.floor_kind, room.floor_value)
-    return sources
+    return {
+        floor_channel(room.event.slug, room.slug): stored_floor_source(
+            room.floor_kind, room.floor_value
+        )
+        for room in await db.list_all_rooms()
+    }
 
 
 def ffmpeg_binary(config: Config) -> str | None:

@@ -107,11 +107,7 @@ class MediaPaths:
 
 async def load_media_paths() -> MediaPaths:
     """The path names of the database: each booth, and the floor channel of each room."""
-    names: set[str] = set()
-    for event in await db.list_events():
-        names.update(
-            f"{event.slug}/{room.slug}/{FLOOR}" for room in await db.list_rooms(event.slug)
-        )
+    names = {f"{room.event.slug}/{room.slug}/{FLOOR}" for room in await db.list_all_rooms()}
     names.update(booth.path for booth in await db.list_booths())
     return MediaPaths(names)
 

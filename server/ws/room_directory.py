@@ -105,12 +105,10 @@ class RoomDirectory:
 
 async def read_rooms() -> list[RoomEntry]:
     """Every room of every event, with its event's listener-code requirement."""
-    entries = []
-    for event in await db.list_events():
-        required = bool(event.listener_code)
-        for room in await db.list_rooms(event.slug):
-            entries.append(RoomEntry(event.slug, room.slug, required))
-    return entries
+    return [
+        RoomEntry(room.event.slug, room.slug, bool(room.event.listener_code))
+        for room in await db.list_all_rooms()
+    ]
 
 
 class FirstFrames:
