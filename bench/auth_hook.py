@@ -58,8 +58,8 @@ def serve(kiosk_port: int, bare_port: int) -> None:
     import db
     from server.app import make_app
     from server.config import parse_config
-    from server.crypto import generate_key
-    from server.secrets_file import KioskSecrets
+    from server.secrets.fernet_keys import generate_key
+    from server.secrets.store import KioskSecrets
     from server.services import Services
 
     async def bare(request: web.Request) -> web.Response:
@@ -86,7 +86,7 @@ def serve(kiosk_port: int, bare_port: int) -> None:
 
 def mediamtx_body() -> bytes:
     """What MediaMTX posts for an interpreter's WHIP publish, with a valid token."""
-    from server.auth import create_booth_token
+    from server.auth.credentials import create_booth_token
 
     token = create_booth_token("invite:1", BOOTH, "interpreter", "Ana", key=JWT_KEY)
     body = {

@@ -65,11 +65,11 @@ async def run(rounds: int) -> dict[str, Any]:
     from db.changes import SqliteDataVersion
     from db.migrate import migrate_db
     from server.app import make_app
-    from server.auth import new_signing_key
+    from server.auth.credentials import new_signing_key
     from server.config import parse_config
-    from server.crypto import generate_key
     from server.keys import CHANGES
-    from server.secrets_file import KioskSecrets
+    from server.secrets.fernet_keys import generate_key
+    from server.secrets.store import KioskSecrets
     from server.services import Services
     from server.ws import refresh_booth
 

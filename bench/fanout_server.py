@@ -27,11 +27,11 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import db  # noqa: E402
-from server.booth_state import Identity  # noqa: E402
+from server.booth.state import Identity  # noqa: E402
 from server.config import Config  # noqa: E402
-from server.crypto import generate_key  # noqa: E402
 from server.keys import CONFIG, SERVICES, WS_HUB  # noqa: E402
-from server.secrets_file import KioskSecrets  # noqa: E402
+from server.secrets.fernet_keys import generate_key  # noqa: E402
+from server.secrets.store import KioskSecrets  # noqa: E402
 from server.services import Services  # noqa: E402
 from server.ws import setup_websockets  # noqa: E402
 

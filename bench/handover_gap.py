@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import Page, Request  # noqa: E402
 
-from tests.real_media.audio import (  # noqa: E402
+from tests.functional.real_media.audio import (  # noqa: E402
     ENGLISH,
     HEARD,
     real_booth,
@@ -188,7 +188,7 @@ def main() -> None:
         parser.error("--handovers and --baseline must be at least 1")
     binary = args.binary
     if binary is None:
-        from tests.real_media.binary import MISSING_REASON, REAL_MEDIAMTX
+        from tests.functional.real_media.binary import MISSING_REASON, REAL_MEDIAMTX
 
         if REAL_MEDIAMTX is None:
             parser.error(MISSING_REASON)

@@ -1,6 +1,6 @@
 """The server side of the join-storm benchmark, run as its own process by `bench/join_storm.py`.
 
-`--kind ours` is the kiosk as `voxbento-kiosk serve` runs it: `server.runner.run_server` over a
+`--kind ours` is the kiosk as `voxbento-kiosk serve` runs it: `server.hosting.runner.run_server` over a
 fresh SQLite data folder holding one event with one room of three booths, MediaMTX and TLS off,
 listening on 127.0.0.1 with the configured listen backlog (`--backlog`, or the kiosk's default).
 `--kind bare` is the floor: a minimal aiohttp app whose socket route accepts and sends one
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import db  # noqa: E402
 from server.app import open_database  # noqa: E402
 from server.config import Config, parse_config  # noqa: E402
-from server.runner import RunningServer, run_server  # noqa: E402
+from server.hosting.runner import RunningServer, run_server  # noqa: E402
 
 EVENT, ROOM = "storm", "main"
 LANGUAGES = (("en", "English"), ("fr", "Français"), ("de", "Deutsch"))

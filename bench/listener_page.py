@@ -36,7 +36,7 @@ from playwright.async_api import Browser, async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.templating import STATIC_DIR  # noqa: E402
+from server.http.templating import STATIC_DIR  # noqa: E402
 
 KIOSK = Path(__file__).resolve().parent / "join_storm_server.py"
 CHROMIUM = "/usr/bin/chromium"

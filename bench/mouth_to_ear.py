@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import Page  # noqa: E402
 
-from tests.real_media.audio import (  # noqa: E402
+from tests.functional.real_media.audio import (  # noqa: E402
     ENGLISH,
     LAPTOP,
     blocks_since,
@@ -188,7 +188,7 @@ def main() -> None:
         parser.error("--seconds must be between 5 and 300")
     binary = args.binary
     if binary is None:
-        from tests.real_media.binary import MISSING_REASON, REAL_MEDIAMTX
+        from tests.functional.real_media.binary import MISSING_REASON, REAL_MEDIAMTX
 
         if REAL_MEDIAMTX is None:
             parser.error(MISSING_REASON)

@@ -32,7 +32,7 @@ class Room(Model):
     event_id: int
     slug = fields.CharField(max_length=40)
     display_name = fields.CharField(max_length=200)
-    # What feeds the room's floor channel (server/floor_source.py): none, page, device, url,
+    # What feeds the room's floor channel (server/mediamtx/floor_source.py): none, page, device, url,
     # file; `floor_value` holds the device, address or file path of the last three.
     floor_kind = fields.CharField(max_length=10, default="none")
     floor_value = fields.CharField(max_length=1000, default="")

@@ -1,4 +1,4 @@
-"""Stored secrets. This layer only ever sees Fernet tokens; `server.crypto` encrypts."""
+"""Stored secrets. This layer only ever sees Fernet tokens; `server.secrets.fernet_keys` encrypts."""
 
 from __future__ import annotations
 

@@ -104,7 +104,7 @@ async def update_room(event_slug: str, slug: str, display_name: str) -> Room:
 
 
 async def set_room_floor(event_slug: str, slug: str, kind: str, value: str = "") -> Room:
-    """Set what feeds a room's floor channel (validated by the caller: server/floor_source.py)."""
+    """Set what feeds a room's floor channel (validated by the caller: server/mediamtx/floor_source.py)."""
     room = await get_room(event_slug, slug)
     room.floor_kind = kind
     room.floor_value = value

@@ -46,12 +46,12 @@ from kiosk.server_bridge import (
     follow_changes,
     register_missing_booths,
 )
-from server.booth_models import BoothChange
-from server.booth_state import BoothRegistry
+from server.booth.models import BoothChange
+from server.booth.state import BoothRegistry
 from server.config import Config
-from server.floor_service import FloorHealth
+from server.hosting.startup import StartupError, check_ports, describe_failure
+from server.mediamtx.floor_service import FloorHealth
 from server.services import Services
-from server.startup import StartupError, check_ports, describe_failure
 
 STARTUP_FAILED = 2  # the CLI's exit status for bad input or a kiosk that cannot start
 REFRESH_SECONDS = 0.1  # at most ten booth repaints a second, however fast booths change

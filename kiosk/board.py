@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from server.booth_models import Alert, BoothChange
+from server.booth.models import Alert, BoothChange
 
 MEDIAMTX_DOWN_STATES = frozenset({"stopped", "missing"})
 RECENT_ALERTS = 5

@@ -19,9 +19,9 @@ from kiosk.commands import invites, service, setup
 from kiosk.commands.common import PROG, CommandFailed, config_option
 from server import __version__
 from server.config import Config, ConfigError, load_config
+from server.hosting.startup import StartupError
 from server.manage import SetupError
-from server.secrets_file import SecretsFileError
-from server.startup import StartupError
+from server.secrets.store import SecretsFileError
 
 USAGE_ERROR = 2
 FAILURE = 1

@@ -8,8 +8,8 @@ console quits.
 
 from __future__ import annotations
 
-from server.booth_models import Identity
-from server.booth_state import BoothRegistry
+from server.booth.models import Identity
+from server.booth.state import BoothRegistry
 
 CONSOLE_IDENTITY = Identity("console", "Technician", "technician")
 

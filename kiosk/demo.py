@@ -19,7 +19,7 @@ from pathlib import Path
 import db
 from db.errors import NotFound
 from server.config import Config
-from server.floor_source import FILE, NONE, FloorSource, parse_floor_spec
+from server.mediamtx.floor_source import FILE, NONE, FloorSource, parse_floor_spec
 
 logger = logging.getLogger(__name__)
 

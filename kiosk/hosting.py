@@ -1,7 +1,7 @@
 """Running the aiohttp server inside the console's event loop.
 
 The console and the server share one loop and one `Services`. The start mirrors
-`server.runner.run_server`: `AppRunner.setup()` (database, websockets, supervisor) and then one
+`server.hosting.runner.run_server`: `AppRunner.setup()` (database, websockets, supervisor) and then one
 site for plain HTTP and, when TLS is on, one for HTTPS; `runner.cleanup()` undoes it all.
 """
 
@@ -14,17 +14,17 @@ from aiohttp import web
 
 from server.app import make_app
 from server.config import Config
-from server.https_only import HTTPS_PORT
-from server.keys import EXTRAS
-from server.media_service import HTTP_PORT
-from server.runner import (
+from server.hosting.runner import (
     SHUTDOWN_TIMEOUT,
     RunningServer,
     prepare_tls,
     start_site,
 )
+from server.hosting.startup import bind_port
+from server.http.https_only import HTTPS_PORT
+from server.keys import EXTRAS
+from server.mediamtx.service import HTTP_PORT
 from server.services import Services
-from server.startup import bind_port
 
 logger = logging.getLogger("kiosk.hosting")
 

@@ -6,7 +6,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 
-from server.redaction import RedactingFilter
+from server.secrets.redaction import RedactingFilter
 
 LOG_LINES = 2000
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"

@@ -15,13 +15,13 @@ from aiohttp import web
 
 import db
 from kiosk.control import CONSOLE_IDENTITY
-from server.booth_state import BoothRegistry
+from server.booth.state import BoothRegistry
 from server.config import Config
-from server.floor_service import FloorHealth, apply_floor_source, floor_health
+from server.http.routes.health import captions_state, mediamtx_state
 from server.keys import CHANGES, EXTRAS, WS_HUB
-from server.media_service import SUPERVISOR
 from server.mediamtx import MediaMTXSupervisor
-from server.routes.health import captions_state, mediamtx_state
+from server.mediamtx.floor_service import FloorHealth, apply_floor_source, floor_health
+from server.mediamtx.service import SUPERVISOR
 from server.ws import PostedChat, post_chat, register_booth
 from server.ws.access import add_booth_record
 from server.ws.chat import ChatListener

@@ -10,11 +10,15 @@ from aiohttp import web
 
 import db
 from db.migrate import migrate_db
-from server.captions_service import captions_context
+from server.auth.csrf import setup_csrf
 from server.changes import setup_changes
 from server.config import Config
-from server.csrf import setup_csrf
-from server.https_only import setup_https_only
+from server.http.https_only import setup_https_only
+from server.http.middleware import setup_middleware
+from server.http.routes import add_routes
+from server.http.routes.listener_token import make_listener_code_limiter
+from server.http.routes.login import make_login_limiter
+from server.http.socket_limits import setup_socket_limits
 from server.keys import (
     CONFIG,
     EXTRAS,
@@ -23,13 +27,9 @@ from server.keys import (
     LOGIN_LIMITER,
     SERVICES,
 )
-from server.media_service import media_context
-from server.middleware import setup_middleware
-from server.routes import add_routes
-from server.routes.listener_token import make_listener_code_limiter
-from server.routes.login import make_login_limiter
+from server.mediamtx.service import media_context
 from server.services import Services
-from server.socket_limits import setup_socket_limits
+from server.transcription.context import captions_context
 from server.ws import setup_websockets
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from server.floor_source import parse_floor_spec
+from server.mediamtx.floor_source import parse_floor_spec
 from server.safe_parse import load_toml
 
 DEFAULT_FILE = "kiosk.toml"

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
+from server.auth.rate_limit import FailureLimiter
 from server.config import Config
-from server.rate_limit import FailureLimiter
 
 if TYPE_CHECKING:
     from server.changes.access import AccessView

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from server.booth_state import BoothRegistry
+from server.booth.state import BoothRegistry
 from server.config import Config
-from server.secrets_file import KioskSecrets, load_or_create_secrets
+from server.secrets.store import KioskSecrets, load_or_create_secrets
 
 
 @dataclass

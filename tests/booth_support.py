@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from server.booth_models import Effect
-from server.booth_state import BoothChange, BoothError, BoothRegistry, Identity
+from server.booth.models import Effect
+from server.booth.state import BoothChange, BoothError, BoothRegistry, Identity
 
 EN = "conf/main/en"
 FR = "conf/main/fr"

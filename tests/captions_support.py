@@ -22,7 +22,7 @@ from aiohttp.test_utils import TestServer
 
 import db
 from server.app import make_app
-from server.auth import create_booth_token
+from server.auth.credentials import create_booth_token
 from server.keys import EXTRAS
 from server.services import Services
 from server.transcription.engine import bundled_test_model

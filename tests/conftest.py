@@ -37,3 +37,16 @@ async def file_db(tmp_path: Path) -> AsyncIterator[Path]:
     await db.init_db(url)
     yield path
     await db.close_db()
+
+
+# Each of these needs a heavy real component, so each makes its test `slow` too:
+# `-m "not slow"` is then the quick loop, with no list to keep in step by hand.
+HEAVY_MARKS = ("browser", "whisper", "tmux", "real_media")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` every test that carries one of the heavy component marks."""
+    for item in items:
+        if any(item.get_closest_marker(mark) for mark in HEAVY_MARKS):
+            item.add_marker(pytest.mark.slow)

@@ -17,10 +17,10 @@ import aiohttp
 
 import db
 from kiosk.app import KioskApp, create_app
-from server.auth import create_booth_token
+from server.auth.credentials import create_booth_token
 from server.config import Config, parse_config
-from server.crypto import generate_key
-from server.secrets_file import KioskSecrets
+from server.secrets.fernet_keys import generate_key
+from server.secrets.store import KioskSecrets
 from server.services import Services
 
 SIZE = (140, 45)

@@ -21,11 +21,11 @@ from aiohttp.test_utils import TestServer
 
 import db
 from server.app import make_app
-from server.auth import create_booth_token, create_listener_token, new_signing_key
-from server.crypto import generate_key
+from server.auth.credentials import create_booth_token, create_listener_token, new_signing_key
 from server.keys import EXTRAS
 from server.mediamtx import MediaMTXSupervisor
-from server.secrets_file import KioskSecrets
+from server.secrets.fernet_keys import generate_key
+from server.secrets.store import KioskSecrets
 from server.services import Services
 from tests.fakes import call_api, free_port
 from tests.server_support import make_config

@@ -16,10 +16,15 @@ from playwright.async_api import Browser, async_playwright
 
 import db
 from server.app import make_app
-from server.auth import create_booth_token, create_user_token, hash_password, new_signing_key
+from server.auth.credentials import (
+    create_booth_token,
+    create_user_token,
+    hash_password,
+    new_signing_key,
+)
 from server.config import Config, parse_config
-from server.crypto import generate_key
-from server.secrets_file import KioskSecrets
+from server.secrets.fernet_keys import generate_key
+from server.secrets.store import KioskSecrets
 from server.services import Services
 
 EVENT = "demo"

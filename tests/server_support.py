@@ -14,10 +14,10 @@ from aiohttp.test_utils import TestServer
 
 import db
 from server.app import make_app
-from server.auth import hash_password, new_signing_key
+from server.auth.credentials import hash_password, new_signing_key
 from server.config import Config, parse_config
-from server.crypto import generate_key
-from server.secrets_file import KioskSecrets
+from server.secrets.fernet_keys import generate_key
+from server.secrets.store import KioskSecrets
 from server.services import Services
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

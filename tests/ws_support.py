@@ -19,11 +19,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 import db
-from server.auth import create_booth_token, create_listener_token, create_user_token
+from server.auth.credentials import create_booth_token, create_listener_token, create_user_token
 from server.config import Config
-from server.crypto import generate_key
 from server.keys import CONFIG, SERVICES
-from server.secrets_file import KioskSecrets
+from server.secrets.fernet_keys import generate_key
+from server.secrets.store import KioskSecrets
 from server.services import Services
 from server.ws import setup_websockets
 

@@ -87,7 +87,7 @@ def register_tools(commands: Any) -> None:
 def serve(args: argparse.Namespace, config: Config) -> int:
     """`serve`: the HTTP/HTTPS server and the MediaMTX supervisor, until interrupted."""
     # `serve` sets up logging (the URLs, MediaMTX's state) before it runs the server.
-    serve_forever = common.engine("server.runner", "serve")
+    serve_forever = common.engine("server.hosting.runner", "serve")
     serve_forever(config)
     return 0
 

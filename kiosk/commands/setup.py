@@ -14,17 +14,7 @@ from typing import Any
 import db
 from kiosk.commands import common
 from server.config import DEFAULT_FILE, Config
-from server.floor_source import (
-    DEVICE,
-    FILE,
-    NONE,
-    PAGE,
-    URL,
-    stored_floor_source,
-    validate_device,
-    validate_file,
-    validate_url,
-)
+from server.hosting.network import lan_addresses
 from server.identity import LANGUAGE_NAME_MAX
 from server.manage import (
     InitReport,
@@ -40,7 +30,17 @@ from server.manage import (
     rotate_secrets,
     set_floor,
 )
-from server.network import lan_addresses
+from server.mediamtx.floor_source import (
+    DEVICE,
+    FILE,
+    NONE,
+    PAGE,
+    URL,
+    stored_floor_source,
+    validate_device,
+    validate_file,
+    validate_url,
+)
 from server.safe_parse import load_toml
 
 

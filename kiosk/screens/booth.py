@@ -25,7 +25,7 @@ from kiosk.board import (
 )
 from kiosk.screens.base import ConsoleScreen
 from kiosk.server_bridge import send_console_chat, subscribe_chat
-from server.booth_models import BoothError
+from server.booth.models import BoothError
 from server.ws import PostedChat
 
 if TYPE_CHECKING:

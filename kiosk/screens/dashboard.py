@@ -16,8 +16,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 from kiosk.board import BoothRow, booth_row
 from kiosk.screens.base import ConsoleScreen
 from kiosk.widgets.live_table import CellValue, LiveTable
-from server.floor_service import FloorHealth
-from server.network import public_url
+from server.hosting.network import public_url
+from server.mediamtx.floor_service import FloorHealth
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp

@@ -17,7 +17,7 @@ import db
 from kiosk.exports import export_name, save_qr
 from kiosk.screens.base import ConsoleScreen
 from kiosk.widgets.qr import QRCode
-from server.network import public_url
+from server.hosting.network import public_url
 
 
 def listener_url(base: str, room_key: str) -> str:

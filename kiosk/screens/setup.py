@@ -17,7 +17,9 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 import db
 from kiosk.screens.base import ConsoleScreen
 from kiosk.server_bridge import apply_floor, register_missing_booths
-from server.floor_source import (
+from server.manage.errors import SetupError
+from server.manage.venues import add_booth, add_event, add_room, set_floor
+from server.mediamtx.floor_source import (
     DEVICE,
     FILE,
     KIND_LABELS,
@@ -27,8 +29,6 @@ from server.floor_source import (
     FloorSource,
     stored_floor_source,
 )
-from server.manage.errors import SetupError
-from server.manage.venues import add_booth, add_event, add_room, set_floor
 
 FORMS = ("event", "room", "booth", "floor")
 FLOOR_PLACEHOLDERS = {

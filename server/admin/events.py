@@ -12,9 +12,9 @@ from server.admin.counts import event_consequences
 from server.admin.forms import Form, submitted_form
 from server.admin.live import booths_removed, rooms_edited
 from server.admin.views import invalid, render_admin, see_other
-from server.floor_source import stored_floor_source
+from server.auth.roles import Action, can
 from server.identity import validate_display_name, validate_event_slug, validate_listener_code
-from server.roles import Action, can
+from server.mediamtx.floor_source import stored_floor_source
 
 routes = web.RouteTableDef()
 

@@ -13,8 +13,8 @@ from server import manage
 from server.admin.access import event_principal, room_of
 from server.admin.forms import Form, submitted_form
 from server.admin.views import invalid, render_admin, see_other
-from server.floor_service import apply_floor_source
-from server.floor_source import DEVICE, FILE, KIND_LABELS, KINDS, URL, stored_floor_source
+from server.mediamtx.floor_service import apply_floor_source
+from server.mediamtx.floor_source import DEVICE, FILE, KIND_LABELS, KINDS, URL, stored_floor_source
 
 routes = web.RouteTableDef()
 TEMPLATE = "floor_form.html"

@@ -14,7 +14,7 @@ from typing import TypeVar
 from aiohttp import web
 
 import db
-from server.csrf import CSRF_FIELD, check_csrf
+from server.auth.csrf import CSRF_FIELD, check_csrf
 
 T = TypeVar("T")
 

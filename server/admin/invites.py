@@ -14,11 +14,11 @@ from server.admin.access import event_principal
 from server.admin.forms import Form, parse_number, submitted_form
 from server.admin.paths import event_path
 from server.admin.views import inline_svg, invalid, render_admin, see_other
+from server.auth.roles import Action, Principal
 from server.changes import changed_here
-from server.errors import Problem
+from server.http.errors import Problem
 from server.keys import CONFIG
 from server.qr import qr_svg
-from server.roles import Action, Principal
 
 routes = web.RouteTableDef()
 

@@ -10,8 +10,8 @@ from server.admin.access import event_principal
 from server.admin.forms import Form, submitted_form
 from server.admin.paths import event_path
 from server.admin.views import invalid, render_admin, see_other
-from server.errors import Problem
-from server.roles import Principal
+from server.auth.roles import Principal
+from server.http.errors import Problem
 
 routes = web.RouteTableDef()
 

@@ -11,9 +11,9 @@ from db.models import TranscriptSegment
 from server.admin.access import booth_of, event_principal
 from server.admin.onair import summarise_spans
 from server.admin.views import render_admin
-from server.cookies import request_now
-from server.errors import Problem
-from server.roles import Action
+from server.auth.cookies import request_now
+from server.auth.roles import Action
+from server.http.errors import Problem
 from server.transcription.export import to_srt, to_txt, to_vtt
 
 routes = web.RouteTableDef()

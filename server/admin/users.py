@@ -10,11 +10,11 @@ from server import manage
 from server.admin.access import global_principal
 from server.admin.forms import submitted_form
 from server.admin.views import invalid, render_admin, see_other
-from server.auth import hash_password
+from server.auth.credentials import hash_password
+from server.auth.roles import Action, Principal
 from server.changes import changed_here
-from server.errors import Problem
+from server.http.errors import Problem
 from server.identity import validate_display_name, validate_email
-from server.roles import Action, Principal
 
 routes = web.RouteTableDef()
 

@@ -12,10 +12,10 @@ from server.admin.forms import Form, submitted_form
 from server.admin.live import booth_added, booth_edited, booths_removed, rooms_edited
 from server.admin.paths import booth_base
 from server.admin.views import inline_svg, invalid, render_admin, see_other
-from server.floor_service import apply_floor_source
+from server.hosting.network import public_url
 from server.identity import validate_display_name, validate_language_code, validate_room_slug
 from server.keys import CONFIG
-from server.network import public_url
+from server.mediamtx.floor_service import apply_floor_source
 from server.qr import qr_svg
 
 routes = web.RouteTableDef()

@@ -10,9 +10,9 @@ from markupsafe import Markup
 
 from server.admin.forms import Form
 from server.admin.onair import format_duration
-from server.csrf import csrf_token
-from server.roles import Action, Principal, can
-from server.templating import environment, render_html
+from server.auth.csrf import csrf_token
+from server.auth.roles import Action, Principal, can
+from server.http.templating import environment, render_html
 
 
 def local_time(moment: datetime | None) -> str:

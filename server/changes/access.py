@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import db
-from server.principals import invite_id_of_participant, user_id_of
+from server.auth.principals import invite_id_of_participant, user_id_of
 
 
 @dataclass(frozen=True)

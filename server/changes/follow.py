@@ -26,9 +26,9 @@ from aiohttp import web
 from db.changes import ChangeSource, change_source
 from server.changes.access import AccessView
 from server.changes.watcher import ChangeWatcher
-from server.floor_service import follow_floor_sources
 from server.keys import ACCESS, CHANGES, WS_HUB
-from server.media_service import cut_publishers, follow_media_paths
+from server.mediamtx.floor_service import follow_floor_sources
+from server.mediamtx.service import cut_publishers, follow_media_paths
 from server.ws import follow_booths, rooms_changed
 from server.ws.booth_socket import REVOKED
 from server.ws.protocol import CloseCode

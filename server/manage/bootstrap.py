@@ -11,9 +11,9 @@ from pathlib import Path
 import db
 from db.migrate import migrate_db
 from server.config import Config, load_config
-from server.network import lan_addresses
-from server.secrets_file import load_or_create_secrets, secrets_path
-from server.tls import generate_self_signed, tls_paths
+from server.hosting.network import lan_addresses
+from server.hosting.tls import generate_self_signed, tls_paths
+from server.secrets.store import load_or_create_secrets, secrets_path
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "kiosk.example.toml"
 

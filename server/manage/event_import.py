@@ -15,7 +15,6 @@ from tortoise.transactions import in_transaction
 import db
 from db.models import Event
 from db.venues import MAIN_ROOM_SLUG
-from server.floor_source import NO_SOURCE, FloorSource, parse_floor_spec
 from server.identity import (
     LANGUAGE_NAME_MAX,
     validate_display_name,
@@ -25,6 +24,7 @@ from server.identity import (
     validate_room_slug,
 )
 from server.manage.errors import SetupError, user_errors
+from server.mediamtx.floor_source import NO_SOURCE, FloorSource, parse_floor_spec
 
 EVENT_KEYS = {"slug", "name", "listener_code"}
 ROOM_KEYS = {"slug", "name", "floor", "booths"}

@@ -10,9 +10,9 @@ import db
 from db.invites import INVITE_ROLES
 from db.models import InviteToken
 from server.config import Config
+from server.hosting.network import secure_url
 from server.identity import is_encodable, parse_booth_id
 from server.manage.errors import SetupError, user_errors
-from server.network import secure_url
 
 MAX_HOURS = 8760.0  # one year
 MAX_USES = 10_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import db
 from db.models import User
-from server.auth import hash_password
+from server.auth.credentials import hash_password
 from server.identity import validate_display_name, validate_email
 from server.manage.errors import SetupError, user_errors
 

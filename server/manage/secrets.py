@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import db
-from server.crypto import Keyring, SecretDecryptError
 from server.manage.errors import SetupError, user_errors
-from server.secrets_file import SecretsFileError, read_secrets, secrets_path, write_secrets
+from server.secrets.fernet_keys import Keyring, SecretDecryptError
+from server.secrets.store import SecretsFileError, read_secrets, secrets_path, write_secrets
 
 SECRET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import db
 from db.models import Booth, Event, Room
-from server.floor_source import FloorSource, floor_source, parse_floor_spec
 from server.identity import (
     LANGUAGE_NAME_MAX,
     parse_room_key,
@@ -17,6 +16,7 @@ from server.identity import (
     validate_room_slug,
 )
 from server.manage.errors import user_errors
+from server.mediamtx.floor_source import FloorSource, floor_source, parse_floor_spec
 
 
 async def add_event(slug: str, name: str, listener_code: str | None = None) -> Event:

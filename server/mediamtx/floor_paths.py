@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shlex
 
-from server.floor_source import DEVICE, FILE, URL, FloorSource
+from server.mediamtx.floor_source import DEVICE, FILE, URL, FloorSource
 
 Scalar = str | bool | int
 # 64 kb/s mono Opus: speech and music from the desk, well within any venue Wi-Fi.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 import db
-from server.booth_state import BoothRegistry
-from server.principals import NotAuthenticated, principal_from_token, request_tokens
-from server.roles import Principal
+from server.auth.principals import NotAuthenticated, principal_from_token, request_tokens
+from server.auth.roles import Principal
+from server.booth.state import BoothRegistry
 
 
 async def valid_principals(request: web.Request, *, key: str) -> list[Principal]:

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 import db
-from server.booth_state import Forbidden, Identity
+from server.auth.roles import Action, Principal, Role, booth_role, can
+from server.booth.state import Forbidden, Identity
 from server.keys import ACCESS, SERVICES, WS_HUB
-from server.roles import Action, Principal, Role, booth_role, can
 from server.ws.access import booth_exists, valid_principals
 from server.ws.chat import chat_json, post_chat
 from server.ws.connection import Connection

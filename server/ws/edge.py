@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import WSMsgType, web
 
-from server.booth_state import BoothError
+from server.booth.state import BoothError
 from server.ws.connection import HEARTBEAT_SECONDS, Connection
 from server.ws.hub import WebSocketHub
 from server.ws.protocol import (

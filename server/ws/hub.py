@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
-from server.booth_state import Alert, BoothChange, BoothRegistry, SpanClosed, SpanOpened
+from server.booth.state import Alert, BoothChange, BoothRegistry, SpanClosed, SpanOpened
 from server.ws.chat import ChatListener, ChatListeners, PostedChat
 from server.ws.connection import Connection, Frame
 from server.ws.persistence import SpanRecorder

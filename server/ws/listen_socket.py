@@ -13,9 +13,9 @@ import socket
 
 from aiohttp import web
 
+from server.auth.principals import NotAuthenticated, principal_from_token, request_tokens
+from server.auth.roles import Action, can
 from server.keys import SERVICES, WS_HUB
-from server.principals import NotAuthenticated, principal_from_token, request_tokens
-from server.roles import Action, can
 from server.ws.connection import HEARTBEAT_SECONDS, Connection
 from server.ws.edge import open_connection, refuse, serve_frames
 from server.ws.hub import WebSocketHub, floor_channel_id

@@ -13,8 +13,8 @@ from __future__ import annotations
 from aiohttp import web
 from yarl import URL
 
+from server.hosting.network import lan_addresses
 from server.keys import CONFIG
-from server.network import lan_addresses
 
 Origin = tuple[str, str, int | None]
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")

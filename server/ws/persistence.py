@@ -13,7 +13,7 @@ import logging
 from datetime import UTC, datetime
 
 import db
-from server.booth_state import SpanClosed, SpanOpened
+from server.booth.state import SpanClosed, SpanOpened
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from server.booth_state import BoothError
+from server.booth.state import BoothError
 from server.identity import is_encodable
 from server.safe_parse import load_json
 

@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 import db
-from server.booth_state import BoothError
+from server.booth.state import BoothError
 from server.keys import SERVICES, WS_HUB
-from server.media_service import add_booth_path
+from server.mediamtx.service import add_booth_path
 from server.ws.access import add_booth_record
 from server.ws.booth_socket import booth_socket
 from server.ws.hub import WebSocketHub

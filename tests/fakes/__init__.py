@@ -88,7 +88,7 @@ def fake_with_paths(directory: Path, paths: Iterable[str], **config: Any) -> Fak
 class FakeMediaMTX:
     """Runs the stand-in on `config_path` until the context exits; collects its output.
 
-    `binary` runs that executable instead (the real MediaMTX, in tests/real_media).
+    `binary` runs that executable instead (the real MediaMTX, in tests/functional/real_media).
     """
 
     def __init__(
