@@ -28,7 +28,6 @@ import db
 from kiosk.board import BoothBoard
 from kiosk.control import ConsoleControl
 from kiosk.demo import DEMO_EVENT, DEMO_ROOM, ensure_demo_event, ensure_demo_floor
-from kiosk.hosting import ServerHost
 from kiosk.logbuffer import RingBufferHandler
 from kiosk.screens.base import ConsoleScreen
 from kiosk.screens.booth import BoothScreen
@@ -49,6 +48,7 @@ from kiosk.server_bridge import (
 from server.booth.models import BoothChange
 from server.booth.state import BoothRegistry
 from server.config import Config
+from server.hosting.runner import KioskRunner
 from server.hosting.startup import StartupError, check_ports, describe_failure
 from server.mediamtx.floor_service import FloorHealth
 from server.services import Services
@@ -128,7 +128,7 @@ class KioskApp(App[None]):
         self.registry: BoothRegistry = services.registry
         self.board = BoothBoard()
         self.control = ConsoleControl(self.registry)
-        self.host = ServerHost(config, services) if start_server else None
+        self.host = KioskRunner(config, services) if start_server else None
         self.log_handler = RingBufferHandler()
         self.ready = asyncio.Event()
         self.selected_event: str | None = None
@@ -258,7 +258,7 @@ class KioskApp(App[None]):
     @property
     def web_app(self) -> web.Application | None:
         """The embedded aiohttp application once started (None without a server)."""
-        return self.host.web_app if self.host is not None else None
+        return self.host.app if self.host is not None else None
 
     def mediamtx_state(self) -> str:
         """`running`, `starting`, `stopped`, `missing` or `disabled`, as /healthz says."""

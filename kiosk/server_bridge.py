@@ -18,10 +18,8 @@ from kiosk.control import CONSOLE_IDENTITY
 from server.booth.state import BoothRegistry
 from server.config import Config
 from server.http.routes.health import captions_state, mediamtx_state
-from server.keys import CHANGES, EXTRAS, WS_HUB
-from server.mediamtx import MediaMTXSupervisor
+from server.keys import CHANGES, MEDIA, WS_HUB
 from server.mediamtx.floor_service import FloorHealth, apply_floor_source, floor_health
-from server.mediamtx.service import SUPERVISOR
 from server.ws import PostedChat, post_chat, register_booth
 from server.ws.access import add_booth_record
 from server.ws.chat import ChatListener
@@ -117,7 +115,8 @@ class MediaMTXOutput:
 
 def mediamtx_output(web_app: web.Application | None) -> MediaMTXOutput:
     """The supervisor's output ring buffer; empty without a server or with MediaMTX disabled."""
-    supervisor = None if web_app is None else web_app[EXTRAS].get(SUPERVISOR)
-    if not isinstance(supervisor, MediaMTXSupervisor):
+    media = None if web_app is None else web_app.get(MEDIA)
+    supervisor = None if media is None else media.supervisor
+    if supervisor is None:
         return MediaMTXOutput()
     return MediaMTXOutput(tuple(supervisor.log_lines), supervisor.log_total)

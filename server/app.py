@@ -13,6 +13,7 @@ from db.migrate import migrate_db
 from server.auth.csrf import setup_csrf
 from server.changes import setup_changes
 from server.config import Config
+from server.hosting.network import ListeningPorts
 from server.http.https_only import setup_https_only
 from server.http.middleware import setup_middleware
 from server.http.routes import add_routes
@@ -21,10 +22,10 @@ from server.http.routes.login import make_login_limiter
 from server.http.socket_limits import setup_socket_limits
 from server.keys import (
     CONFIG,
-    EXTRAS,
     HTTP_CLIENT,
     LISTENER_CODE_LIMITER,
     LOGIN_LIMITER,
+    PORTS,
     SERVICES,
 )
 from server.mediamtx.service import media_context
@@ -69,7 +70,7 @@ def make_app(config: Config, services: Services) -> web.Application:
     app = web.Application()
     app[CONFIG] = config
     app[SERVICES] = services
-    app[EXTRAS] = {}
+    app[PORTS] = ListeningPorts()  # filled in by the runner as it binds
     app[LOGIN_LIMITER] = make_login_limiter(services.clock)
     app[LISTENER_CODE_LIMITER] = make_listener_code_limiter(services.clock)
 

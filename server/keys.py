@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
 
 from server.auth.rate_limit import FailureLimiter
 from server.config import Config
+from server.hosting.network import ListeningPorts
 
 if TYPE_CHECKING:
     from server.changes.access import AccessView
     from server.changes.watcher import ChangeWatcher
+    from server.http.socket_limits import SocketBudget
+    from server.mediamtx.service import MediaService
     from server.services import Services
+    from server.transcription.context import CaptionsService
     from server.ws.hub import WebSocketHub
 
 CONFIG = web.AppKey("config", Config)
@@ -24,9 +29,16 @@ WS_HUB: web.AppKey[WebSocketHub] = web.AppKey("ws_hub")
 CHANGES: web.AppKey[ChangeWatcher] = web.AppKey("changes")
 # Revoked invites and deactivated accounts in memory, for the media hook and booth sockets.
 ACCESS: web.AppKey[AccessView] = web.AppKey("access")
-# Filled in by the modules that own them (websockets, supervisor, captions); typed there.
-# Known entries: "mediamtx_state" (a state word, or a callable returning one; see /healthz).
-EXTRAS: web.AppKey[dict[str, Any]] = web.AppKey("extras")
+# The ports the sites really listen on, filled in by the runner as it binds them.
+PORTS = web.AppKey("ports", ListeningPorts)
+# MediaMTX: its supervisor, the paths it serves and the floor board (server/mediamtx/service.py).
+MEDIA: web.AppKey[MediaService] = web.AppKey("media")
+# Live captions and their state for /healthz (server/transcription/context.py).
+CAPTIONS: web.AppKey[CaptionsService] = web.AppKey("captions")
+# Test seam, set before start-up: booth id -> the source captions open instead of MediaMTX's.
+CAPTION_SOURCE: web.AppKey[Callable[[str], str]] = web.AppKey("caption_source")
+# Open websockets counted per kind and client address (server/http/socket_limits.py).
+SOCKET_BUDGET: web.AppKey[SocketBudget] = web.AppKey("socket_budget")
 # The one outgoing HTTP client (the /media proxy to MediaMTX); opened in cleanup_ctx.
 HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
 # Failed logins, counted per client address and per account.

@@ -23,7 +23,7 @@ from aiohttp.test_utils import TestServer
 import db
 from server.app import make_app
 from server.auth.credentials import create_booth_token
-from server.keys import EXTRAS
+from server.keys import CAPTION_SOURCE
 from server.services import Services
 from server.transcription.engine import bundled_test_model
 from tests.server_support import make_config, make_services
@@ -121,7 +121,7 @@ async def captioning_kiosk(
     services = make_services()
     app = make_app(config, services)
     sources = FileSources(files, tmp_path / "publisher-gone.wav")
-    app[EXTRAS]["caption_source"] = sources
+    app[CAPTION_SOURCE] = sources
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     session = aiohttp.ClientSession()

@@ -22,7 +22,7 @@ from aiohttp.test_utils import TestServer
 import db
 from server.app import make_app
 from server.auth.credentials import create_booth_token, create_listener_token, new_signing_key
-from server.keys import EXTRAS
+from server.keys import MEDIA
 from server.mediamtx import MediaMTXSupervisor
 from server.secrets.fernet_keys import generate_key
 from server.secrets.store import KioskSecrets
@@ -63,7 +63,8 @@ class MediaKiosk:
     @property
     def supervisor(self) -> MediaMTXSupervisor:
         """The app's supervisor."""
-        supervisor: MediaMTXSupervisor = self.app[EXTRAS]["mediamtx"]
+        supervisor = self.app[MEDIA].supervisor
+        assert supervisor is not None, "MediaMTX is disabled"
         return supervisor
 
     def url(self, path: str) -> str:

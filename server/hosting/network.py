@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 
 import ifaddr
 
 from server.config import Config
+
+
+@dataclass
+class ListeningPorts:
+    """The ports the kiosk's sites really listen on (they differ from the config's for port 0).
+
+    The runner fills them in as it binds: `http` before start-up, because MediaMTX's auth hook
+    URL needs it; `https` once the HTTPS site runs, and staff pages on HTTP redirect to it then.
+    """
+
+    http: int | None = None
+    https: int | None = None
 
 
 def lan_addresses() -> list[str]:

@@ -1,9 +1,10 @@
 """Running the app: plain HTTP for listeners' phones and HTTPS for microphones, on one runner.
 
-`run_server` is what `voxbento-kiosk serve` awaits; the console embeds the same app in its own
-loop. Shutdown (SIGINT, SIGTERM, cancellation or the `stop` event) goes through
-`runner.cleanup()`, which lets the websocket layer close its sockets with 1001 before the
-database closes.
+`KioskRunner` is the one host of the web server. `voxbento-kiosk serve` awaits `run_server`,
+which runs it until a signal; the console starts and stops it inside its own loop. Either way
+the runner prepares TLS, binds the ports (one-line failures), starts the sites with the
+configured listen backlog and the kiosk's access log, and stops through `runner.cleanup()`,
+which lets the websocket layer close its sockets with 1001 before the database closes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import TracebackType
 
 from aiohttp import web
 
@@ -24,9 +26,7 @@ from server.hosting.network import lan_addresses, primary_address
 from server.hosting.startup import StartupError, bind_port, check_ports, describe_failure
 from server.hosting.tls import generate_self_signed, ssl_context, tls_paths
 from server.http.access_log import KioskAccessLogger
-from server.http.https_only import HTTPS_PORT
-from server.keys import EXTRAS
-from server.mediamtx.service import HTTP_PORT
+from server.keys import PORTS
 from server.secrets.redaction import install_redaction
 from server.services import Services
 
@@ -115,6 +115,86 @@ def _install_signal_handlers(stop: asyncio.Event) -> list[signal.Signals]:
     return installed
 
 
+class KioskRunner:
+    """The kiosk's web server on its ports, for `serve` and the console alike.
+
+    `await runner.start()` (or `async with runner:`) builds the app, binds the ports, runs the
+    app's start-up (database, websockets, MediaMTX, captions) and opens the sites; `stop()`
+    undoes it all and is safe to call when never started. A failure to start raises
+    StartupError with one line for the user, and leaves nothing bound.
+    """
+
+    def __init__(self, config: Config, services: Services | None = None) -> None:
+        self.config = config
+        self.services = services
+        self.app: web.Application | None = None
+        """The application, from the start of `start()` on (its services come up in setup)."""
+        self.running: RunningServer | None = None
+        """What listens, once `start()` has returned."""
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> RunningServer:
+        """Build the app, run its start-up and open the sites; returns what listens where."""
+        config = self.config
+        try:
+            self.services = self.services or Services.for_config(config)
+            tls = prepare_tls(config)
+        except Exception as exc:
+            raise StartupError(describe_failure(exc, config)) from None
+        app = self.app = make_app(config, self.services)
+        ports = app[PORTS]
+        # Bound here rather than by the site so that port 0 (tests, bench) reports its real
+        # port, and before start-up, because MediaMTX's auth hook URL needs that port.
+        backlog = config.server.listen_backlog
+        http_socket = bind_port(config, "port")
+        http_port: int = http_socket.getsockname()[1]
+        ports.http = http_port
+        runner = web.AppRunner(
+            app,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+            handle_signals=False,
+            access_log_class=KioskAccessLogger,
+        )
+        try:
+            await runner.setup()
+        except Exception as exc:
+            http_socket.close()
+            raise StartupError(describe_failure(exc, config)) from None
+        except BaseException:
+            http_socket.close()
+            raise
+        self._runner = runner
+        try:
+            await start_site(runner, http_socket, backlog)
+            if tls is not None:
+                https_socket = bind_port(config, "https_port")
+                await start_site(runner, https_socket, backlog, tls)
+                ports.https = https_socket.getsockname()[1]  # staff pages on HTTP redirect here
+        except BaseException:
+            await self.stop()
+            raise
+        self.running = RunningServer(app, http_port, ports.https, config.server.host)
+        _log_urls(self.running)
+        return self.running
+
+    async def stop(self) -> None:
+        """Close the sites and run the app's cleanup; safe to call when never started."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> RunningServer:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+
 async def run_server(
     config: Config,
     services: Services | None = None,
@@ -128,43 +208,11 @@ async def run_server(
     It returns after a graceful shutdown, triggered by SIGINT/SIGTERM (when `handle_signals`),
     by setting `stop`, or by cancelling the task.
     """
-    try:
-        services = services or Services.for_config(config)
-        tls = prepare_tls(config)
-    except Exception as exc:
-        raise StartupError(describe_failure(exc, config)) from None
     stop = stop or asyncio.Event()
-    app = make_app(config, services)
-    host = config.server.host
-    # Bound before start-up: MediaMTX's auth hook URL needs the real port (port 0 in tests).
-    backlog = config.server.listen_backlog
-    http_socket = bind_port(config, "port")
-    app[EXTRAS][HTTP_PORT] = http_socket.getsockname()[1]
-    runner = web.AppRunner(
-        app,
-        shutdown_timeout=SHUTDOWN_TIMEOUT,
-        handle_signals=False,
-        access_log_class=KioskAccessLogger,
-    )
-    try:
-        await runner.setup()
-    except Exception as exc:
-        http_socket.close()
-        raise StartupError(describe_failure(exc, config)) from None
-    except BaseException:
-        http_socket.close()
-        raise
+    runner = KioskRunner(config, services)
     signals: list[signal.Signals] = []
     try:
-        await start_site(runner, http_socket, backlog)
-        https_port = None
-        if tls is not None:
-            https_socket = bind_port(config, "https_port")
-            await start_site(runner, https_socket, backlog, tls)
-            https_port = https_socket.getsockname()[1]
-            app[EXTRAS][HTTPS_PORT] = https_port  # staff pages on HTTP now redirect here
-        server = RunningServer(app, http_socket.getsockname()[1], https_port, host)
-        _log_urls(server)
+        server = await runner.start()
         if handle_signals:
             signals = _install_signal_handlers(stop)
         if ready is not None:
@@ -175,7 +223,7 @@ async def run_server(
         loop = asyncio.get_running_loop()
         for sig in signals:
             loop.remove_signal_handler(sig)
-        await runner.cleanup()
+        await runner.stop()
 
 
 def serve(config: Config) -> None:

@@ -18,12 +18,10 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from yarl import URL
 
-from server.keys import CONFIG, EXTRAS
+from server.keys import CONFIG, PORTS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-HTTPS_PORT = "https_port"
-"""EXTRAS key: the port the HTTPS site listens on, set once it does (absent without TLS)."""
 STAFF_PATHS = ("/login", "/logout", "/admin")
 
 
@@ -45,7 +43,8 @@ def https_location(request: web.Request, https_port: int) -> str:
 async def https_redirect_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """308 to HTTPS for staff pages asked for over plain HTTP while HTTPS runs."""
     if not request.secure and is_staff_path(request.path):
-        https_port = request.app[EXTRAS].get(HTTPS_PORT)
+        ports = request.app.get(PORTS)
+        https_port = None if ports is None else ports.https  # None until HTTPS runs, or without TLS
         if https_port:
             raise web.HTTPPermanentRedirect(https_location(request, https_port))
     return await handler(request)

@@ -31,14 +31,12 @@ from typing import Any
 
 from aiohttp import web
 
-from server.keys import CONFIG, EXTRAS
+from server.keys import CONFIG, SOCKET_BUDGET
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-SOCKET_BUDGET = "socket_budget"
-"""EXTRAS key of the app's `SocketBudget`."""
 RESERVE_FRACTION = 4
 """A quarter of the descriptors (at least MIN_RESERVE) is kept for everything but websockets."""
 MIN_RESERVE = 64
@@ -115,7 +113,7 @@ def _socket_kind(request: web.Request) -> str | None:
 async def socket_limits_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """503 for a websocket over its address's share or into the reserve; count the rest."""
     kind = _socket_kind(request)
-    budget: SocketBudget | None = request.app[EXTRAS].get(SOCKET_BUDGET)
+    budget = request.app.get(SOCKET_BUDGET)
     if kind is None or budget is None:
         return await handler(request)
     address = request.remote or "unknown"
@@ -176,7 +174,7 @@ class AcceptErrorThrottle:
 async def _start_limits(app: web.Application) -> None:
     limit = raise_open_file_limit()
     server = app[CONFIG].server
-    app[EXTRAS][SOCKET_BUDGET] = SocketBudget(
+    app[SOCKET_BUDGET] = SocketBudget(
         total_limit=websocket_budget(limit),
         per_address={
             "listener": server.listener_sockets_per_address,

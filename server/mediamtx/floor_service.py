@@ -1,14 +1,15 @@
 """Floor channels inside the running kiosk: their sources, their health, and source changes.
 
-`media_context` (server/mediamtx/service.py) loads every room's floor source into a `FloorBoard`
-kept in `app[EXTRAS]["floors"]`. The board feeds the floor paths' settings into `mediamtx.yml`,
-learns from the status poller whether each floor is online, and answers `/healthz`, the web
-console and the TUI.
+The media service (server/mediamtx/service.py) loads every room's floor source into a
+`FloorBoard`, its `floors` attribute. The board feeds the floor paths' settings into
+`mediamtx.yml`, learns from the status poller whether each floor is online, and answers
+`/healthz`, the web console and the TUI.
 
-`apply_floor_source(app, event, room)` is how a changed source reaches a running MediaMTX: it
-reads the room from the database and replaces the floor path's config through the API. The
-admin panel and the console call it after they save; a database watcher can call it for
-changes made by another process (the CLI).
+`MediaService.apply_floor_source(event, room)` is how a changed source reaches a running
+MediaMTX: it reads the room from the database and replaces the floor path's config through the
+API. The admin panel and the console call it after they save (through `apply_floor_source(app,
+…)` here); the change watcher calls `follow_floor_sources` for changes made by another process
+(the CLI).
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ import db
 from server.auth.credentials import create_feed_token
 from server.config import Config
 from server.identity import floor_channel
-from server.keys import CONFIG, EXTRAS, SERVICES
-from server.mediamtx import MediaMTXError, MediaMTXSupervisor
+from server.keys import MEDIA
 from server.mediamtx.floor_paths import Scalar, floor_path_settings
 from server.mediamtx.floor_source import NONE, FloorSource, stored_floor_source
+from server.secrets.store import KioskSecrets
 
 logger = logging.getLogger(__name__)
 
-FLOORS = "floors"
 ONLINE = "online"
 OFFLINE = "offline"
 NO_SOURCE = "no source"
@@ -134,10 +134,11 @@ def ffmpeg_binary(config: Config) -> str | None:
     return shutil.which(config.floor.ffmpeg or "ffmpeg")
 
 
-def floor_settings_for(app: web.Application, path: str, source: FloorSource) -> dict[str, Scalar]:
+def floor_settings_for(
+    config: Config, kiosk_secrets: KioskSecrets, path: str, source: FloorSource
+) -> dict[str, Scalar]:
     """The floor path's MediaMTX settings, with a fresh feed token for ffmpeg."""
-    config, services = app[CONFIG], app[SERVICES]
-    token = create_feed_token(path, key=services.secrets.jwt_key) if source.runs_ffmpeg else ""
+    token = create_feed_token(path, key=kiosk_secrets.jwt_key) if source.runs_ffmpeg else ""
     return floor_path_settings(
         source,
         ffmpeg=ffmpeg_binary(config) or config.floor.ffmpeg or "ffmpeg",
@@ -147,10 +148,12 @@ def floor_settings_for(app: web.Application, path: str, source: FloorSource) -> 
     )
 
 
-def all_floor_settings(app: web.Application, board: FloorBoard) -> dict[str, dict[str, Scalar]]:
+def all_floor_settings(
+    config: Config, kiosk_secrets: KioskSecrets, board: FloorBoard
+) -> dict[str, dict[str, Scalar]]:
     """Settings of every floor whose source is more than a waiting publisher (for the file)."""
     return {
-        path: floor_settings_for(app, path, source)
+        path: floor_settings_for(config, kiosk_secrets, path, source)
         for path, source in board.sources().items()
         if source.kind != NONE
     }
@@ -158,64 +161,23 @@ def all_floor_settings(app: web.Application, board: FloorBoard) -> dict[str, dic
 
 def floor_health(app: web.Application, event: str | None = None) -> list[FloorHealth]:
     """Every floor's health (of one event, when given); empty before the media wiring runs."""
-    extras = app.get(EXTRAS, {})
-    board: FloorBoard | None = extras.get(FLOORS)
-    if board is None:
-        return []
-    supervisor: MediaMTXSupervisor | None = extras.get("mediamtx")
-    running = supervisor is not None and supervisor.state == "running"
-    found = ffmpeg_binary(app[CONFIG]) is not None
-    return board.health(media_running=running, ffmpeg_found=found, event=event)
+    media = app.get(MEDIA)
+    return [] if media is None else media.floor_health(event)
 
 
 async def apply_floor_source(app: web.Application, event: str, room: str) -> FloorSource:
-    """Make MediaMTX serve the room's floor as the database now says; returns the source.
-
-    The source joins the config file of the next start at once. While MediaMTX runs, the
-    floor path's config is replaced through the API (an upsert), which restarts its source: a
-    new ffmpeg, a new pull, or a path waiting for its publisher. A room deleted meanwhile
-    leaves the health list. API failures are logged; the next start writes the file anyway.
-    """
-    path = floor_channel(event, room)
-    extras = app.get(EXTRAS, {})
-    board: FloorBoard | None = extras.get(FLOORS)
+    """`MediaService.apply_floor_source` of the app's media service; without one, the room's
+    stored source (or none for a room that is gone)."""
+    if media := app.get(MEDIA):
+        return await media.apply_floor_source(event, room)
     try:
         record = await db.get_room(event, room)
     except db.NotFound:
-        if board is not None:
-            board.remove(path)
         return FloorSource(NONE)
-    source = stored_floor_source(record.floor_kind, record.floor_value)
-    if board is None:
-        return source
-    board.set_source(path, source)
-    paths = extras.get("media_paths")
-    if paths is not None:
-        paths.add_floor(path)
-    supervisor: MediaMTXSupervisor | None = extras.get("mediamtx")
-    if supervisor is None or supervisor.state != "running":
-        return source
-    try:
-        await supervisor.client.replace_path(path, floor_settings_for(app, path, source))
-    except MediaMTXError as err:
-        logger.warning("floor %s: MediaMTX kept its old source: %s", path, err)
-    else:
-        logger.info("floor %s now fed by %s", path, source.describe())
-    return source
+    return stored_floor_source(record.floor_kind, record.floor_value)
 
 
 async def follow_floor_sources(app: web.Application) -> None:
-    """Change watcher subscriber: floors set elsewhere (the CLI, another process) reach
-    MediaMTX and the health list. Only rooms whose source differs from what this process last
-    applied are touched, so an unrelated change costs one read and no API call."""
-    board: FloorBoard | None = app.get(EXTRAS, {}).get(FLOORS)
-    if board is None:
-        return
-    stored = await load_floor_sources()
-    known = board.sources()
-    for path in known.keys() - stored.keys():
-        board.remove(path)
-    for path, source in stored.items():
-        if known.get(path) != source:
-            event, room, _ = path.split("/")
-            await apply_floor_source(app, event, room)
+    """Change watcher subscriber: `MediaService.follow_floor_sources`, if the app has one."""
+    if media := app.get(MEDIA):
+        await media.follow_floor_sources()

@@ -1,34 +1,35 @@
-"""MediaMTX inside the running kiosk: the supervisor, the status poller and their app wiring.
+"""MediaMTX inside the running kiosk: `MediaService`, kept in `app[MEDIA]`.
 
-`make_app` adds `media_context` to `cleanup_ctx`. It finds the binary, renders `mediamtx.yml`
-from the booths in the database, runs the supervisor and a poller that feeds each booth's
-`ingest` into the registry, and publishes what `/healthz` and the console read in `app[EXTRAS]`:
-
-- `"mediamtx"`: the `MediaMTXSupervisor` (absent when MediaMTX is disabled);
-- `"mediamtx_state"` / `"mediamtx_reason"`: zero-argument callables returning the state word
-  and the sentence behind it;
-- `"media_paths"`: the `MediaPaths` the config file and the restarts are built from;
-- `"floors"`: the `FloorBoard` of every room's floor source and health (server/mediamtx/floor_service.py).
+`make_app` adds `media_context` to `cleanup_ctx`, which enters one `MediaService` for the app's
+lifetime. The service finds the binary, renders `mediamtx.yml` from the booths in the database,
+runs the supervisor and a poller that feeds each booth's `ingest` into the registry, and keeps
+the floor board (server/mediamtx/floor_service.py). `/healthz` and the console read its typed
+attributes: `state`, `reason`, `supervisor` (None when MediaMTX is disabled), `paths` and
+`floors`.
 
 Booths created while the kiosk runs get their MediaMTX path through `add_booth_path(app, id)`;
 the websocket layer's `register_booth` calls it. Whatever changes elsewhere (the CLI, a second
-process) reaches MediaMTX through `follow_media_paths`, a change watcher subscriber.
+process) reaches MediaMTX through `follow_media_paths`, a change watcher subscriber. These
+app-level functions do nothing on an app without the media wiring (websocket-only tests).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
+from types import TracebackType
 
 from aiohttp import web
 
 import db
 from server.booth.models import MediaServer
 from server.config import Config
-from server.hosting.network import lan_addresses
-from server.keys import CONFIG, EXTRAS, SERVICES
+from server.hosting.network import ListeningPorts, lan_addresses
+from server.identity import floor_channel
+from server.keys import CONFIG, MEDIA, PORTS, SERVICES
 from server.mediamtx import (
     MediaMTXError,
     MediaMTXSupervisor,
@@ -37,22 +38,23 @@ from server.mediamtx import (
     find_binary,
     render_mediamtx_config,
 )
-from server.mediamtx.floor_service import FLOORS, FloorBoard, all_floor_settings, load_floor_sources
-from server.mediamtx.floor_source import FloorSource
+from server.mediamtx.floor_service import (
+    FloorBoard,
+    FloorHealth,
+    all_floor_settings,
+    ffmpeg_binary,
+    floor_settings_for,
+    load_floor_sources,
+)
+from server.mediamtx.floor_source import NONE, FloorSource, stored_floor_source
+from server.mediamtx.paths import FLOOR, MediaPaths, load_media_paths
+from server.services import Services
 
 logger = logging.getLogger(__name__)
 
-SUPERVISOR = "mediamtx"
-STATE = "mediamtx_state"
-REASON = "mediamtx_reason"
-PATHS = "media_paths"
-# Set by `run_server` once its HTTP socket is bound: the port MediaMTX calls the auth hook on
-# (it differs from `[server] port` only when that is 0, in tests).
-HTTP_PORT = "http_port"
 CONFIG_NAME = "mediamtx.yml"
 POLL_INTERVAL = 1.0
 PATH_READY_TIMEOUT = 2.0
-FLOOR = "floor"
 # Addresses meaning "every interface": MediaMTX reaches the hook on loopback then.
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "localhost"})
 
@@ -65,150 +67,262 @@ HOW_TO_INSTALL = (
 )
 
 
-def floor_channel(booth_id: str) -> str:
-    """`event/room/floor` for the booth `event/room/lang`."""
-    event, room, _ = booth_id.split("/")
-    return f"{event}/{room}/{FLOOR}"
-
-
-class MediaPaths:
-    """The MediaMTX path names the kiosk serves: every booth id and every room's floor channel."""
-
-    def __init__(self, names: Iterable[str] = ()) -> None:
-        self._names: set[str] = set(names)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._names
-
-    def names(self) -> list[str]:
-        """Every path name, sorted."""
-        return sorted(self._names)
-
-    def add_booth(self, booth_id: str) -> list[str]:
-        """Add a booth and its room's floor channel; returns the names that were new."""
-        return self._add(booth_id, floor_channel(booth_id))
-
-    def add_floor(self, floor: str) -> list[str]:
-        """Add a room's floor channel (a room with no booth yet); returns it if it was new."""
-        return self._add(floor)
-
-    def replace(self, names: Iterable[str]) -> tuple[list[str], list[str]]:
-        """Serve exactly `names` from now on; returns (names added, names removed), sorted."""
-        wanted = set(names)
-        added, removed = sorted(wanted - self._names), sorted(self._names - wanted)
-        self._names = wanted
-        return added, removed
-
-    def _add(self, *names: str) -> list[str]:
-        new = [name for name in names if name not in self._names]
-        self._names.update(new)
-        return new
-
-
-async def load_media_paths() -> MediaPaths:
-    """The path names of the database: each booth, and the floor channel of each room."""
-    names = {f"{room.event.slug}/{room.slug}/{FLOOR}" for room in await db.list_all_rooms()}
-    names.update(booth.path for booth in await db.list_booths())
-    return MediaPaths(names)
-
-
 def auth_hook_host(config: Config) -> str:
     """Where MediaMTX reaches the kiosk: loopback, unless the kiosk listens on one address only."""
     host = config.server.host.strip()
     return "127.0.0.1" if host in WILDCARD_HOSTS or host.startswith("127.") else host
 
 
-def make_supervisor(
-    app: web.Application, binary: Path | None, paths: MediaPaths, floors: FloorBoard | None = None
-) -> MediaMTXSupervisor:
-    """The supervisor for this app: config rendered from `paths` (and floor sources) on every
-    (re)start."""
-    config, services = app[CONFIG], app[SERVICES]
-    settings = config.mediamtx
-    additional_hosts = lan_addresses()
+class MediaService:
+    """MediaMTX for the app's lifetime; `async with MediaService(...) as media:`.
 
-    def render() -> str:
-        return render_mediamtx_config(
-            api_port=settings.api_port,
-            rtsp_port=settings.rtsp_port,
-            webrtc_port=settings.webrtc_port,
-            webrtc_udp_port=settings.webrtc_udp_port,
-            webrtc_additional_hosts=additional_hosts,
-            auth_hook_port=app[EXTRAS].get(HTTP_PORT) or config.server.port,
-            auth_hook_host=auth_hook_host(config),
-            auth_secret=services.secrets.media_secret,
-            path_names=paths.names(),
-            floor_settings=all_floor_settings(app, floors) if floors else None,
-            metrics_port=settings.metrics_port,
+    Entering loads the floor sources and, when MediaMTX is enabled, the path names, then starts
+    the supervisor and (when the binary exists) the status poller; leaving stops them.
+    """
+
+    def __init__(self, config: Config, services: Services, ports: ListeningPorts) -> None:
+        self.config = config
+        self.services = services
+        self.ports = ports
+        self.floors = FloorBoard()
+        """Every room's floor source and health; listed even without MediaMTX."""
+        self.supervisor: MediaMTXSupervisor | None = None
+        """The supervisor; None while MediaMTX is disabled (or before the service starts)."""
+        self.paths: MediaPaths | None = None
+        """The path names MediaMTX serves; None while MediaMTX is disabled."""
+        self._stack = contextlib.AsyncExitStack()
+        # Background path additions; referenced until done, or they may be collected mid-flight.
+        self._pending: set[asyncio.Task[None]] = set()
+
+    @property
+    def state(self) -> str:
+        """running, starting, stopped, failed, missing or disabled (as /healthz says it).
+
+        Before the supervisor exists the answer follows the configuration.
+        """
+        if self.supervisor is not None:
+            return self.supervisor.state
+        return "missing" if self.config.mediamtx.enabled else "disabled"
+
+    @property
+    def reason(self) -> str:
+        """The sentence behind the state (empty while all is well, or when disabled)."""
+        return "" if self.supervisor is None else self.supervisor.reason
+
+    @property
+    def running(self) -> bool:
+        """Whether MediaMTX runs and answers its API."""
+        return self.supervisor is not None and self.supervisor.state == "running"
+
+    async def __aenter__(self) -> MediaService:
+        self.floors = FloorBoard(await _load_floors_or_none())
+        settings = self.config.mediamtx
+        if not settings.enabled:
+            return self
+        binary = find_binary(settings.binary, self.config.data_dir)
+        if binary is None:
+            _log_missing(self.config)
+        paths = await _load_paths_or_none()
+        for floor in self.floors.sources():
+            paths.add_floor(floor)
+        self.paths = paths
+        self.supervisor = self._make_supervisor(binary, paths)
+        try:
+            await self._stack.enter_async_context(self.supervisor)
+            if binary is not None:
+                poller = MediaStatusPoller(
+                    self.supervisor.client, POLL_INTERVAL, on_status=self._feed_registry
+                )
+                await self._stack.enter_async_context(poller)
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._stack.aclose()
+
+    def _make_supervisor(self, binary: Path | None, paths: MediaPaths) -> MediaMTXSupervisor:
+        """The supervisor: config rendered from `paths` and the floor board on every (re)start."""
+        config, services = self.config, self.services
+        settings = config.mediamtx
+        additional_hosts = lan_addresses()
+
+        def render() -> str:
+            return render_mediamtx_config(
+                api_port=settings.api_port,
+                rtsp_port=settings.rtsp_port,
+                webrtc_port=settings.webrtc_port,
+                webrtc_udp_port=settings.webrtc_udp_port,
+                webrtc_additional_hosts=additional_hosts,
+                # The port really bound differs from `[server] port` only when that is 0 (tests).
+                auth_hook_port=self.ports.http or config.server.port,
+                auth_hook_host=auth_hook_host(config),
+                auth_secret=services.secrets.media_secret,
+                path_names=paths.names(),
+                floor_settings=all_floor_settings(config, services.secrets, self.floors),
+                metrics_port=settings.metrics_port,
+            )
+
+        def on_state(state: str) -> None:
+            # While MediaMTX runs, "on air" also needs the booth's stream to be online; while it
+            # is missing, failed or not up yet nobody is on air ("no media server").
+            services.registry.set_media_server(MEDIA_SERVER_OF.get(state, "down"))
+
+        return MediaMTXSupervisor(
+            binary,
+            config.data_dir / CONFIG_NAME,
+            render,
+            settings.api_port,
+            paths.names,
+            on_state,
+            enabled=settings.enabled,
         )
 
-    def on_state(state: str) -> None:
-        # While MediaMTX runs, "on air" also needs the booth's stream to be online; while it
-        # is missing, failed or not up yet nobody is on air ("no media server").
-        services.registry.set_media_server(MEDIA_SERVER_OF.get(state, "down"))
+    def _feed_registry(self, changed: dict[str, PathStatus]) -> None:
+        """Poller callback: each booth path's publisher state becomes the booth's `ingest`."""
+        registry = self.services.registry
+        for name, status in changed.items():
+            if name.endswith(f"/{FLOOR}"):
+                self.floors.set_online(name, status.online)
+            # Floor channels and paths of booths deleted meanwhile have no booth state.
+            if registry.has_booth(name):
+                registry.set_ingest(name, status.online)
 
-    return MediaMTXSupervisor(
-        binary,
-        config.data_dir / CONFIG_NAME,
-        render,
-        settings.api_port,
-        paths.names,
-        on_state,
-        enabled=settings.enabled,
-    )
+    def add_booth_path(self, booth_id: str) -> None:
+        """A booth created at run time: serve its path (and its floor channel) from now on.
 
+        The names join the config file of the next start at once; while MediaMTX runs they are
+        added through the API in the background. Does nothing when MediaMTX is disabled.
+        """
+        if self.paths is None or self.supervisor is None:
+            return
+        new = self.paths.add_booth(booth_id)
+        if new and self.running:
+            task = asyncio.get_running_loop().create_task(_ensure_paths(self.supervisor, new))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
 
-def feed_registry(app: web.Application, changed: dict[str, PathStatus]) -> None:
-    """Poller callback: each booth path's publisher state becomes the booth's `ingest`."""
-    registry = app[SERVICES].registry
-    floors: FloorBoard | None = app[EXTRAS].get(FLOORS)
-    for name, status in changed.items():
-        if floors is not None and name.endswith(f"/{FLOOR}"):
-            floors.set_online(name, status.online)
-        # Floor channels and paths of booths deleted meanwhile have no booth state.
-        if registry.has_booth(name):
-            registry.set_ingest(name, status.online)
+    async def cut_publishers(self, booth_ids: Iterable[str]) -> None:
+        """Cut the streams being published on these booths' paths (their publisher lost access).
+
+        The auth hook only judges a stream when it starts; an honest page stops publishing when
+        its socket closes, and this makes sure a dishonest one stops too.
+        """
+        if self.supervisor is None or not self.running:
+            return
+        for booth_id in booth_ids:
+            try:
+                cut = await self.supervisor.kick_publishers(booth_id)
+            except MediaMTXError as err:
+                logger.warning("cannot cut the publisher of %s: %s", booth_id, err)
+                continue
+            if cut:
+                logger.info("cut %d publisher(s) of %s whose access was revoked", cut, booth_id)
+
+    async def follow_paths(self) -> None:
+        """Serve exactly the booths and rooms of the database (see `follow_media_paths`)."""
+        if self.paths is None or self.supervisor is None:
+            return
+        added, removed = self.paths.replace((await load_media_paths()).names())
+        if not self.running or not (added or removed):
+            return
+        await _ensure_paths(self.supervisor, added)
+        for name in removed:
+            try:
+                await self.supervisor.remove_path(name)
+            except MediaMTXError as err:
+                logger.warning("MediaMTX path %s not removed: %s", name, err)
+
+    async def ensure_path(self, path: str) -> None:
+        """Before a WHIP/WHEP offer: make sure MediaMTX serves `path` if the database knows it.
+
+        Covers booths that another process (the CLI) created while the kiosk runs: nobody told
+        this process, so the first offer adds the path. A known path costs nothing (the client's
+        cache); an unknown one costs one database lookup. Failures are only logged: MediaMTX
+        then answers the offer itself (400 `path … is not configured`).
+        """
+        if self.paths is None or self.supervisor is None or not self.running:
+            return
+        if path not in self.paths and not await _exists_in_database(path):
+            return
+        paths, supervisor = self.paths, self.supervisor
+        new = paths.add_floor(path) if path.endswith(f"/{FLOOR}") else paths.add_booth(path)
+        try:
+            for name in dict.fromkeys([path, *new]):
+                await supervisor.ensure_path(name)  # a cache hit for a known path: no request
+            if new:
+                # MediaMTX answers `add` before it applies it (docs/mediamtx-reference.md): wait.
+                async with asyncio.timeout(PATH_READY_TIMEOUT):
+                    await supervisor.client.wait_until_active(path)
+        except (MediaMTXError, TimeoutError) as err:
+            logger.warning("MediaMTX path %s not ready for an offer: %s", path, err)
+
+    def floor_health(self, event: str | None = None) -> list[FloorHealth]:
+        """Every floor's health (of one event, when given), sorted by path."""
+        found = ffmpeg_binary(self.config) is not None
+        return self.floors.health(media_running=self.running, ffmpeg_found=found, event=event)
+
+    async def apply_floor_source(self, event: str, room: str) -> FloorSource:
+        """Make MediaMTX serve the room's floor as the database now says; returns the source.
+
+        The source joins the config file of the next start at once. While MediaMTX runs, the
+        floor path's config is replaced through the API (an upsert), which restarts its source:
+        a new ffmpeg, a new pull, or a path waiting for its publisher. A room deleted meanwhile
+        leaves the health list. API failures are logged; the next start writes the file anyway.
+        """
+        path = floor_channel(event, room)
+        try:
+            record = await db.get_room(event, room)
+        except db.NotFound:
+            self.floors.remove(path)
+            return FloorSource(NONE)
+        source = stored_floor_source(record.floor_kind, record.floor_value)
+        self.floors.set_source(path, source)
+        if self.paths is not None:
+            self.paths.add_floor(path)
+        if self.supervisor is None or not self.running:
+            return source
+        settings = floor_settings_for(self.config, self.services.secrets, path, source)
+        try:
+            await self.supervisor.client.replace_path(path, settings)
+        except MediaMTXError as err:
+            logger.warning("floor %s: MediaMTX kept its old source: %s", path, err)
+        else:
+            logger.info("floor %s now fed by %s", path, source.describe())
+        return source
+
+    async def follow_floor_sources(self) -> None:
+        """Floors set elsewhere (the CLI, another process) reach MediaMTX and the health list.
+
+        Only rooms whose source differs from what this process last applied are touched, so
+        an unrelated change costs one read and no API call.
+        """
+        stored = await load_floor_sources()
+        known = self.floors.sources()
+        for path in known.keys() - stored.keys():
+            self.floors.remove(path)
+        for path, source in stored.items():
+            if known.get(path) != source:
+                event, room, _ = path.split("/")
+                await self.apply_floor_source(event, room)
 
 
 def add_booth_path(app: web.Application, booth_id: str) -> None:
-    """A booth created at run time: serve its path (and its floor channel) from now on.
-
-    The names join the config file of the next start at once; while MediaMTX runs they are
-    added through the API in the background. Does nothing when MediaMTX is disabled.
-    """
-    extras = app.get(EXTRAS, {})  # an app without the media wiring (websocket-only tests)
-    paths: MediaPaths | None = extras.get(PATHS)
-    supervisor: MediaMTXSupervisor | None = extras.get(SUPERVISOR)
-    if paths is None or supervisor is None:
-        return
-    new = paths.add_booth(booth_id)
-    if new and supervisor.state == "running":
-        task = asyncio.get_running_loop().create_task(_ensure_paths(supervisor, new))
-        # Keep a reference until done, or the task may be collected mid-flight.
-        _pending.add(task)
-        task.add_done_callback(_pending.discard)
-
-
-_pending: set[asyncio.Task[None]] = set()
+    """`MediaService.add_booth_path` of the app's media service, if it has one."""
+    if media := app.get(MEDIA):
+        media.add_booth_path(booth_id)
 
 
 async def cut_publishers(app: web.Application, booth_ids: Iterable[str]) -> None:
-    """Cut the streams being published on these booths' paths (their publisher lost access).
-
-    The auth hook only judges a stream when it starts; an honest page stops publishing when
-    its socket closes, and this makes sure a dishonest one stops too.
-    """
-    supervisor: MediaMTXSupervisor | None = app.get(EXTRAS, {}).get(SUPERVISOR)
-    if supervisor is None or supervisor.state != "running":
-        return
-    for booth_id in booth_ids:
-        try:
-            cut = await supervisor.kick_publishers(booth_id)
-        except MediaMTXError as err:
-            logger.warning("cannot cut the publisher of %s: %s", booth_id, err)
-            continue
-        if cut:
-            logger.info("cut %d publisher(s) of %s whose access was revoked", cut, booth_id)
+    """`MediaService.cut_publishers` of the app's media service, if it has one."""
+    if media := app.get(MEDIA):
+        await media.cut_publishers(booth_ids)
 
 
 async def follow_media_paths(app: web.Application) -> None:
@@ -217,47 +331,14 @@ async def follow_media_paths(app: web.Application) -> None:
     New booths and rooms get their paths, deleted ones lose them (their readers are dropped).
     The names also make the config file of the next start. Nothing new: no API call at all.
     """
-    extras = app.get(EXTRAS, {})
-    paths: MediaPaths | None = extras.get(PATHS)
-    supervisor: MediaMTXSupervisor | None = extras.get(SUPERVISOR)
-    if paths is None or supervisor is None:
-        return
-    added, removed = paths.replace((await load_media_paths()).names())
-    if supervisor.state != "running" or not (added or removed):
-        return
-    await _ensure_paths(supervisor, added)
-    for name in removed:
-        try:
-            await supervisor.remove_path(name)
-        except MediaMTXError as err:
-            logger.warning("MediaMTX path %s not removed: %s", name, err)
+    if media := app.get(MEDIA):
+        await media.follow_paths()
 
 
 async def ensure_media_path(app: web.Application, path: str) -> None:
-    """Before a WHIP/WHEP offer: make sure MediaMTX serves `path` if the database knows it.
-
-    Covers booths that another process (the CLI) created while the kiosk runs: nobody told
-    this process, so the first offer adds the path. A known path costs nothing (the client's
-    cache); an unknown one costs one database lookup. Failures are only logged: MediaMTX then
-    answers the offer itself (400 `path … is not configured`).
-    """
-    extras = app.get(EXTRAS, {})
-    paths: MediaPaths | None = extras.get(PATHS)
-    supervisor: MediaMTXSupervisor | None = extras.get(SUPERVISOR)
-    if paths is None or supervisor is None or supervisor.state != "running":
-        return
-    if path not in paths and not await _exists_in_database(path):
-        return
-    new = paths.add_floor(path) if path.endswith(f"/{FLOOR}") else paths.add_booth(path)
-    try:
-        for name in dict.fromkeys([path, *new]):
-            await supervisor.ensure_path(name)  # a cache hit for a known path: no request
-        if new:
-            # MediaMTX answers `add` before it applies it (docs/mediamtx-reference.md): wait.
-            async with asyncio.timeout(PATH_READY_TIMEOUT):
-                await supervisor.client.wait_until_active(path)
-    except (MediaMTXError, TimeoutError) as err:
-        logger.warning("MediaMTX path %s not ready for an offer: %s", path, err)
+    """`MediaService.ensure_path` of the app's media service, if it has one."""
+    if media := app.get(MEDIA):
+        await media.ensure_path(path)
 
 
 async def _exists_in_database(path: str) -> bool:
@@ -308,32 +389,7 @@ async def _load_floors_or_none() -> dict[str, FloorSource]:
 
 
 async def media_context(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: run MediaMTX and the status poller for the app's lifetime."""
-    config = app[CONFIG]
-    extras = app[EXTRAS]
-    # Floors are listed even without MediaMTX: their health then says "no media server".
-    floors = FloorBoard(await _load_floors_or_none())
-    extras[FLOORS] = floors
-    if not config.mediamtx.enabled:
-        extras[STATE] = "disabled"
+    """cleanup_ctx: one `MediaService` in `app[MEDIA]` for the app's lifetime."""
+    async with MediaService(app[CONFIG], app[SERVICES], app[PORTS]) as media:
+        app[MEDIA] = media
         yield
-        return
-    binary = find_binary(config.mediamtx.binary, config.data_dir)
-    if binary is None:
-        _log_missing(config)
-    paths = await _load_paths_or_none()
-    for floor in floors.sources():
-        paths.add_floor(floor)
-    supervisor = make_supervisor(app, binary, paths, floors)
-    extras[SUPERVISOR], extras[PATHS] = supervisor, paths
-    extras[STATE] = lambda: supervisor.state
-    extras[REASON] = lambda: supervisor.reason
-    poller = MediaStatusPoller(
-        supervisor.client, POLL_INTERVAL, on_status=lambda changed: feed_registry(app, changed)
-    )
-    async with supervisor:
-        if binary is None:
-            yield
-            return
-        async with poller:
-            yield

@@ -1,24 +1,25 @@
-"""Live captions inside the running kiosk: `captions_context`, added to `cleanup_ctx` by `make_app`.
+"""Live captions inside the running kiosk: `CaptionsService`, kept in `app[CAPTIONS]`.
 
-When `[transcription] enabled = true`, the context runs one `LiveCaptions` (server/transcription/live.py)
-for the app's lifetime: booths with `transcription = true` are captioned while they are on air.
+`make_app` adds `captions_context` to `cleanup_ctx`, which enters one `CaptionsService` for the
+app's lifetime. When `[transcription] enabled = true`, the service runs one `LiveCaptions`
+(server/transcription/live.py): booths with `transcription = true` are captioned while they are on air.
 The engine loads on a worker thread at the first booth that goes on air, so the kiosk starts
 fast; a model that cannot load is logged and shown as `"state": "error: …"`, and the server runs
 on without captions. With MediaMTX disabled there is nothing to read: the state says so.
 
-What it publishes in `app[EXTRAS]`:
-
-- `"captions_state"`: a zero-argument callable returning
-  `{"enabled": bool, "booths": [booth ids being transcribed], "state": word}`, the `captions`
-  entry of /healthz. The word is disabled, idle, loading, ready or `error: …`.
-- `"caption_source"` (read, not written): a test seam, `(booth_id) -> str`, the source to open
-  instead of the booth's MediaMTX stream (a file is paced in real time like a live booth).
+`CaptionsService.state()` returns `{"enabled": bool, "booths": [booth ids being transcribed],
+"state": word}`, the `captions` entry of /healthz. The word is disabled, idle, loading, ready or
+`error: …`. `app[CAPTION_SOURCE]`, when a test sets it before start-up, is a `(booth_id) -> str`
+giving the source to open instead of the booth's MediaMTX stream (a file is paced in real time
+like a live booth).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -26,17 +27,18 @@ from aiohttp import web
 import db
 from server.auth.credentials import create_listener_token
 from server.config import Config
-from server.keys import CONFIG, EXTRAS, SERVICES
+from server.keys import CAPTION_SOURCE, CAPTIONS, CONFIG, SERVICES
 from server.secrets.store import KioskSecrets
+from server.services import Services
 from server.ws import broadcast_caption
 
 if TYPE_CHECKING:
     from server.transcription.engine import TranscriptionEngine
+    from server.transcription.live import LiveCaptions
+    from server.transcription.writer import TranscriptWriter
 
 log = logging.getLogger(__name__)
 
-STATE = "captions_state"
-SOURCE = "caption_source"
 # The RTSP user name, so MediaMTX's logs and the hook's `user` say who reads; the hook only
 # looks at the token.
 READER_ID = "captions"
@@ -97,48 +99,93 @@ async def _first_seq() -> int:
         return 1
 
 
-async def captions_context(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: run live captions for the app's lifetime when they are enabled."""
-    config, services, extras = app[CONFIG], app[SERVICES], app[EXTRAS]
-    if not config.transcription.enabled:
-        extras[STATE] = disabled_state
-        yield
-        return
-    try:
-        from server.transcription.live import LiveCaptions
-        from server.transcription.writer import TranscriptWriter
-    except ImportError as error:
-        from server.transcription.engine import CAPTIONS_EXTRA_HINT
+Broadcast = Callable[[str, str, str, int], None]
+"""(booth id, status, text, seq) -> send the caption to the booth's listeners."""
 
-        log.error("captions are off: %s (%s)", CAPTIONS_EXTRA_HINT, error)
-        extras[STATE] = lambda: failed_state(CAPTIONS_EXTRA_HINT)
-        yield
-        return
-    source_for = extras.get(SOURCE)
-    if source_for is None and not config.mediamtx.enabled:
-        log.error("captions are off: %s", NO_MEDIAMTX)
-        extras[STATE] = lambda: failed_state(NO_MEDIAMTX)
-        yield
-        return
-    source_for = source_for or rtsp_source(config, services.secrets)
-    writer = TranscriptWriter()
-    live = LiveCaptions(
-        registry=services.registry,
-        engine_factory=engine_factory(config),
-        max_concurrent=config.transcription.max_concurrent,
-        source_for=source_for,
-        broadcast=lambda booth_id, status, text, seq: broadcast_caption(
-            app, booth_id, status, text, seq
-        ),
-        writer=writer,
-        clock=services.clock,
-        first_seq=await _first_seq(),
+
+class CaptionsService:
+    """Live captions for the app's lifetime; `async with CaptionsService(...) as captions:`.
+
+    Entering starts the transcript writer and `LiveCaptions` when captions are enabled and can
+    run; otherwise the service only reports why not. Leaving stops captions first (storing
+    their last finals) and then the writer.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        services: Services,
+        broadcast: Broadcast,
+        source_for: Callable[[str], str] | None = None,
+    ) -> None:
+        self.config = config
+        self.services = services
+        self._broadcast = broadcast
+        self._source_for = source_for
+        self._live: LiveCaptions | None = None
+        self._writer: TranscriptWriter | None = None
+        self._state: Callable[[], dict[str, Any]] = disabled_state
+
+    def state(self) -> dict[str, Any]:
+        """`{"enabled": bool, "booths": [booth ids being transcribed], "state": word}`."""
+        return self._state()
+
+    async def __aenter__(self) -> CaptionsService:
+        config = self.config
+        if not config.transcription.enabled:
+            return self
+        try:
+            from server.transcription.live import LiveCaptions
+            from server.transcription.writer import TranscriptWriter
+        except ImportError as error:
+            from server.transcription.engine import CAPTIONS_EXTRA_HINT
+
+            log.error("captions are off: %s (%s)", CAPTIONS_EXTRA_HINT, error)
+            self._state = functools.partial(failed_state, CAPTIONS_EXTRA_HINT)
+            return self
+        if self._source_for is None and not config.mediamtx.enabled:
+            log.error("captions are off: %s", NO_MEDIAMTX)
+            self._state = functools.partial(failed_state, NO_MEDIAMTX)
+            return self
+        source_for = self._source_for or rtsp_source(config, self.services.secrets)
+        writer = TranscriptWriter()
+        live = LiveCaptions(
+            registry=self.services.registry,
+            engine_factory=engine_factory(config),
+            max_concurrent=config.transcription.max_concurrent,
+            source_for=source_for,
+            broadcast=self._broadcast,
+            writer=writer,
+            clock=self.services.clock,
+            first_seq=await _first_seq(),
+        )
+        self._live, self._writer, self._state = live, writer, live.state
+        writer.start()
+        live.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._live is not None:
+            await self._live.close()
+            self._live = None
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
+
+
+async def captions_context(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: one `CaptionsService` in `app[CAPTIONS]` for the app's lifetime."""
+    service = CaptionsService(
+        app[CONFIG],
+        app[SERVICES],
+        broadcast=functools.partial(broadcast_caption, app),
+        source_for=app.get(CAPTION_SOURCE),
     )
-    extras[STATE] = live.state
-    writer.start()
-    live.start()
-    try:
+    async with service as captions:
+        app[CAPTIONS] = captions
         yield
-    finally:
-        await live.close()
-        await writer.close()

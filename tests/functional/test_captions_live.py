@@ -15,7 +15,7 @@ import jiwer
 import pytest
 
 import db
-from server.keys import EXTRAS, WS_HUB
+from server.keys import CAPTIONS, WS_HUB
 from server.ws import refresh_booth
 from tests.captions_support import (
     CAPTIONED,
@@ -106,7 +106,7 @@ async def test_going_off_air_stops_the_captions(tmp_path: Path, speech: SpokenFi
             listener, lambda seen: bool(seen) and seen[-1]["status"] == "clear"
         )
         after = await kiosk.wait_health(lambda body: not transcribing(body))
-        live = kiosk.app[EXTRAS]["captions_state"]()
+        live = kiosk.app[CAPTIONS].state()
     assert last[-1]["status"] == "clear"
     assert after["captions"]["booths"] == [] and live["booths"] == []
 
@@ -161,7 +161,7 @@ async def test_switching_captions_off_for_a_booth_on_air_stops_them(
         await kiosk.interpreter(CAPTIONED, "Ana")
         await captions_until(listener, lambda seen: bool(seen))
         edited = await db.update_booth(CAPTIONED, transcription=False)
-        captions_state = kiosk.app[EXTRAS]["captions_state"]
+        captions_state = kiosk.app[CAPTIONS].state
         # Read right before and after the refresh, with nothing awaited in between.
         live_before = captions_state()["booths"]
         refresh_booth(kiosk.app, edited)

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 import db
-from kiosk.hosting import ServerHost
 from server.config import ConfigError, parse_config
-from server.hosting.runner import RunningServer, run_server
+from server.hosting.runner import KioskRunner, RunningServer, run_server
 from server.hosting.startup import kernel_backlog_cap
 from server.keys import WS_HUB
 from server.ws.room_directory import ROOM_DIRECTORY, rooms_changed
@@ -78,7 +77,7 @@ async def test_the_console_server_listens_with_the_configured_backlog(tmp_path: 
         tmp_path,
         server={"host": "127.0.0.1", "port": 0, "https_port": 0, "listen_backlog": 700},
     )
-    host = ServerHost(config, make_services())
+    host = KioskRunner(config, make_services())
     try:
         running = await host.start()
         assert running.https_port is not None

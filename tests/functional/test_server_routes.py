@@ -8,7 +8,7 @@ import pytest
 
 import db
 from server.http.templating import static_url
-from server.keys import EXTRAS
+from server.keys import MEDIA
 from tests.server_support import (
     PASSWORD,
     FakeClock,
@@ -65,9 +65,11 @@ async def test_health_reports_the_state_the_supervisor_publishes(tmp_path: Path)
     absent = str(tmp_path / "no-mediamtx")
     config = make_config(tmp_path, mediamtx={"enabled": True, "binary": absent})
     async with serve(config, make_services()) as server, browser(server) as client:
-        server.app[EXTRAS]["mediamtx_state"] = lambda: "running"
+        supervisor = server.app[MEDIA].supervisor
         body = await (await client.get("/healthz")).json()
-    assert body["mediamtx"] == "running"
+    assert supervisor is not None
+    assert (body["mediamtx"], body["mediamtx_reason"]) == ("missing", supervisor.reason)
+    assert supervisor.reason.startswith("no mediamtx binary")
 
 
 async def test_home_lists_events_with_links_to_their_rooms(tmp_path: Path) -> None:

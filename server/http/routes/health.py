@@ -9,41 +9,38 @@ from aiohttp import web
 
 import db
 from server import __version__
-from server.keys import CONFIG, EXTRAS
+from server.keys import CAPTIONS, CONFIG, MEDIA
 from server.mediamtx.floor_service import floor_health
-
-MEDIAMTX_STATE = "mediamtx_state"
-MEDIAMTX_REASON = "mediamtx_reason"
-CAPTIONS_STATE = "captions_state"
-
-
-def _reported(app: web.Application, key: str) -> object:
-    value = app[EXTRAS].get(key)
-    return value() if callable(value) else value
 
 
 def mediamtx_state(app: web.Application) -> str:
     """MediaMTX's state word as the supervisor reports it.
 
-    One of running, starting, stopped, failed, missing, disabled. `server.mediamtx.service` stores
-    `EXTRAS["mediamtx_state"]` (a word or a callable returning one); before it has, the answer
-    follows the configuration: "disabled" or "missing".
+    One of running, starting, stopped, failed, missing, disabled: the media service's `state`
+    (server/mediamtx/service.py); before the service runs, the answer follows the
+    configuration: "disabled" or "missing".
     """
-    reported = _reported(app, MEDIAMTX_STATE)
-    if isinstance(reported, str):
-        return reported
+    media = app.get(MEDIA)
+    if media is not None:
+        return media.state
     return "missing" if app[CONFIG].mediamtx.enabled else "disabled"
+
+
+def mediamtx_reason(app: web.Application) -> str:
+    """Why MediaMTX is missing, failed or disabled (empty while all is well)."""
+    media = app.get(MEDIA)
+    return "" if media is None else media.reason
 
 
 def captions_state(app: web.Application) -> dict[str, Any]:
     """`{"enabled": bool, "booths": [transcribing booth ids], "state": word}`.
 
-    `server.transcription.context` stores `EXTRAS["captions_state"]` (a callable returning this);
-    before it has, the answer follows the configuration.
+    The captions service's `state()` (server/transcription/context.py); before the service
+    runs, the answer follows the configuration.
     """
-    reported = _reported(app, CAPTIONS_STATE)
-    if isinstance(reported, dict):
-        return reported
+    captions = app.get(CAPTIONS)
+    if captions is not None:
+        return captions.state()
     enabled = app[CONFIG].transcription.enabled
     return {"enabled": enabled, "booths": [], "state": "idle" if enabled else "disabled"}
 
@@ -61,8 +58,7 @@ async def healthz(request: web.Request) -> web.Response:
         "floors": [floor.public() for floor in floor_health(request.app)],
     }
     # Why MediaMTX is missing, failed or disabled: what a technician needs to fix it.
-    reason = _reported(request.app, MEDIAMTX_REASON)
-    if isinstance(reason, str) and reason:
+    if reason := mediamtx_reason(request.app):
         body["mediamtx_reason"] = reason
     return web.json_response(body, status=200 if body["ok"] else 503)
 
