@@ -2,7 +2,9 @@
 
 One task owns the child: it writes the config, starts the process, waits for `GET /v3/info`,
 re-adds the paths, then waits for the exit or for `stop()`. An unexpected exit is followed by a
-restart after an exponential backoff. Nothing here parses MediaMTX's log lines for meaning; the
+restart after an exponential backoff. The restart policy runs on an injected `clock` and
+`sleep` (real time by default), so tests can follow the backoff without waiting for it;
+waiting for a started child to answer stays on real time, since a real process is behind it. Nothing here parses MediaMTX's log lines for meaning; the
 last line is only quoted in `reason` when the process exits on its own.
 """
 
@@ -15,7 +17,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
@@ -64,6 +66,7 @@ class MediaMTXSupervisor:
         *,
         enabled: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         backoff_initial: float = 0.5,
         backoff_max: float = 30.0,
         stable_after: float = 60.0,
@@ -83,7 +86,9 @@ class MediaMTXSupervisor:
         self._paths = paths
         self._on_state = on_state
         self._enabled = enabled
+        # How long a run lasted and how long to wait before the next: the restart policy.
         self._clock = clock
+        self._sleep = sleep
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
         self._stable_after = stable_after
@@ -197,8 +202,17 @@ class MediaMTXSupervisor:
             self._next_backoff = min(delay * 2, self._backoff_max)
             self._restarts += 1
             self._set_state("failed", f"{outcome}; restart {self._restarts} in {delay:g} s")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), delay)
+            await self._back_off(delay)
+
+    async def _back_off(self, delay: float) -> None:
+        """Wait `delay` seconds on the injected sleep, or less if `stop()` is called."""
+        waited = asyncio.ensure_future(self._sleep(delay))
+        stop_requested = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({waited, stop_requested}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waited.cancel()
+            stop_requested.cancel()
 
     async def _run_once(self, binary: Path) -> tuple[str | None, float]:
         """One life of the child: (why it ended, or None to give up; seconds it was running)."""
@@ -264,12 +278,14 @@ class MediaMTXSupervisor:
         return None
 
     async def _wait_ready(self, process: asyncio.subprocess.Process) -> bool:
-        deadline = self._clock() + self._ready_timeout
+        # Real time: the child needs it to start, whatever clock the restart policy runs on.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._ready_timeout
         while process.returncode is None and not self._stopping.is_set():
             try:
                 await self.client.info()
             except MediaMTXError:
-                if self._clock() >= deadline:
+                if loop.time() >= deadline:
                     return False
                 await asyncio.sleep(self._ready_poll_interval)
             else:

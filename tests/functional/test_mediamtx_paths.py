@@ -121,7 +121,7 @@ async def test_a_mediamtx_restart_invalidates_the_cache(tmp_path: Path) -> None:
         lambda: text,
         api_port,
         lambda: CONFIGURED,
-        backoff_initial=0.05,
+        sleep=lambda _: asyncio.sleep(0),  # no real wait for the backoff
     )
     probe = f"http://127.0.0.1:{api_port}"
     async with supervisor:

@@ -1,4 +1,8 @@
-"""The supervisor keeps a real (stand-in) MediaMTX process running, and says so when it cannot."""
+"""The supervisor keeps a real (stand-in) MediaMTX process running, and says so when it cannot.
+
+The processes are real; the restart policy runs on a `BackoffClock`, so no test waits out a
+backoff in real time.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,35 @@ pytestmark = pytest.mark.anyio
 CONFIGURED = ["ev/main/en", "ev/main/floor"]
 
 
+class BackoffClock:
+    """The supervisor's restart clock: a backoff wait is recorded, moves time on, and returns at
+    once (or, once `hold()` is called, lasts until the supervisor stops)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.waits: list[float] = []
+        self._held = False
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass (a run that lasts)."""
+        self.now += seconds
+
+    def hold(self) -> None:
+        """From now on a backoff wait lasts until `stop()` ends it: no restart happens."""
+        self._held = True
+
+    async def sleep(self, seconds: float) -> None:
+        """The injected sleep."""
+        self.waits.append(seconds)
+        self.now += seconds
+        if self._held:
+            await asyncio.Event().wait()  # cancelled by the supervisor's stop()
+        await asyncio.sleep(0)
+
+
 class Kiosk:
     """The kiosk's side of the supervisor: fixed ports, the booth list, and what it observed."""
 
@@ -30,6 +63,7 @@ class Kiosk:
         self.binary = write_fake_binary(tmp_path / "bin")
         self.config_path = tmp_path / "data" / "mediamtx.yml"
         self.events: list[tuple[str, str]] = []
+        self.clock = BackoffClock()
 
     def supervisor(self, **options: Any) -> MediaMTXSupervisor:
         settings: dict[str, Any] = {
@@ -38,6 +72,8 @@ class Kiosk:
             "stop_timeout": 2.0,
             "binary": self.binary,
             "render_config": lambda: self.config_text,
+            "clock": self.clock,
+            "sleep": self.clock.sleep,
         }
         settings.update(options)
         supervisor = MediaMTXSupervisor(
@@ -112,7 +148,7 @@ async def test_a_killed_mediamtx_is_back_within_2_s_with_every_booth_path(kiosk:
         assert first_pid is not None
         os.kill(first_pid, signal.SIGKILL)
         await until(lambda: supervisor.state == "running" and supervisor.pid != first_pid, 2.0)
-        assert supervisor.restarts == 1
+        assert (supervisor.restarts, kiosk.clock.waits) == (1, [0.5])
         assert await active_paths(kiosk) == sorted(kiosk.booths)
 
 
@@ -126,6 +162,7 @@ async def test_repeated_crashes_grow_the_backoff_and_say_so(kiosk: Kiosk) -> Non
             await until(lambda crash=crash: supervisor.restarts == crash)
         await until(lambda: supervisor.state == "running")
         next_backoff = supervisor.next_backoff
+    assert kiosk.clock.waits == [0.05, 0.1, 0.2, 0.4]
     reasons = [reason for state, reason in kiosk.events if state == "failed"]
     assert reasons == [
         "MediaMTX was killed by SIGKILL; restart 1 in 0.05 s",
@@ -141,16 +178,18 @@ async def test_the_backoff_resets_after_a_stable_run(kiosk: Kiosk) -> None:
         await until(lambda: supervisor.state == "running")
         os.kill(supervisor.pid or 0, signal.SIGKILL)
         await until(lambda: supervisor.restarts == 1 and supervisor.state == "running")
-        await asyncio.sleep(0.4)
+        kiosk.clock.advance(0.4)  # a run longer than stable_after
         os.kill(supervisor.pid or 0, signal.SIGKILL)
         await until(lambda: supervisor.restarts == 2)
-        reason, next_backoff = supervisor.reason, supervisor.next_backoff
-    assert reason.endswith("restart 2 in 0.05 s")
-    assert next_backoff == 0.1
+        next_backoff = supervisor.next_backoff
+    reasons = [reason for state, reason in kiosk.events if state == "failed"]
+    assert reasons[-1].endswith("restart 2 in 0.05 s")
+    assert (kiosk.clock.waits, next_backoff) == ([0.05, 0.05], 0.1)
 
 
 async def test_a_bad_config_fails_with_mediamtx_own_message(kiosk: Kiosk) -> None:
     render = lambda: kiosk.config_text + "bogus: true\n"  # noqa: E731
+    kiosk.clock.hold()
     async with kiosk.supervisor(render_config=render) as supervisor:
         await until(lambda: supervisor.state == "failed")
         reason = supervisor.reason
@@ -211,6 +250,7 @@ async def test_an_orphan_on_the_api_port_is_reported_not_adopted(
 ) -> None:
     orphan_config = tmp_path / "orphan.yml"
     orphan_config.write_text(kiosk.config_text)
+    kiosk.clock.hold()
     async with FakeMediaMTX(orphan_config, kiosk.api_port), kiosk.supervisor() as supervisor:
         await until(lambda: supervisor.state == "failed")
         reason = supervisor.reason
@@ -223,6 +263,7 @@ async def test_a_config_that_cannot_be_rendered_is_reported_as_failed(kiosk: Kio
     def broken() -> str:
         raise KeyError("booth list unavailable")
 
+    kiosk.clock.hold()
     async with kiosk.supervisor(render_config=broken) as supervisor:
         await until(lambda: supervisor.state == "failed")
         reason = supervisor.reason
