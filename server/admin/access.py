@@ -70,8 +70,3 @@ async def booth_of(event: Event, request: web.Request) -> Booth:
         return await db.get_booth(booth_id)
     except db.NotFound as exc:
         raise Problem(404, str(exc)) from exc
-
-
-def visible_event_slugs(principal: Principal, slugs: list[str]) -> list[str]:
-    """The events of `slugs` that the principal may see in the panel, in the given order."""
-    return [slug for slug in slugs if can(principal, Action.ADMIN_PANEL, slug)]

@@ -17,8 +17,6 @@ import jwt
 
 ALGORITHM = "HS256"
 TOKEN_TYPES = ("user", "booth", "listener", "floor", "feed")
-# Tokens that only MediaMTX's auth hook accepts: they never stand for a person on a page.
-MEDIA_ONLY_TYPES = frozenset({"floor", "feed"})
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "typ", "scope"]
 
 # 16 MiB and ~50 ms per hash on a small machine: slow to brute-force, quick enough to log in.

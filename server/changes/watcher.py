@@ -36,11 +36,6 @@ class ChangeWatcher:
         self._task: asyncio.Task[None] | None = None
         self._publishing = asyncio.Lock()
 
-    @property
-    def watching(self) -> bool:
-        """True while changes made by other processes are followed."""
-        return self._task is not None and not self._task.done()
-
     def subscribe(self, name: str, subscriber: Subscriber) -> Callable[[], None]:
         """Await `subscriber()` after every change, in subscription order; returns the function
         that unsubscribes. `name` is what the log calls it when it fails."""

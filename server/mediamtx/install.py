@@ -20,8 +20,6 @@ from pathlib import Path
 
 import aiohttp
 
-DEFAULT_VERSION = "v1.20.1"
-DEFAULT_BASE_URL = "https://github.com/bluenviron/mediamtx/releases/download"
 CHECKSUMS_NAME = "checksums.sha256"
 CHUNK_SIZE = 1 << 16
 
