@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import io
 import json
+import logging
 import os
 import re
 import subprocess
@@ -25,8 +26,10 @@ import aiohttp
 import pytest
 
 from kiosk.cli import main
+from server.hosting.runner import KioskRunner
 from tests.cli_support import ROOT
 from tests.fakes import free_port
+from tests.server_support import make_config, make_services
 
 WAIT = 30.0  # a safety net against hangs, never a measured duration
 JOIN_RE = re.compile(r"/join/([A-Za-z0-9_-]+)")
@@ -120,3 +123,23 @@ def test_the_access_log_never_holds_a_token_or_a_secret(served: Served) -> None:
     assert "token=[redacted]" in log
     for credential in [served.invite, listener_token, *served.secrets()]:
         assert credential not in log
+
+
+@pytest.mark.anyio
+async def test_the_runner_the_console_embeds_masks_its_access_log_too(
+    tmp_path: Path, memory_db: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    # `serve` and the console host the server through the same KioskRunner: its access log is
+    # the kiosk's (credentials masked, hook calls unlogged), whoever started it.
+    config = make_config(tmp_path, server={"host": "127.0.0.1", "port": 0, "tls": "off"})
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    runner = KioskRunner(config, make_services())
+    async with runner as running, aiohttp.ClientSession() as session:
+        base = running.url(secure=False, host="127.0.0.1")
+        await (await session.get(f"{base}/healthz", params={"token": token})).read()
+        await (await session.post(f"{base}/mediamtx/auth", params={"secret": "x"})).read()
+        await asyncio.sleep(0.1)  # the access line is written after the response
+    lines = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert any("/healthz?token=[redacted]" in line for line in lines), lines
+    assert not any(token in line or "/mediamtx/auth" in line for line in lines), lines
