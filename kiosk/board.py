@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.booth.models import Alert, BoothChange
+from server.identity import BoothId
 
 MEDIAMTX_DOWN_STATES = frozenset({"stopped", "missing"})
 RECENT_ALERTS = 5
@@ -49,12 +50,12 @@ class ConsoleAlert:
 
 def room_of(booth_id: str) -> str:
     """`event/room` of a booth id."""
-    return booth_id.rsplit("/", 1)[0]
+    return BoothId.of(booth_id).room.path
 
 
 def event_of(booth_id: str) -> str:
     """The event slug of a booth id."""
-    return booth_id.split("/", 1)[0]
+    return BoothId.of(booth_id).event
 
 
 def participant_name(snapshot: dict[str, Any], participant_id: str | None) -> str:

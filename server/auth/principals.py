@@ -19,6 +19,7 @@ import db
 from db.models import InviteToken
 from server.auth.credentials import TokenError, decode_token
 from server.auth.roles import Principal
+from server.identity import BoothId
 
 USER_COOKIE = "user_token"
 SESSION_COOKIE = "session_token"
@@ -112,7 +113,7 @@ async def principal_from_claims(claims: dict[str, Any]) -> Principal:
         name = str(claims.get("name") or DEFAULT_BOOTH_NAMES.get(role, "Guest"))
         if role == "technician":
             return Principal(
-                participant_id, name, technician_events=frozenset({booth_id.split("/")[0]})
+                participant_id, name, technician_events=frozenset({BoothId.of(booth_id).event})
             )
         return Principal(
             participant_id,

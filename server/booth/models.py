@@ -19,8 +19,6 @@ ROLE_ADMIN = "admin"
 ROLES = frozenset({ROLE_INTERPRETER, ROLE_TECHNICIAN, ROLE_ADMIN})
 CONTROLLER_ROLES = frozenset({ROLE_TECHNICIAN, ROLE_ADMIN})
 
-FLOOR = "floor"
-
 # MediaMTX as the booth registry sees it (see BoothRegistry.set_media_server).
 MediaServer = Literal["off", "running", "down"]
 MEDIA_SERVERS: frozenset[str] = frozenset({"off", "running", "down"})

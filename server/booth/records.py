@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.booth.models import (
-    FLOOR,
     IDLE_HANDOVER,
     RELAY_LABEL_FLOOR,
     RELAY_LABEL_PIVOT,
@@ -19,14 +18,15 @@ from server.booth.models import (
     Identity,
     InvalidAction,
 )
+from server.identity import FLOOR, BoothId, RoomKey
 
 
-def split_booth_id(booth_id: str) -> tuple[str, str, str]:
+def split_booth_id(booth_id: str) -> BoothId:
     """Split "event/room/lang" into its parts, or raise InvalidAction."""
-    parts = booth_id.split("/")
-    if len(parts) != 3 or not all(parts):
-        raise InvalidAction(f"booth id {booth_id!r} is not of the form event/room/lang")
-    return parts[0], parts[1], parts[2]
+    try:
+        return BoothId.of(booth_id)
+    except ValueError as exc:
+        raise InvalidAction(str(exc)) from None
 
 
 @dataclass
@@ -73,12 +73,11 @@ class BoothRecord:
     handover: Handover = IDLE_HANDOVER
     ingest: bool = False
     listeners: int = 0
-    room_key: tuple[str, str] = field(init=False)
-    """(event, room) of this booth, split once: the id never changes."""
+    room_key: RoomKey = field(init=False)
+    """The room of this booth, split once: the id never changes."""
 
     def __post_init__(self) -> None:
-        event, room, _ = split_booth_id(self.booth_id)
-        self.room_key = (event, room)
+        self.room_key = split_booth_id(self.booth_id).room
 
     @property
     def active_slot(self) -> ParticipantSlot | None:

@@ -16,7 +16,6 @@ from typing import Any
 
 from server.booth.models import (
     ALERT_ACTIVE_DISCONNECTED,
-    FLOOR,
     HANDOVER_OFFERED,
     HANDOVER_REQUESTED,
     IDLE_HANDOVER,
@@ -51,6 +50,7 @@ from server.booth.transitions import (
     expire_slots,
     remove_slot,
 )
+from server.identity import FLOOR
 
 __all__ = [
     "Alert",
@@ -85,7 +85,7 @@ class BoothRegistry(BoothStore):
         """Register a booth; its id must be "event/room/lang" with lang == language_code."""
         if booth_id in self._booths:
             raise InvalidAction(f"booth {booth_id} already exists")
-        if split_booth_id(booth_id)[2] != language_code:
+        if split_booth_id(booth_id).language != language_code:
             raise InvalidAction(f"booth id {booth_id} does not end in language {language_code}")
         booth = BoothRecord(booth_id, language_code, language_name, transcription)
         with self._changing([booth_id]):

@@ -24,6 +24,7 @@ from server.booth.models import (
 )
 from server.booth.records import BoothRecord, build_snapshot, relabelled_siblings, relay_label
 from server.booth.transitions import EffectLog
+from server.identity import RoomKey
 
 # Named after the registry, which is what operators know failing subscribers by.
 logger = logging.getLogger("server.booth.state")
@@ -36,7 +37,7 @@ class BoothStore:
         """Start with no booths and no subscribers."""
         self._booths: dict[str, BoothRecord] = {}
         # (event, room) -> that room's booths by id, in the order they were added.
-        self._rooms: dict[tuple[str, str], dict[str, BoothRecord]] = {}
+        self._rooms: dict[RoomKey, dict[str, BoothRecord]] = {}
         self._listeners: list[BoothListener] = []
         # "off": MediaMTX is disabled, nothing to check; "running": on air needs the stream
         # online; "down": MediaMTX is missing, failed or not started, so nobody is on air.
@@ -54,7 +55,7 @@ class BoothStore:
 
     def room_booth_ids(self, event: str, room: str) -> list[str]:
         """The booth ids of one room, in the order they were added."""
-        return list(self._rooms.get((event, room), ()))
+        return list(self._rooms.get(RoomKey(event, room), ()))
 
     def snapshot(self, booth_id: str) -> dict[str, Any]:
         """The full JSON-ready state snapshot of a booth."""

@@ -26,10 +26,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from server.identity import FLOOR
+
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 LANGUAGE = r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*"
 CHANNEL_PATH = re.compile(rf"^(?P<room>{SLUG}/{SLUG})/(?P<channel>floor|{LANGUAGE})$")
-FLOOR = "floor"
 BOOTH_ROLES = frozenset({"interpreter", "technician"})
 TEXT_FIELDS = (
     "ip",

@@ -23,7 +23,7 @@ from aiohttp import web
 import db
 from server.auth.credentials import create_feed_token
 from server.config import Config
-from server.identity import floor_channel
+from server.identity import RoomKey
 from server.keys import CONFIG, EXTRAS, SERVICES
 from server.mediamtx import MediaMTXError, MediaMTXSupervisor
 from server.mediamtx.floor_paths import Scalar, floor_path_settings
@@ -94,7 +94,7 @@ class FloorBoard:
         """Every floor (of one event, when given), sorted by path."""
         rows = []
         for path in sorted(self._sources):
-            if event is not None and path.split("/")[0] != event:
+            if event is not None and RoomKey.of_channel(path).event != event:
                 continue
             source = self._sources[path]
             rows.append(
@@ -122,7 +122,7 @@ class FloorBoard:
 async def load_floor_sources() -> dict[str, FloorSource]:
     """Every room's floor source from the database, by floor path."""
     return {
-        floor_channel(room.event.slug, room.slug): stored_floor_source(
+        RoomKey(room.event.slug, room.slug).floor: stored_floor_source(
             room.floor_kind, room.floor_value
         )
         for room in await db.list_all_rooms()
@@ -176,7 +176,7 @@ async def apply_floor_source(app: web.Application, event: str, room: str) -> Flo
     new ffmpeg, a new pull, or a path waiting for its publisher. A room deleted meanwhile
     leaves the health list. API failures are logged; the next start writes the file anyway.
     """
-    path = floor_channel(event, room)
+    path = RoomKey(event, room).floor
     extras = app.get(EXTRAS, {})
     board: FloorBoard | None = extras.get(FLOORS)
     try:
@@ -217,5 +217,5 @@ async def follow_floor_sources(app: web.Application) -> None:
         board.remove(path)
     for path, source in stored.items():
         if known.get(path) != source:
-            event, room, _ = path.split("/")
-            await apply_floor_source(app, event, room)
+            room = RoomKey.of_channel(path)
+            await apply_floor_source(app, room.event, room.slug)

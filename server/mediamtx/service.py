@@ -28,6 +28,7 @@ import db
 from server.booth.models import MediaServer
 from server.config import Config
 from server.hosting.network import lan_addresses
+from server.identity import RoomKey, is_floor_channel
 from server.keys import CONFIG, EXTRAS, SERVICES
 from server.mediamtx import (
     MediaMTXError,
@@ -52,7 +53,6 @@ HTTP_PORT = "http_port"
 CONFIG_NAME = "mediamtx.yml"
 POLL_INTERVAL = 1.0
 PATH_READY_TIMEOUT = 2.0
-FLOOR = "floor"
 # Addresses meaning "every interface": MediaMTX reaches the hook on loopback then.
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "localhost"})
 
@@ -63,12 +63,6 @@ HOW_TO_INSTALL = (
     "run `voxbento-kiosk mediamtx install`, put `mediamtx` on PATH, "
     "or set `binary` under [mediamtx] in kiosk.toml"
 )
-
-
-def floor_channel(booth_id: str) -> str:
-    """`event/room/floor` for the booth `event/room/lang`."""
-    event, room, _ = booth_id.split("/")
-    return f"{event}/{room}/{FLOOR}"
 
 
 class MediaPaths:
@@ -86,7 +80,7 @@ class MediaPaths:
 
     def add_booth(self, booth_id: str) -> list[str]:
         """Add a booth and its room's floor channel; returns the names that were new."""
-        return self._add(booth_id, floor_channel(booth_id))
+        return self._add(booth_id, RoomKey.of_channel(booth_id).floor)
 
     def add_floor(self, floor: str) -> list[str]:
         """Add a room's floor channel (a room with no booth yet); returns it if it was new."""
@@ -107,7 +101,7 @@ class MediaPaths:
 
 async def load_media_paths() -> MediaPaths:
     """The path names of the database: each booth, and the floor channel of each room."""
-    names = {f"{room.event.slug}/{room.slug}/{FLOOR}" for room in await db.list_all_rooms()}
+    names = {RoomKey(room.event.slug, room.slug).floor for room in await db.list_all_rooms()}
     names.update(booth.path for booth in await db.list_booths())
     return MediaPaths(names)
 
@@ -163,7 +157,7 @@ def feed_registry(app: web.Application, changed: dict[str, PathStatus]) -> None:
     registry = app[SERVICES].registry
     floors: FloorBoard | None = app[EXTRAS].get(FLOORS)
     for name, status in changed.items():
-        if floors is not None and name.endswith(f"/{FLOOR}"):
+        if floors is not None and is_floor_channel(name):
             floors.set_online(name, status.online)
         # Floor channels and paths of booths deleted meanwhile have no booth state.
         if registry.has_booth(name):
@@ -248,7 +242,7 @@ async def ensure_media_path(app: web.Application, path: str) -> None:
         return
     if path not in paths and not await _exists_in_database(path):
         return
-    new = paths.add_floor(path) if path.endswith(f"/{FLOOR}") else paths.add_booth(path)
+    new = paths.add_floor(path) if is_floor_channel(path) else paths.add_booth(path)
     try:
         for name in dict.fromkeys([path, *new]):
             await supervisor.ensure_path(name)  # a cache hit for a known path: no request
@@ -261,10 +255,10 @@ async def ensure_media_path(app: web.Application, path: str) -> None:
 
 
 async def _exists_in_database(path: str) -> bool:
-    event, room, channel = path.split("/")
+    room = RoomKey.of_channel(path)
     try:
-        if channel == FLOOR:
-            await db.get_room(event, room)
+        if is_floor_channel(path):
+            await db.get_room(room.event, room.slug)
         else:
             await db.get_booth(path)
     except db.NotFound:

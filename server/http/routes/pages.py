@@ -18,6 +18,7 @@ from server.auth.principals import principal_from_request
 from server.auth.roles import Action, Principal, Role, booth_role, can
 from server.http.static_assets import conditional
 from server.http.templating import render_html
+from server.identity import BoothId, RoomKey
 from server.keys import CONFIG, SERVICES
 from server.mediamtx.floor_service import floor_health
 
@@ -80,8 +81,8 @@ async def interpreter_page(request: web.Request) -> web.Response:
     """The interpreter console of one booth, for its interpreters, technicians and admins."""
     booth_id, principal, role = await _booth_principal(request)
     booth = await _booth_or_404(booth_id)
-    event, room, _ = booth_id.split("/")
-    siblings = await db.list_booths(event, room)
+    room_key = BoothId.of(booth_id).room
+    siblings = await db.list_booths(room_key.event, room_key.slug)
     config = request.app[CONFIG]
     context: dict[str, Any] = {
         "booth": booth,
@@ -120,7 +121,7 @@ async def console_page(request: web.Request) -> web.Response:
     except db.NotFound as exc:
         raise web.HTTPNotFound(text=f"There is no event {event_slug}.") from exc
     booths = await db.list_booths(event_slug)
-    rooms = {f"{event_slug}/{r.slug}/floor": r for r in await db.list_rooms(event_slug)}
+    rooms = {RoomKey(event_slug, r.slug).floor: r for r in await db.list_rooms(event_slug)}
     floors = [(rooms[f.path], f) for f in floor_health(request.app, event_slug) if f.path in rooms]
     context: dict[str, Any] = {
         "event": event,
