@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.booth.models import Alert, BoothChange
-from server.identity import BoothId
+from server.identity import BoothId, Role
 
 MEDIAMTX_DOWN_STATES = frozenset({"stopped", "missing"})
 RECENT_ALERTS = 5
@@ -149,7 +149,7 @@ def state_alerts(snapshot: dict[str, Any]) -> list[ConsoleAlert]:
         name = participant_name(snapshot, active)
         alerts.append(ConsoleAlert(booth_id, "disconnected", f"{name} (on air) disconnected"))
     interpreters = [
-        p for p in snapshot["participants"] if p["role"] == "interpreter" and p["connected"]
+        p for p in snapshot["participants"] if p["role"] == Role.INTERPRETER and p["connected"]
     ]
     if not interpreters and active is None:
         alerts.append(ConsoleAlert(booth_id, "empty", "nobody in the booth"))

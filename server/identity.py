@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 40
@@ -21,6 +22,29 @@ LANGUAGE_NAME_MAX = 100  # the column's width
 EMAIL_MAX = 254
 EMAIL_RE = re.compile(r"^[^@\s]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 LISTENER_CODE_RE = re.compile(r"^[a-z0-9]{4,32}$")
+
+
+class Role(StrEnum):
+    """The four kinds of people the kiosk serves.
+
+    A StrEnum, so a role is its own wire and database form: frames, tokens and rows carry the
+    plain word, and a word read back from them compares equal to the member.
+    """
+
+    ADMIN = "admin"
+    TECHNICIAN = "technician"
+    INTERPRETER = "interpreter"
+    LISTENER = "listener"
+
+
+BOOTH_ROLES = frozenset({Role.INTERPRETER, Role.TECHNICIAN, Role.ADMIN})
+"""Who can be a participant of a booth (a listener only listens)."""
+CONTROLLER_ROLES = frozenset({Role.TECHNICIAN, Role.ADMIN})
+"""Who runs a booth from the console: set anyone active, mute, cancel a handover."""
+MEDIA_ROLES = frozenset({Role.INTERPRETER, Role.TECHNICIAN})
+"""The roles a booth token carries (an admin's token says technician)."""
+INVITE_ROLES = (Role.INTERPRETER, Role.TECHNICIAN)
+"""The roles an invite or an event membership gives, in the order forms offer them."""
 
 SLUG_RULE = (
     "lowercase letters and digits in groups joined by single hyphens "

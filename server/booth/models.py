@@ -10,14 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+from server.identity import CONTROLLER_ROLES, Role
+
 Clock = Callable[[], float]
 """Returns POSIX seconds: `time.time` in production, a fake in tests."""
-
-ROLE_INTERPRETER = "interpreter"
-ROLE_TECHNICIAN = "technician"
-ROLE_ADMIN = "admin"
-ROLES = frozenset({ROLE_INTERPRETER, ROLE_TECHNICIAN, ROLE_ADMIN})
-CONTROLLER_ROLES = frozenset({ROLE_TECHNICIAN, ROLE_ADMIN})
 
 # MediaMTX as the booth registry sees it (see BoothRegistry.set_media_server).
 MediaServer = Literal["off", "running", "down"]
@@ -75,13 +71,13 @@ class Identity:
     participant_id: str
     """Stable per identity ("invite:12" or "user:3"), so a reconnect finds the same slot."""
     display_name: str
-    role: str
-    """"interpreter", "technician" or "admin"."""
+    role: Role
+    """Interpreter, technician or admin (`BOOTH_ROLES`)."""
 
     @property
     def is_interpreter(self) -> bool:
         """True when this identity may hold the mic."""
-        return self.role == ROLE_INTERPRETER
+        return self.role == Role.INTERPRETER
 
     @property
     def is_controller(self) -> bool:

@@ -20,7 +20,6 @@ from server.booth.models import (
     HANDOVER_REQUESTED,
     IDLE_HANDOVER,
     MEDIA_SERVERS,
-    ROLES,
     Alert,
     BoothChange,
     BoothError,
@@ -50,7 +49,7 @@ from server.booth.transitions import (
     expire_slots,
     remove_slot,
 )
-from server.identity import FLOOR
+from server.identity import BOOTH_ROLES, FLOOR, Role
 
 __all__ = [
     "Alert",
@@ -147,7 +146,7 @@ class BoothRegistry(BoothStore):
     def join(self, booth_id: str, identity: Identity) -> dict[str, Any]:
         """Connect, or reconnect to the same slot; the first interpreter in an idle booth goes on air."""
         booth = self._booth(booth_id)
-        if identity.role not in ROLES:
+        if identity.role not in BOOTH_ROLES:
             raise InvalidAction(f"unknown role {identity.role!r}")
         pid = identity.participant_id
         with self._changing_booth(booth) as txn:
@@ -223,7 +222,7 @@ class BoothRegistry(BoothStore):
         with self._changing_booth(booth):
             if slot is None:
                 shown = self._distinct_name(booth, participant_id, display_name)
-                identity = Identity(participant_id, shown, "interpreter")
+                identity = Identity(participant_id, shown, Role.INTERPRETER)
                 slot = ParticipantSlot(identity, next(self._join_counter), connected=False)
                 slot.disconnected_at = self._clock()
                 booth.participants[participant_id] = slot

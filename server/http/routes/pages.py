@@ -15,10 +15,10 @@ from yarl import URL
 import db
 from server.auth.credentials import create_booth_token
 from server.auth.principals import principal_from_request
-from server.auth.roles import Action, Principal, Role, booth_role, can
+from server.auth.roles import Action, Principal, booth_role, can
 from server.http.static_assets import conditional
 from server.http.templating import render_html
-from server.identity import BoothId, RoomKey
+from server.identity import BoothId, Role, RoomKey
 from server.keys import CONFIG, SERVICES
 from server.mediamtx.floor_service import floor_health
 
@@ -50,9 +50,9 @@ async def _room_or_404(event: str, room: str) -> db.models.Room:
         raise web.HTTPNotFound(text=f"There is no room {event}/{room}.") from exc
 
 
-def _media_role(role: Role) -> str:
+def _media_role(role: Role) -> Role:
     # Admins publish and read with a technician's rights; the token only knows the two.
-    return "interpreter" if role is Role.INTERPRETER else "technician"
+    return Role.INTERPRETER if role is Role.INTERPRETER else Role.TECHNICIAN
 
 
 def _mint_media_token(request: web.Request, principal: Principal, booth_id: str, role: Role) -> str:
