@@ -111,18 +111,16 @@ class BoothRecord:
         return FLOOR if slot is None else slot.relay
 
 
-def relay_label(booth: BoothRecord, room_booths: Iterable[BoothRecord]) -> str:
-    """ISO 20109 label: "−" when relayed, "+" when another booth relays from it, else "floor"."""
-    if booth.active_relay_source() != FLOOR:
-        return RELAY_LABEL_RELAYED
-    for other in room_booths:
-        if other.booth_id != booth.booth_id and other.active_relay_source() == booth.booth_id:
-            return RELAY_LABEL_PIVOT
-    return RELAY_LABEL_FLOOR
+def relay_sources(room_booths: Iterable[BoothRecord]) -> dict[str, str]:
+    """Each booth's active relay source (booth id → "floor" or a booth id), in room order."""
+    return {booth.booth_id: booth.active_relay_source() for booth in room_booths}
 
 
-def relay_label_from_sources(booth_id: str, sources: Mapping[str, str]) -> str:
-    """`relay_label` computed from each room booth's active relay source (booth id → source)."""
+def relay_label(booth_id: str, sources: Mapping[str, str]) -> str:
+    """ISO 20109 label: "−" when relayed, "+" when another booth relays from it, else "floor".
+
+    `sources` holds the active relay source of every booth of the room (`relay_sources`).
+    """
     if sources[booth_id] != FLOOR:
         return RELAY_LABEL_RELAYED
     for other_id, source in sources.items():
@@ -165,13 +163,12 @@ def relabelled_siblings(
     source_after = room[booth_id].active_relay_source()
     if source_after == source_before:
         return []
-    sources_after = {bid: other.active_relay_source() for bid, other in room.items()}
+    sources_after = relay_sources(room.values())
     sources_before = {**sources_after, booth_id: source_before}
     return [
         other
         for bid, other in room.items()
         if bid != booth_id
         and bid in (source_before, source_after)
-        and relay_label_from_sources(bid, sources_before)
-        != relay_label_from_sources(bid, sources_after)
+        and relay_label(bid, sources_before) != relay_label(bid, sources_after)
     ]

@@ -22,7 +22,13 @@ from server.booth.models import (
     MediaServer,
     UnknownBooth,
 )
-from server.booth.records import BoothRecord, build_snapshot, relabelled_siblings, relay_label
+from server.booth.records import (
+    BoothRecord,
+    build_snapshot,
+    relabelled_siblings,
+    relay_label,
+    relay_sources,
+)
 from server.booth.transitions import EffectLog
 from server.identity import RoomKey
 
@@ -117,7 +123,7 @@ class BoothStore:
         ]
 
     def _snapshot_of(self, booth: BoothRecord) -> dict[str, Any]:
-        label = relay_label(booth, self._room_booths(booth))
+        label = relay_label(booth.booth_id, relay_sources(self._room_booths(booth)))
         return build_snapshot(
             booth, on_air=self._on_air(booth), label=label, media=self._media_word(booth)
         )
