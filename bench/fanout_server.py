@@ -74,7 +74,7 @@ async def ours_app(data_dir: Path) -> web.Application:
         registry = request.app[SERVICES].registry
         if registry.participant(BOOTH, CONSOLE.participant_id) is None:
             registry.join(BOOTH, CONSOLE)
-        registry.set_muted(BOOTH, CONSOLE.participant_id, not registry.snapshot(BOOTH)["muted"])
+        registry.set_muted(BOOTH, CONSOLE.participant_id, not registry.snapshot(BOOTH).muted)
         return web.json_response({"ok": True})
 
     async def rss(request: web.Request) -> web.Response:

@@ -1,4 +1,4 @@
-"""Mutable per-booth records behind `BoothRegistry`, and the snapshot built from them.
+"""Mutable per-booth records behind `BoothRegistry`, and the snapshots built from them.
 
 Only `server.booth.state` mutates these; everything else sees snapshots.
 """
@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from server.booth.models import (
     IDLE_HANDOVER,
     RELAY_LABEL_FLOOR,
     RELAY_LABEL_PIVOT,
     RELAY_LABEL_RELAYED,
+    BoothSnapshot,
     Handover,
     Identity,
     InvalidAction,
+    ParticipantSnapshot,
 )
 from server.identity import FLOOR, BoothId, RoomKey
 
@@ -46,15 +47,15 @@ class ParticipantSlot:
         """True once the socket has been gone for longer than the grace period."""
         return self.disconnected_at is not None and now - self.disconnected_at > grace_seconds
 
-    def as_json(self) -> dict[str, Any]:
-        """The participant entry of the state snapshot."""
-        return {
-            "participant_id": self.identity.participant_id,
-            "display_name": self.identity.display_name,
-            "role": self.identity.role,
-            "connected": self.connected,
-            "relay": self.relay,
-        }
+    def snapshot(self) -> ParticipantSnapshot:
+        """This participant as the booth snapshot shows them."""
+        return ParticipantSnapshot(
+            self.identity.participant_id,
+            self.identity.display_name,
+            self.identity.role,
+            self.connected,
+            self.relay,
+        )
 
 
 @dataclass
@@ -131,24 +132,24 @@ def relay_label(booth_id: str, sources: Mapping[str, str]) -> str:
 
 def build_snapshot(
     booth: BoothRecord, *, on_air: bool, label: str, media: str = "untracked"
-) -> dict[str, Any]:
-    """The full JSON-ready state snapshot of docs/design.md §7; a fresh dict every call."""
-    return {
-        "booth_id": booth.booth_id,
-        "language_code": booth.language_code,
-        "language_name": booth.language_name,
-        "transcription": booth.transcription,
-        "participants": [slot.as_json() for slot in booth.participants.values()],
-        "active_id": booth.active_id,
-        "on_air_since": booth.on_air_since,
-        "on_air": on_air,
-        "muted": booth.muted,
-        "handover": booth.handover.as_json(),
-        "ingest": booth.ingest,
-        "media": media,
-        "listeners": booth.listeners,
-        "relay_label": label,
-    }
+) -> BoothSnapshot:
+    """The state snapshot of docs/design.md §7: an immutable copy of the record."""
+    return BoothSnapshot(
+        booth_id=booth.booth_id,
+        language_code=booth.language_code,
+        language_name=booth.language_name,
+        transcription=booth.transcription,
+        participants=tuple(slot.snapshot() for slot in booth.participants.values()),
+        active_id=booth.active_id,
+        on_air_since=booth.on_air_since,
+        on_air=on_air,
+        muted=booth.muted,
+        handover=booth.handover,
+        ingest=booth.ingest,
+        media=media,
+        listeners=booth.listeners,
+        relay_label=label,
+    )
 
 
 def relabelled_siblings(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from typing import Any
 
 from server.booth.models import (
     ALERT_ACTIVE_DISCONNECTED,
@@ -23,6 +22,7 @@ from server.booth.models import (
     Alert,
     BoothChange,
     BoothError,
+    BoothSnapshot,
     Clock,
     Forbidden,
     Handover,
@@ -143,7 +143,7 @@ class BoothRegistry(BoothStore):
         )
         return distinct_name(wanted, others)
 
-    def join(self, booth_id: str, identity: Identity) -> dict[str, Any]:
+    def join(self, booth_id: str, identity: Identity) -> BoothSnapshot:
         """Connect, or reconnect to the same slot; the first interpreter in an idle booth goes on air."""
         booth = self._booth(booth_id)
         if identity.role not in BOOTH_ROLES:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from server.booth.models import (
     MEDIA_NO_SERVER,
@@ -19,6 +18,7 @@ from server.booth.models import (
     MEDIA_UNTRACKED,
     BoothChange,
     BoothListener,
+    BoothSnapshot,
     MediaServer,
     UnknownBooth,
 )
@@ -63,8 +63,8 @@ class BoothStore:
         """The booth ids of one room, in the order they were added."""
         return list(self._rooms.get(RoomKey(event, room), ()))
 
-    def snapshot(self, booth_id: str) -> dict[str, Any]:
-        """The full JSON-ready state snapshot of a booth."""
+    def snapshot(self, booth_id: str) -> BoothSnapshot:
+        """The state snapshot of a booth."""
         return self._snapshot_of(self._booth(booth_id))
 
     def is_on_air(self, booth_id: str) -> bool:
@@ -122,7 +122,7 @@ class BoothStore:
             bid for bid in self._rooms[booth.room_key] if bid != booth.booth_id
         ]
 
-    def _snapshot_of(self, booth: BoothRecord) -> dict[str, Any]:
+    def _snapshot_of(self, booth: BoothRecord) -> BoothSnapshot:
         label = relay_label(booth.booth_id, relay_sources(self._room_booths(booth)))
         return build_snapshot(
             booth, on_air=self._on_air(booth), label=label, media=self._media_word(booth)
@@ -165,7 +165,7 @@ class BoothStore:
 
         If the mutation raises, nobody is notified (mutators validate before they mutate).
         """
-        before: dict[str, dict[str, Any] | None] = {}
+        before: dict[str, BoothSnapshot | None] = {}
         for bid in booth_ids:
             booth = self._booths.get(bid)
             before[bid] = None if booth is None else self._snapshot_of(booth)

@@ -106,7 +106,7 @@ class BoothSession:
         participant = {
             "participant_id": identity.participant_id,
             "display_name": identity.display_name,
-            "role": identity.role,
+            "role": str(identity.role),
         }
         self.conn.send(joined_message(participant, state, [chat_json(m) for m in history]))
 
@@ -161,7 +161,7 @@ class BoothSession:
 
     async def ingest(self, message: Message) -> None:
         """The active interpreter's page reports whether its WHIP stream is up."""
-        if self.hub.registry.snapshot(self.booth_id)["active_id"] != self.participant_id:
+        if self.hub.registry.snapshot(self.booth_id).active_id != self.participant_id:
             raise Forbidden("only the active interpreter reports the stream state")
         self.hub.registry.set_ingest(self.booth_id, message.fields["connected"], from_page=True)
 

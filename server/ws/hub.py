@@ -112,8 +112,8 @@ class WebSocketHub:
         of sockets closed."""
         closing = [conn for conn, (_, pid) in self._booth_owners.items() if not allowed(pid)]
         for booth_id in self.registry.booth_ids():
-            for participant in self.registry.snapshot(booth_id)["participants"]:
-                pid = participant["participant_id"]
+            for participant in self.registry.snapshot(booth_id).participants:
+                pid = participant.participant_id
                 if not allowed(pid):
                     # The mic passes on now, as when they leave; their socket then closes.
                     self.registry.leave(booth_id, pid)
@@ -209,18 +209,18 @@ class WebSocketHub:
                 {
                     "booth_id": booth_id,
                     "kind": "booth",
-                    "language_name": snapshot["language_name"],
-                    "language_code": snapshot["language_code"],
+                    "language_name": snapshot.language_name,
+                    "language_code": snapshot.language_code,
                     "on_air": self.registry.is_on_air(booth_id),
                     # Why a channel with an interpreter at the mic is not on air:
                     # "no-server" or "not-sending" (see BoothRegistry.set_media_server).
-                    "active": snapshot["active_id"] is not None,
-                    "media": snapshot["media"],
-                    "muted": snapshot["muted"],
+                    "active": snapshot.active_id is not None,
+                    "media": snapshot.media,
+                    "muted": snapshot.muted,
                     # A handover is pending: the page shows "switching interpreters".
-                    "switching": snapshot["handover"]["state"] != "idle",
-                    "listeners": snapshot["listeners"],
-                    "transcription": snapshot["transcription"],
+                    "switching": snapshot.handover.pending,
+                    "listeners": snapshot.listeners,
+                    "transcription": snapshot.transcription,
                 }
             )
         return listen_state_message(event, room, channels)
