@@ -42,20 +42,36 @@ class ParticipantSlot:
     waiting_since: float | None = None
     """When an interpreter last became passive (joined, or lost the mic); None while active."""
     disconnected_at: float | None = None
+    _shown: tuple[Identity, ParticipantSnapshot] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """The last snapshot and the identity it was built from (building one is the costly part of
+    a booth snapshot, and most changes leave most participants as they were)."""
 
     def grace_expired(self, now: float, grace_seconds: float) -> bool:
         """True once the socket has been gone for longer than the grace period."""
         return self.disconnected_at is not None and now - self.disconnected_at > grace_seconds
 
     def snapshot(self) -> ParticipantSnapshot:
-        """This participant as the booth snapshot shows them."""
-        return ParticipantSnapshot(
-            self.identity.participant_id,
-            self.identity.display_name,
-            self.identity.role,
+        """This participant as the booth snapshot shows them (reused while nothing shown changed)."""
+        identity = self.identity
+        if self._shown is not None:
+            shown_identity, shown = self._shown
+            if (
+                shown_identity is identity
+                and shown.connected == self.connected
+                and shown.relay == self.relay
+            ):
+                return shown
+        shown = ParticipantSnapshot(
+            identity.participant_id,
+            identity.display_name,
+            identity.role,
             self.connected,
             self.relay,
         )
+        self._shown = (identity, shown)
+        return shown
 
 
 @dataclass
@@ -139,7 +155,7 @@ def build_snapshot(
         language_code=booth.language_code,
         language_name=booth.language_name,
         transcription=booth.transcription,
-        participants=tuple(slot.snapshot() for slot in booth.participants.values()),
+        participants=tuple([slot.snapshot() for slot in booth.participants.values()]),
         active_id=booth.active_id,
         on_air_since=booth.on_air_since,
         on_air=on_air,

@@ -11,6 +11,7 @@ from server.booth.state import (
     BoothChange,
     BoothRegistry,
     Forbidden,
+    Identity,
     InvalidAction,
     SpanClosed,
     UnknownBooth,
@@ -309,3 +310,24 @@ def test_while_mediamtx_runs_a_pages_report_does_not_make_a_booth_on_air(booths:
 
     booths.registry.set_ingest(EN, True)  # MediaMTX's paths/list says online
     assert booths.registry.is_on_air(EN)
+
+
+def test_a_participant_in_every_snapshot_shows_what_changed_since_the_last(
+    booths: Booths,
+) -> None:
+    # Participant snapshots are reused while nothing they show changed: each change must show.
+    booths.registry.join(EN, ANA)
+    booths.registry.join(EN, BEN)
+    assert [p.connected for p in booths.registry.snapshot(EN).participants] == [True, True]
+
+    booths.registry.disconnect(EN, BEN.participant_id)
+    assert [p.connected for p in booths.registry.snapshot(EN).participants] == [True, False]
+
+    booths.registry.join(EN, BEN)
+    booths.registry.set_relay(EN, BEN.participant_id, FR)
+    ben = booths.registry.snapshot(EN).participants[1]
+    assert (ben.connected, ben.relay) == (True, FR)
+
+    booths.registry.join(EN, Identity(BEN.participant_id, "Ben B.", BEN.role))  # a new name
+    ben = booths.registry.snapshot(EN).participants[1]
+    assert (ben.display_name, ben.connected, ben.relay) == ("Ben B.", True, FR)
