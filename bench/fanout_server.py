@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import db  # noqa: E402
 from server.booth.state import Identity  # noqa: E402
 from server.config import Config  # noqa: E402
+from server.identity import Role  # noqa: E402
 from server.keys import CONFIG, SERVICES, WS_HUB  # noqa: E402
 from server.secrets.fernet_keys import generate_key  # noqa: E402
 from server.secrets.store import KioskSecrets  # noqa: E402
@@ -37,7 +38,7 @@ from server.ws import setup_websockets  # noqa: E402
 
 EVENT, ROOM = "bench", "main"
 BOOTH = f"{EVENT}/{ROOM}/en"
-CONSOLE = Identity("bench:console", "Bench console", "technician")
+CONSOLE = Identity("bench:console", "Bench console", Role.TECHNICIAN)
 SOCKETS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("bench_sockets", set)
 MUTED: web.AppKey[list[bool]] = web.AppKey("bench_muted", list)
 
@@ -73,7 +74,7 @@ async def ours_app(data_dir: Path) -> web.Application:
         registry = request.app[SERVICES].registry
         if registry.participant(BOOTH, CONSOLE.participant_id) is None:
             registry.join(BOOTH, CONSOLE)
-        registry.set_muted(BOOTH, CONSOLE.participant_id, not registry.snapshot(BOOTH)["muted"])
+        registry.set_muted(BOOTH, CONSOLE.participant_id, not registry.snapshot(BOOTH).muted)
         return web.json_response({"ok": True})
 
     async def rss(request: web.Request) -> web.Response:

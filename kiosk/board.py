@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from server.booth.models import Alert, BoothChange
+from server.booth.models import (
+    HANDOVER_OFFERED,
+    HANDOVER_REQUESTED,
+    MEDIA_NO_SERVER,
+    Alert,
+    BoothChange,
+    BoothSnapshot,
+)
+from server.identity import BoothId, Role
 
 MEDIAMTX_DOWN_STATES = frozenset({"stopped", "missing"})
 RECENT_ALERTS = 5
@@ -49,22 +56,20 @@ class ConsoleAlert:
 
 def room_of(booth_id: str) -> str:
     """`event/room` of a booth id."""
-    return booth_id.rsplit("/", 1)[0]
+    return BoothId.of(booth_id).room.path
 
 
 def event_of(booth_id: str) -> str:
     """The event slug of a booth id."""
-    return booth_id.split("/", 1)[0]
+    return BoothId.of(booth_id).event
 
 
-def participant_name(snapshot: dict[str, Any], participant_id: str | None) -> str:
+def participant_name(snapshot: BoothSnapshot, participant_id: str | None) -> str:
     """Display name of a participant in a snapshot, or the id when they are not listed."""
     if participant_id is None:
         return ""
-    for participant in snapshot["participants"]:
-        if participant["participant_id"] == participant_id:
-            return str(participant["display_name"])
-    return participant_id
+    participant = snapshot.participant(participant_id)
+    return participant_id if participant is None else participant.display_name
 
 
 def format_duration(seconds: float) -> str:
@@ -75,85 +80,81 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def handover_text(snapshot: dict[str, Any]) -> str:
+def handover_text(snapshot: BoothSnapshot) -> str:
     """`offered A → B`, `requested by B`, or an empty string when idle."""
-    handover = snapshot["handover"]
-    if handover["state"] == "offered":
-        target = participant_name(snapshot, handover["to"]) or "anyone"
-        return f"offered {participant_name(snapshot, handover['from'])} → {target}"
-    if handover["state"] == "requested":
-        return f"requested by {participant_name(snapshot, handover['from'])}"
+    handover = snapshot.handover
+    if handover.state == HANDOVER_OFFERED:
+        target = participant_name(snapshot, handover.to_id) or "anyone"
+        return f"offered {participant_name(snapshot, handover.from_id)} → {target}"
+    if handover.state == HANDOVER_REQUESTED:
+        return f"requested by {participant_name(snapshot, handover.from_id)}"
     return ""
 
 
-def captions_text(snapshot: dict[str, Any], transcribing: bool) -> str:
+def captions_text(snapshot: BoothSnapshot, transcribing: bool) -> str:
     """`live` while captions run, `on` for a booth marked for captions, else `off`."""
-    if not snapshot["transcription"]:
+    if not snapshot.transcription:
         return "off"
     return "live" if transcribing else "on"
 
 
 def booth_row(
-    snapshot: dict[str, Any], now: float, shift_minutes: int, transcribing: bool = False
+    snapshot: BoothSnapshot, now: float, shift_minutes: int, transcribing: bool = False
 ) -> BoothRow:
     """Format one booth's snapshot for the dashboard at time `now`.
 
     `transcribing` says whether the booth's live captions are running (from /healthz).
     """
-    active = snapshot["active_id"]
+    active = snapshot.active_id
     on_mic = 0.0
-    if active is not None and snapshot["on_air_since"] is not None:
-        on_mic = now - float(snapshot["on_air_since"])
+    if active is not None and snapshot.on_air_since is not None:
+        on_mic = now - snapshot.on_air_since
     name = participant_name(snapshot, active)
     if active is not None and not _connected(snapshot, active):
         name += " (lost)"
-    elif active is not None and not snapshot["on_air"] and snapshot.get("media") in MEDIA_WORDS:
+    elif active is not None and not snapshot.on_air and snapshot.media in MEDIA_WORDS:
         # "On air" only when the stream arrives; otherwise the row says what is wrong.
-        name += f" ({MEDIA_WORDS[snapshot['media']]})"
+        name += f" ({MEDIA_WORDS[snapshot.media]})"
     return BoothRow(
-        booth_id=snapshot["booth_id"],
-        room=room_of(snapshot["booth_id"]),
-        language=f"{snapshot['language_code']} {snapshot['language_name']}",
+        booth_id=snapshot.booth_id,
+        room=room_of(snapshot.booth_id),
+        language=f"{snapshot.language_code} {snapshot.language_name}",
         on_air=name or "—",
         time_on_mic=format_duration(on_mic) if active is not None else "",
         over_shift=active is not None and on_mic >= shift_minutes * 60,
         handover=handover_text(snapshot),
-        muted="muted" if snapshot["muted"] else "",
+        muted="muted" if snapshot.muted else "",
         ingest=ingest_text(snapshot),
-        listeners=str(snapshot["listeners"]),
+        listeners=str(snapshot.listeners),
         captions=captions_text(snapshot, transcribing),
     )
 
 
-def ingest_text(snapshot: dict[str, Any]) -> str:
+def ingest_text(snapshot: BoothSnapshot) -> str:
     """The Ingest column: is the booth's stream arriving in MediaMTX?"""
-    media = snapshot.get("media")
-    if media == "no-server":
+    if snapshot.media == MEDIA_NO_SERVER:
         return "no server"
-    return "online" if snapshot["ingest"] else "off"
+    return "online" if snapshot.ingest else "off"
 
 
-def _connected(snapshot: dict[str, Any], participant_id: str) -> bool:
-    return any(
-        p["participant_id"] == participant_id and p["connected"] for p in snapshot["participants"]
-    )
+def _connected(snapshot: BoothSnapshot, participant_id: str) -> bool:
+    participant = snapshot.participant(participant_id)
+    return participant is not None and participant.connected
 
 
-def state_alerts(snapshot: dict[str, Any]) -> list[ConsoleAlert]:
+def state_alerts(snapshot: BoothSnapshot) -> list[ConsoleAlert]:
     """Alerts that hold while the booth is in this state (they clear when it recovers)."""
-    booth_id = snapshot["booth_id"]
-    active = snapshot["active_id"]
+    booth_id = snapshot.booth_id
+    active = snapshot.active_id
     alerts: list[ConsoleAlert] = []
     if active is not None and not _connected(snapshot, active):
         name = participant_name(snapshot, active)
         alerts.append(ConsoleAlert(booth_id, "disconnected", f"{name} (on air) disconnected"))
-    interpreters = [
-        p for p in snapshot["participants"] if p["role"] == "interpreter" and p["connected"]
-    ]
+    interpreters = [p for p in snapshot.participants if p.role == Role.INTERPRETER and p.connected]
     if not interpreters and active is None:
         alerts.append(ConsoleAlert(booth_id, "empty", "nobody in the booth"))
-    if active is not None and not snapshot["on_air"]:
-        if snapshot.get("media") == "no-server":
+    if active is not None and not snapshot.on_air:
+        if snapshot.media == MEDIA_NO_SERVER:
             alerts.append(ConsoleAlert(booth_id, "publisher", "no media server: nobody hears it"))
         else:
             alerts.append(ConsoleAlert(booth_id, "publisher", "not sending: no stream arrives"))
@@ -165,17 +166,17 @@ class BoothBoard:
 
     def __init__(self) -> None:
         """Start empty: nothing known, nothing dirty."""
-        self._snapshots: dict[str, dict[str, Any]] = {}
+        self._snapshots: dict[str, BoothSnapshot] = {}
         self._dirty: set[str] = set()
         self._removed: set[str] = set()
         self.recent_alerts: deque[Alert] = deque(maxlen=RECENT_ALERTS)
         self.changes_seen = 0
 
-    def load(self, snapshots: Iterable[dict[str, Any]]) -> None:
+    def load(self, snapshots: Iterable[BoothSnapshot]) -> None:
         """Take a full set of snapshots (at start-up or after a resync); all become dirty."""
         for snapshot in snapshots:
-            self._snapshots[snapshot["booth_id"]] = snapshot
-            self._dirty.add(snapshot["booth_id"])
+            self._snapshots[snapshot.booth_id] = snapshot
+            self._dirty.add(snapshot.booth_id)
 
     def record(self, change: BoothChange, still_exists: bool = True) -> None:
         """Registry subscriber body: keep the newest snapshot and mark the booth dirty."""
@@ -203,7 +204,7 @@ class BoothBoard:
         self._removed.clear()
         return changed, removed
 
-    def snapshot(self, booth_id: str) -> dict[str, Any] | None:
+    def snapshot(self, booth_id: str) -> BoothSnapshot | None:
         """The newest snapshot of one booth, if known."""
         return self._snapshots.get(booth_id)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from server.booth.models import Identity
 from server.booth.state import BoothRegistry
+from server.identity import Role
 
-CONSOLE_IDENTITY = Identity("console", "Technician", "technician")
+CONSOLE_IDENTITY = Identity("console", "Technician", Role.TECHNICIAN)
 
 
 class ConsoleControl:

@@ -18,6 +18,7 @@ from kiosk.control import CONSOLE_IDENTITY
 from server.booth.state import BoothRegistry
 from server.config import Config
 from server.http.routes.health import captions_state, mediamtx_state
+from server.identity import RoomKey
 from server.keys import CHANGES, MEDIA, WS_HUB
 from server.mediamtx.floor_service import FloorHealth, apply_floor_source, floor_health
 from server.ws import PostedChat, post_chat, register_booth
@@ -94,8 +95,8 @@ def console_floor_health(web_app: web.Application | None, event: str | None) -> 
 async def apply_floor(web_app: web.Application | None, room_key: str) -> None:
     """After the console saved a room's floor source: make the running MediaMTX follow it."""
     if web_app is not None:
-        event, room = room_key.split("/")
-        await apply_floor_source(web_app, event, room)
+        room = RoomKey.parse(room_key)
+        await apply_floor_source(web_app, room.event, room.slug)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Identity rules for slugs, language codes and booth ids (docs/design.md §2).
+"""Identity rules and names: slugs, language codes, rooms, booth ids and floor channels
+(docs/design.md §2).
 
 Every function normalises (strips, lowercases) and then validates; a bad value raises a
 ValueError whose message names the rule it broke, so the CLI, the forms and the console can show
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 40
@@ -20,6 +22,29 @@ LANGUAGE_NAME_MAX = 100  # the column's width
 EMAIL_MAX = 254
 EMAIL_RE = re.compile(r"^[^@\s]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 LISTENER_CODE_RE = re.compile(r"^[a-z0-9]{4,32}$")
+
+
+class Role(StrEnum):
+    """The four kinds of people the kiosk serves.
+
+    A StrEnum, so a role is its own wire and database form: frames, tokens and rows carry the
+    plain word, and a word read back from them compares equal to the member.
+    """
+
+    ADMIN = "admin"
+    TECHNICIAN = "technician"
+    INTERPRETER = "interpreter"
+    LISTENER = "listener"
+
+
+BOOTH_ROLES = frozenset({Role.INTERPRETER, Role.TECHNICIAN, Role.ADMIN})
+"""Who can be a participant of a booth (a listener only listens)."""
+CONTROLLER_ROLES = frozenset({Role.TECHNICIAN, Role.ADMIN})
+"""Who runs a booth from the console: set anyone active, mute, cancel a handover."""
+MEDIA_ROLES = frozenset({Role.INTERPRETER, Role.TECHNICIAN})
+"""The roles a booth token carries (an admin's token says technician)."""
+INVITE_ROLES = (Role.INTERPRETER, Role.TECHNICIAN)
+"""The roles an invite or an event membership gives, in the order forms offer them."""
 
 SLUG_RULE = (
     "lowercase letters and digits in groups joined by single hyphens "
@@ -127,51 +152,102 @@ def validate_listener_code(value: object) -> str | None:
 
 
 @dataclass(frozen=True)
-class BoothId:
-    """A parsed booth id `{event}/{room}/{lang}`."""
+class RoomKey:
+    """A room named by its event: `{event}/{room}`, the scope of a listener and of a floor.
+
+    Build it with `parse` from untrusted text; the constructor itself does not validate, so it
+    is for slugs that already passed validation (from the database or a parsed id).
+    """
 
     event: str
-    room: str
-    language: str
+    slug: str
+
+    @classmethod
+    def parse(cls, value: object) -> RoomKey:
+        """Parse and validate `event/room`, or raise ValueError naming the broken rule."""
+        text = _normalise(value, "room")
+        parts = text.split("/")
+        if len(parts) != 2:
+            raise ValueError(f"room '{text}' must have the form EVENT/ROOM, like 'pycon2026/main'")
+        return cls(validate_event_slug(parts[0]), validate_room_slug(parts[1]))
+
+    @classmethod
+    def of_channel(cls, channel: str) -> RoomKey:
+        """The room of a known booth id or floor channel (`event/room/…`); no validation."""
+        event, room, _ = channel.split("/", 2)
+        return cls(event, room)
+
+    @property
+    def path(self) -> str:
+        """`{event}/{room}`: the string form."""
+        return f"{self.event}/{self.slug}"
+
+    @property
+    def floor(self) -> str:
+        """The room's floor channel, `{event}/{room}/floor`: its MediaMTX path and channel id.
+
+        The one place that builds a floor channel's name.
+        """
+        return f"{self.event}/{self.slug}/{FLOOR}"
+
+    def booth(self, language: str) -> BoothId:
+        """The booth of this room for `language` (not validated)."""
+        return BoothId(self, language)
 
     def __str__(self) -> str:
-        return f"{self.event}/{self.room}/{self.language}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class BoothId:
+    """A booth id `{event}/{room}/{lang}`: a booth's name, its MediaMTX path and token scope.
+
+    Build it with `parse` from untrusted text, or `of` for an id that was validated when it was
+    stored (the database, the booth registry).
+    """
+
+    room: RoomKey
+    language: str
+
+    @classmethod
+    def parse(cls, value: object) -> BoothId:
+        """Parse and validate `event/room/lang`, or raise ValueError naming the broken rule."""
+        text = _normalise(value, "booth id")
+        parts = text.split("/")
+        if len(parts) != 3:
+            raise ValueError(
+                f"booth id '{text}' must have the form EVENT/ROOM/LANG, like 'pycon2026/main/en'"
+            )
+        room = RoomKey(validate_event_slug(parts[0]), validate_room_slug(parts[1]))
+        return cls(room, validate_language_code(parts[2]))
+
+    @classmethod
+    def of(cls, booth_id: str) -> BoothId:
+        """Split a booth id that was validated before; ValueError unless it has three parts."""
+        parts = booth_id.split("/")
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"booth id {booth_id!r} is not of the form event/room/lang")
+        return cls(RoomKey(parts[0], parts[1]), parts[2])
 
     @property
-    def room_key(self) -> str:
-        """`{event}/{room}`: the room this booth belongs to."""
-        return f"{self.event}/{self.room}"
+    def event(self) -> str:
+        """The event slug."""
+        return self.room.event
 
     @property
-    def floor_channel(self) -> str:
+    def path(self) -> str:
+        """`{event}/{room}/{lang}`: the string form, also the booth's MediaMTX path."""
+        return f"{self.room.event}/{self.room.slug}/{self.language}"
+
+    @property
+    def floor(self) -> str:
         """The floor channel of this booth's room."""
-        return floor_channel(self.event, self.room)
+        return self.room.floor
+
+    def __str__(self) -> str:
+        return self.path
 
 
-def parse_booth_id(value: object) -> BoothId:
-    """Parse and validate `event/room/lang`, or raise ValueError naming the broken rule."""
-    text = _normalise(value, "booth id")
-    parts = text.split("/")
-    if len(parts) != 3:
-        raise ValueError(
-            f"booth id '{text}' must have the form EVENT/ROOM/LANG, like 'pycon2026/main/en'"
-        )
-    return BoothId(
-        validate_event_slug(parts[0]),
-        validate_room_slug(parts[1]),
-        validate_language_code(parts[2]),
-    )
-
-
-def parse_room_key(value: object) -> tuple[str, str]:
-    """Parse and validate `event/room`, or raise ValueError."""
-    text = _normalise(value, "room")
-    parts = text.split("/")
-    if len(parts) != 2:
-        raise ValueError(f"room '{text}' must have the form EVENT/ROOM, like 'pycon2026/main'")
-    return validate_event_slug(parts[0]), validate_room_slug(parts[1])
-
-
-def floor_channel(event: str, room: str) -> str:
-    """The floor channel's path: `{event}/{room}/floor`."""
-    return f"{event}/{room}/{FLOOR}"
+def is_floor_channel(channel: str) -> bool:
+    """True for a floor channel `event/room/floor` (a booth's language is never `floor`)."""
+    return channel.endswith(f"/{FLOOR}")

@@ -86,8 +86,8 @@ event_slug = _validated(identity.validate_event_slug)
 room_slug = _validated(identity.validate_room_slug)
 language_code = _validated(identity.validate_language_code)
 email = _validated(identity.validate_email)
-booth_id = _validated(lambda text: str(identity.parse_booth_id(text)))
-room_key = _validated(lambda text: "/".join(identity.parse_room_key(text)))
+booth_id = _validated(lambda text: identity.BoothId.parse(text).path)
+room_key = _validated(lambda text: identity.RoomKey.parse(text).path)
 
 
 def display_name(what: str, max_length: int = identity.NAME_MAX) -> Callable[[str], str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from kiosk.commands import common
 from server.config import Config
+from server.identity import INVITE_ROLES
 from server.manage import InviteRow, create_invite, invite_url, list_invite_rows, revoke_invite
 from server.qr import qr_png, qr_svg, qr_terminal
 
@@ -17,7 +18,7 @@ def register(commands: Any) -> None:
     invite = common.add_group(commands, "invite", "invite links for interpreters and technicians")
     create = common.add_command(invite, "create", invite_create, "create an invite link and QR")
     create.add_argument("booth", metavar="BOOTH_ID", type=common.booth_id, help="EVENT/ROOM/LANG")
-    create.add_argument("--role", required=True, choices=("interpreter", "technician"))
+    create.add_argument("--role", required=True, choices=[role.value for role in INVITE_ROLES])
     create.add_argument(
         "--hours",
         type=common.hours,

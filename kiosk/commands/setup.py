@@ -15,7 +15,7 @@ import db
 from kiosk.commands import common
 from server.config import DEFAULT_FILE, Config
 from server.hosting.network import lan_addresses
-from server.identity import LANGUAGE_NAME_MAX
+from server.identity import LANGUAGE_NAME_MAX, RoomKey
 from server.manage import (
     InitReport,
     SetupError,
@@ -256,7 +256,8 @@ def room_floor(args: argparse.Namespace, config: Config) -> int:
     """`room floor EVENT/ROOM [--device D | --url U | --file F | --page | --none]`."""
     chosen = _chosen_floor(args)
     if chosen is None:
-        room = common.with_database(config, lambda: db.get_room(*args.room.split("/")))
+        key = RoomKey.parse(args.room)
+        room = common.with_database(config, lambda: db.get_room(key.event, key.slug))
         shown = stored_floor_source(room.floor_kind, room.floor_value)
         common.say(f"Floor of {args.room}: {shown.describe()} ({shown.spec})")
         return 0

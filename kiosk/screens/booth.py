@@ -25,7 +25,7 @@ from kiosk.board import (
 )
 from kiosk.screens.base import ConsoleScreen
 from kiosk.server_bridge import send_console_chat, subscribe_chat
-from server.booth.models import BoothError
+from server.booth.models import BoothError, BoothSnapshot
 from server.ws import PostedChat
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ class BoothScreen(ConsoleScreen):
         """Back from a modal: repaint."""
         self._paint_state()
 
-    def _snapshot(self) -> dict[str, Any] | None:
+    def _snapshot(self) -> BoothSnapshot | None:
         return self.kiosk.board.snapshot(self.booth_id)
 
     def _paint_title(self) -> None:
@@ -148,13 +148,13 @@ class BoothScreen(ConsoleScreen):
         if snapshot is None:
             title.update(f"[b]{self.booth_id}[/b]: this booth no longer exists")
             return
-        parts = [f"[b]{self.booth_id}[/b] {snapshot['language_name']}"]
-        active = snapshot["active_id"]
+        parts = [f"[b]{self.booth_id}[/b] {snapshot.language_name}"]
+        active = snapshot.active_id
         if active is not None:
-            since = snapshot["on_air_since"] or self.kiosk.clock()
+            since = snapshot.on_air_since or self.kiosk.clock()
             on_mic = format_duration(self.kiosk.clock() - since)
             name = participant_name(snapshot, active)
-            problem = MEDIA_WORDS.get(snapshot.get("media", "")) if not snapshot["on_air"] else None
+            problem = MEDIA_WORDS.get(snapshot.media) if not snapshot.on_air else None
             if problem:
                 # Someone has the mic, but nobody hears them: say why instead of "on air".
                 parts.append(f"[b red]{problem.upper()}[/]: [b]{name}[/b] has the mic")
@@ -162,11 +162,11 @@ class BoothScreen(ConsoleScreen):
                 parts.append(f"on air: [b]{name}[/b] for {on_mic}")
         else:
             parts.append("nobody on air")
-        if snapshot["muted"]:
+        if snapshot.muted:
             parts.append("[b yellow]MUTED[/]")
         if handover_text(snapshot):
             parts.append(f"handover {handover_text(snapshot)}")
-        parts.append(f"listeners {snapshot['listeners']}")
+        parts.append(f"listeners {snapshot.listeners}")
         parts.append(f"ingest {ingest_text(snapshot)}")
         title.update(" · ".join(parts))
 
@@ -179,15 +179,15 @@ class BoothScreen(ConsoleScreen):
         table.clear()
         if snapshot is None:
             return
-        for p in snapshot["participants"]:
-            on_mic = p["participant_id"] == snapshot["active_id"]
+        for p in snapshot.participants:
+            on_mic = p.participant_id == snapshot.active_id
             table.add_row(
-                p["display_name"],
-                p["role"],
-                Text("connected", style="green") if p["connected"] else Text("lost", style="red"),
+                p.display_name,
+                str(p.role),
+                Text("connected", style="green") if p.connected else Text("lost", style="red"),
                 Text("ON AIR", style="bold red") if on_mic else "",
-                p["relay"],
-                key=p["participant_id"],
+                p.relay,
+                key=p.participant_id,
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
@@ -297,7 +297,7 @@ class BoothScreen(ConsoleScreen):
         snapshot = self._snapshot()
         if snapshot is None:
             return
-        muted = not snapshot["muted"]
+        muted = not snapshot.muted
         self._attempt("Mute", lambda: self.kiosk.control.set_muted(self.booth_id, muted))
 
     def action_focus_chat(self) -> None:

@@ -141,7 +141,7 @@ class DashboardScreen(ConsoleScreen):
             snapshot = board.snapshot(booth_id)
             if snapshot is None:
                 continue
-            running = new_second and snapshot["active_id"] is not None
+            running = new_second and snapshot.active_id is not None
             if booth_id in message.changed or running:
                 row = booth_row(snapshot, message.now, self._shift(), booth_id in captioned)
                 updates.extend(self._changed_cells(row))

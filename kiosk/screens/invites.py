@@ -21,6 +21,7 @@ from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.invite_qr import InviteQRScreen
 from kiosk.widgets.qr import QRCode
 from server.changes import changed_here
+from server.identity import INVITE_ROLES, Role
 from server.manage.errors import SetupError
 from server.manage.invites import (
     InviteRow,
@@ -30,7 +31,7 @@ from server.manage.invites import (
     revoke_invite,
 )
 
-ROLES = (("Interpreter", "interpreter"), ("Technician", "technician"))
+ROLES = tuple((role.title(), role) for role in INVITE_ROLES)
 
 
 def format_expiry(moment: datetime | None) -> str:
@@ -80,7 +81,9 @@ class InvitesScreen(ConsoleScreen):
                 yield Label("Booth")
                 yield Select[str]([], id="invite-booth", prompt="Pick a booth")
                 yield Label("Role")
-                yield Select[str](ROLES, id="invite-role", value="interpreter", allow_blank=False)
+                yield Select[str](
+                    ROLES, id="invite-role", value=Role.INTERPRETER, allow_blank=False
+                )
                 with Horizontal(id="invite-numbers"):
                     with Vertical():
                         yield Label("Hours valid")

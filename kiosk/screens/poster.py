@@ -18,6 +18,7 @@ from kiosk.exports import export_name, save_qr
 from kiosk.screens.base import ConsoleScreen
 from kiosk.widgets.qr import QRCode
 from server.hosting.network import public_url
+from server.identity import RoomKey
 
 
 def listener_url(base: str, room_key: str) -> str:
@@ -92,7 +93,7 @@ class PosterScreen(ConsoleScreen):
             picker.value = current
         elif keys:
             event = self.kiosk.selected_event
-            picker.value = next((k for k in keys if k.split("/")[0] == event), keys[0])
+            picker.value = next((k for k in keys if RoomKey.parse(k).event == event), keys[0])
         else:
             self.query_one("#poster-url", Static).update(
                 "No rooms yet: create an event in Setup (s)."

@@ -12,9 +12,10 @@ from aiohttp import web
 
 import db
 from db.models import Booth, Event, Room
-from server.auth.roles import GLOBAL_ACTIONS, Action, Principal, Role, can, roles_of
+from server.auth.roles import GLOBAL_ACTIONS, Action, Principal, can, roles_of
 from server.http.errors import Problem
 from server.http.middleware import get_principal
+from server.identity import Role
 
 NOT_ALLOWED = "The admin pages are for admins and for technicians of an event. Sign in first."
 NOT_YOUR_EVENT = "You are not a technician of this event."

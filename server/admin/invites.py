@@ -17,12 +17,11 @@ from server.admin.views import inline_svg, invalid, render_admin, see_other
 from server.auth.roles import Action, Principal
 from server.changes import changed_here
 from server.http.errors import Problem
+from server.identity import INVITE_ROLES, Role
 from server.keys import CONFIG
 from server.qr import qr_svg
 
 routes = web.RouteTableDef()
-
-ROLES = ("interpreter", "technician")
 
 
 def _creator_id(principal: Principal) -> int | None:
@@ -32,7 +31,7 @@ def _creator_id(principal: Principal) -> int | None:
 
 def _defaults(request: web.Request) -> Form:
     hours = request.app[CONFIG].auth.invite_hours
-    return Form({"role": "interpreter", "hours": f"{hours:g}", "uses": "1"})
+    return Form({"role": Role.INTERPRETER, "hours": f"{hours:g}", "uses": "1"})
 
 
 async def _invites_page(
@@ -43,7 +42,7 @@ async def _invites_page(
         "event": event,
         "invites": [(invite, db.invite_status(invite)) for invite in invites],
         "booths": await db.list_booths(event.slug),
-        "roles": ROLES,
+        "roles": INVITE_ROLES,
         "form": form,
     }
     if status == 400:
@@ -65,10 +64,10 @@ def _check_options(form: Form) -> tuple[float, int] | None:
     uses = form.check("uses", lambda v: int(parse_number(v, "uses", whole=True)))
     form.check("role", lambda _: manage.check_invite_options(role, 1, 1, ""))
     if hours is not None:
-        form.check("hours", lambda _: manage.check_invite_options("interpreter", hours, 1, ""))
+        form.check("hours", lambda _: manage.check_invite_options(Role.INTERPRETER, hours, 1, ""))
     if uses is not None:
-        form.check("uses", lambda _: manage.check_invite_options("interpreter", 1, uses, ""))
-    form.check("label", lambda _: manage.check_invite_options("interpreter", 1, 1, label))
+        form.check("uses", lambda _: manage.check_invite_options(Role.INTERPRETER, 1, uses, ""))
+    form.check("label", lambda _: manage.check_invite_options(Role.INTERPRETER, 1, 1, label))
     if hours is None or uses is None or not form.ok:
         return None
     return hours, uses
@@ -174,7 +173,7 @@ async def _sheet_entries(request: web.Request, event: Event) -> list[SheetEntry]
     invites = await db.list_invites(event_slug=event.slug)
     newest: dict[int, InviteToken] = {}
     for invite in invites:  # newest first, so the first usable one per booth wins
-        if invite.role == "interpreter" and db.invite_status(invite) == "active":
+        if invite.role == Role.INTERPRETER and db.invite_status(invite) == "active":
             newest.setdefault(invite.booth_id, invite)
     entries = []
     for booth in await db.list_booths(event.slug):
@@ -202,7 +201,7 @@ async def fill_invite_sheet(request: web.Request) -> web.Response:
     """Create an interpreter invite for every booth that has no usable one, all or none."""
     principal, event = await event_principal(request, Action.MANAGE_INVITES)
     form = await submitted_form(request)
-    form.values["role"] = "interpreter"
+    form.values["role"] = Role.INTERPRETER
     options = _check_options(form)
     if options is None:
         context = {"event": event, "entries": await _sheet_entries(request, event), "form": form}
@@ -212,6 +211,6 @@ async def fill_invite_sheet(request: web.Request) -> web.Response:
     async with in_transaction():
         for booth_id in missing:
             await manage.create_invite(
-                booth_id, "interpreter", hours, uses, "sheet", created_by=_creator_id(principal)
+                booth_id, Role.INTERPRETER, hours, uses, "sheet", created_by=_creator_id(principal)
             )
     raise see_other(f"{event_path(event.slug)}/invites/sheet")

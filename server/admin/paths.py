@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from db.models import Booth
+from server.identity import BoothId
 
 
 def event_path(event_slug: str) -> str:
@@ -12,5 +13,5 @@ def event_path(event_slug: str) -> str:
 
 def booth_base(booth: Booth) -> str:
     """The prefix of a booth's pages: `/admin/events/{event}/rooms/{room}/booths/{lang}`."""
-    event, room, lang = booth.path.split("/")
-    return f"/admin/events/{event}/rooms/{room}/booths/{lang}"
+    booth_id = BoothId.of(booth.path)
+    return f"/admin/events/{booth_id.event}/rooms/{booth_id.room.slug}/booths/{booth_id.language}"

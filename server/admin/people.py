@@ -12,10 +12,10 @@ from server.admin.paths import event_path
 from server.admin.views import invalid, render_admin, see_other
 from server.auth.roles import Principal
 from server.http.errors import Problem
+from server.identity import INVITE_ROLES, Role
 
 routes = web.RouteTableDef()
 
-ROLES = ("technician", "interpreter")
 NO_SUCH_ACCOUNT = "there is no account with this email; an admin creates accounts under Users"
 
 
@@ -26,7 +26,7 @@ async def _people_page(
         "event": event,
         "memberships": await db.list_memberships(event_slug=event.slug),
         "booths": await db.list_booths(event.slug),
-        "roles": ROLES,
+        "roles": INVITE_ROLES,
         "form": form,
     }
     if status == 400:
@@ -38,7 +38,7 @@ async def _people_page(
 async def list_people(request: web.Request) -> web.Response:
     """Who is technician or interpreter in this event, and the form to add someone."""
     principal, event = await event_principal(request)
-    return await _people_page(request, principal, event, Form({"role": "interpreter"}))
+    return await _people_page(request, principal, event, Form({"role": Role.INTERPRETER}))
 
 
 @routes.post("/admin/events/{event}/people")
@@ -50,10 +50,10 @@ async def add_person(request: web.Request) -> web.Response:
     if user is None:
         form.fail("email", NO_SUCH_ACCOUNT if form.get("email") else "email is empty")
     role = form.get("role")
-    if role not in ROLES:
-        form.fail("role", f"role must be one of {', '.join(ROLES)}")
-    booth_id = form.get("booth") if role == "interpreter" else ""
-    if role == "interpreter":
+    if role not in INVITE_ROLES:
+        form.fail("role", f"role must be one of {', '.join(INVITE_ROLES)}")
+    booth_id = form.get("booth") if role == Role.INTERPRETER else ""
+    if role == Role.INTERPRETER:
         paths = {b.path for b in await db.list_booths(event.slug)}
         if not booth_id:
             form.fail("booth", "an interpreter needs a booth")

@@ -19,11 +19,15 @@ import db
 from db.models import InviteToken
 from server.auth.credentials import TokenError, decode_token
 from server.auth.roles import Principal
+from server.identity import BoothId, Role
 
 USER_COOKIE = "user_token"
 SESSION_COOKIE = "session_token"
 INVITE_PREFIX = "invite:"
-DEFAULT_BOOTH_NAMES = {"interpreter": "Interpreter", "technician": "Technician"}
+DEFAULT_BOOTH_NAMES: dict[str, str] = {
+    Role.INTERPRETER: "Interpreter",
+    Role.TECHNICIAN: "Technician",
+}
 """What an invite without a label calls its holder until they choose a name."""
 
 
@@ -94,10 +98,10 @@ async def principal_from_claims(claims: dict[str, Any]) -> Principal:
             display_name=user.display_name,
             is_admin=user.is_admin,
             technician_events=frozenset(
-                m.event.slug for m in memberships if m.role == "technician"
+                m.event.slug for m in memberships if m.role == Role.TECHNICIAN
             ),
             interpreter_booths=frozenset(
-                m.booth.path for m in memberships if m.role == "interpreter" and m.booth
+                m.booth.path for m in memberships if m.role == Role.INTERPRETER and m.booth
             ),
         )
     if typ == "booth":
@@ -110,9 +114,9 @@ async def principal_from_claims(claims: dict[str, Any]) -> Principal:
         booth_id = str(claims["scope"])
         role = str(claims.get("role"))
         name = str(claims.get("name") or DEFAULT_BOOTH_NAMES.get(role, "Guest"))
-        if role == "technician":
+        if role == Role.TECHNICIAN:
             return Principal(
-                participant_id, name, technician_events=frozenset({booth_id.split("/")[0]})
+                participant_id, name, technician_events=frozenset({BoothId.of(booth_id).event})
             )
         return Principal(
             participant_id,

@@ -11,14 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-
-class Role(StrEnum):
-    """The four kinds of people the kiosk serves."""
-
-    ADMIN = "admin"
-    TECHNICIAN = "technician"
-    INTERPRETER = "interpreter"
-    LISTENER = "listener"
+from server.identity import Role
 
 
 class Action(StrEnum):

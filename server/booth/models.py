@@ -8,18 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
+
+from server.identity import CONTROLLER_ROLES, Role
 
 Clock = Callable[[], float]
 """Returns POSIX seconds: `time.time` in production, a fake in tests."""
-
-ROLE_INTERPRETER = "interpreter"
-ROLE_TECHNICIAN = "technician"
-ROLE_ADMIN = "admin"
-ROLES = frozenset({ROLE_INTERPRETER, ROLE_TECHNICIAN, ROLE_ADMIN})
-CONTROLLER_ROLES = frozenset({ROLE_TECHNICIAN, ROLE_ADMIN})
-
-FLOOR = "floor"
 
 # MediaMTX as the booth registry sees it (see BoothRegistry.set_media_server).
 MediaServer = Literal["off", "running", "down"]
@@ -77,13 +71,13 @@ class Identity:
     participant_id: str
     """Stable per identity ("invite:12" or "user:3"), so a reconnect finds the same slot."""
     display_name: str
-    role: str
-    """"interpreter", "technician" or "admin"."""
+    role: Role
+    """Interpreter, technician or admin (`BOOTH_ROLES`)."""
 
     @property
     def is_interpreter(self) -> bool:
         """True when this identity may hold the mic."""
-        return self.role == ROLE_INTERPRETER
+        return self.role == Role.INTERPRETER
 
     @property
     def is_controller(self) -> bool:
@@ -108,12 +102,54 @@ class Handover:
         """True when the participant is the initiator or the named counterpart."""
         return participant_id in (self.from_id, self.to_id)
 
-    def as_json(self) -> dict[str, Any]:
-        """The `handover` field of the state snapshot."""
-        return {"state": self.state, "from": self.from_id, "to": self.to_id}
-
 
 IDLE_HANDOVER = Handover()
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantSnapshot:
+    """One participant as a booth snapshot shows them."""
+
+    participant_id: str
+    display_name: str
+    role: Role
+    connected: bool
+    relay: str
+    """What they hear: "floor" or the id of another booth of the room."""
+
+
+@dataclass(frozen=True, slots=True)
+class BoothSnapshot:
+    """A booth's whole state at one moment (docs/design.md §7), immutable and comparable.
+
+    Everything that shows a booth reads these fields; the websocket layer alone turns a
+    snapshot into the JSON of `booth:state` (`server.ws.protocol.booth_state_json`).
+    """
+
+    booth_id: str
+    language_code: str
+    language_name: str
+    transcription: bool
+    participants: tuple[ParticipantSnapshot, ...]
+    """In join order."""
+    active_id: str | None
+    on_air_since: float | None
+    on_air: bool
+    muted: bool
+    handover: Handover
+    ingest: bool
+    media: str
+    """One of the `MEDIA_*` words."""
+    listeners: int
+    relay_label: str
+    """One of the `RELAY_LABEL_*` marks."""
+
+    def participant(self, participant_id: str | None) -> ParticipantSnapshot | None:
+        """The participant with this id, or None when they are not in the booth."""
+        for participant in self.participants:
+            if participant.participant_id == participant_id:
+                return participant
+        return None
 
 
 @dataclass(frozen=True)
@@ -153,7 +189,7 @@ class BoothChange:
     """One booth's new state and the effects of the change, delivered to every subscriber."""
 
     booth_id: str
-    snapshot: dict[str, Any]
+    snapshot: BoothSnapshot
     effects: tuple[Effect, ...]
 
 

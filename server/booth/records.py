@@ -1,4 +1,4 @@
-"""Mutable per-booth records behind `BoothRegistry`, and the snapshot built from them.
+"""Mutable per-booth records behind `BoothRegistry`, and the snapshots built from them.
 
 Only `server.booth.state` mutates these; everything else sees snapshots.
 """
@@ -7,26 +7,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from server.booth.models import (
-    FLOOR,
     IDLE_HANDOVER,
     RELAY_LABEL_FLOOR,
     RELAY_LABEL_PIVOT,
     RELAY_LABEL_RELAYED,
+    BoothSnapshot,
     Handover,
     Identity,
     InvalidAction,
+    ParticipantSnapshot,
 )
+from server.identity import FLOOR, BoothId, RoomKey
 
 
-def split_booth_id(booth_id: str) -> tuple[str, str, str]:
+def split_booth_id(booth_id: str) -> BoothId:
     """Split "event/room/lang" into its parts, or raise InvalidAction."""
-    parts = booth_id.split("/")
-    if len(parts) != 3 or not all(parts):
-        raise InvalidAction(f"booth id {booth_id!r} is not of the form event/room/lang")
-    return parts[0], parts[1], parts[2]
+    try:
+        return BoothId.of(booth_id)
+    except ValueError as exc:
+        raise InvalidAction(str(exc)) from None
 
 
 @dataclass
@@ -41,20 +42,36 @@ class ParticipantSlot:
     waiting_since: float | None = None
     """When an interpreter last became passive (joined, or lost the mic); None while active."""
     disconnected_at: float | None = None
+    _shown: tuple[Identity, ParticipantSnapshot] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """The last snapshot and the identity it was built from (building one is the costly part of
+    a booth snapshot, and most changes leave most participants as they were)."""
 
     def grace_expired(self, now: float, grace_seconds: float) -> bool:
         """True once the socket has been gone for longer than the grace period."""
         return self.disconnected_at is not None and now - self.disconnected_at > grace_seconds
 
-    def as_json(self) -> dict[str, Any]:
-        """The participant entry of the state snapshot."""
-        return {
-            "participant_id": self.identity.participant_id,
-            "display_name": self.identity.display_name,
-            "role": self.identity.role,
-            "connected": self.connected,
-            "relay": self.relay,
-        }
+    def snapshot(self) -> ParticipantSnapshot:
+        """This participant as the booth snapshot shows them (reused while nothing shown changed)."""
+        identity = self.identity
+        if self._shown is not None:
+            shown_identity, shown = self._shown
+            if (
+                shown_identity is identity
+                and shown.connected == self.connected
+                and shown.relay == self.relay
+            ):
+                return shown
+        shown = ParticipantSnapshot(
+            identity.participant_id,
+            identity.display_name,
+            identity.role,
+            self.connected,
+            self.relay,
+        )
+        self._shown = (identity, shown)
+        return shown
 
 
 @dataclass
@@ -73,12 +90,11 @@ class BoothRecord:
     handover: Handover = IDLE_HANDOVER
     ingest: bool = False
     listeners: int = 0
-    room_key: tuple[str, str] = field(init=False)
-    """(event, room) of this booth, split once: the id never changes."""
+    room_key: RoomKey = field(init=False)
+    """The room of this booth, split once: the id never changes."""
 
     def __post_init__(self) -> None:
-        event, room, _ = split_booth_id(self.booth_id)
-        self.room_key = (event, room)
+        self.room_key = split_booth_id(self.booth_id).room
 
     @property
     def active_slot(self) -> ParticipantSlot | None:
@@ -112,18 +128,16 @@ class BoothRecord:
         return FLOOR if slot is None else slot.relay
 
 
-def relay_label(booth: BoothRecord, room_booths: Iterable[BoothRecord]) -> str:
-    """ISO 20109 label: "−" when relayed, "+" when another booth relays from it, else "floor"."""
-    if booth.active_relay_source() != FLOOR:
-        return RELAY_LABEL_RELAYED
-    for other in room_booths:
-        if other.booth_id != booth.booth_id and other.active_relay_source() == booth.booth_id:
-            return RELAY_LABEL_PIVOT
-    return RELAY_LABEL_FLOOR
+def relay_sources(room_booths: Iterable[BoothRecord]) -> dict[str, str]:
+    """Each booth's active relay source (booth id → "floor" or a booth id), in room order."""
+    return {booth.booth_id: booth.active_relay_source() for booth in room_booths}
 
 
-def relay_label_from_sources(booth_id: str, sources: Mapping[str, str]) -> str:
-    """`relay_label` computed from each room booth's active relay source (booth id → source)."""
+def relay_label(booth_id: str, sources: Mapping[str, str]) -> str:
+    """ISO 20109 label: "−" when relayed, "+" when another booth relays from it, else "floor".
+
+    `sources` holds the active relay source of every booth of the room (`relay_sources`).
+    """
     if sources[booth_id] != FLOOR:
         return RELAY_LABEL_RELAYED
     for other_id, source in sources.items():
@@ -134,24 +148,24 @@ def relay_label_from_sources(booth_id: str, sources: Mapping[str, str]) -> str:
 
 def build_snapshot(
     booth: BoothRecord, *, on_air: bool, label: str, media: str = "untracked"
-) -> dict[str, Any]:
-    """The full JSON-ready state snapshot of docs/design.md §7; a fresh dict every call."""
-    return {
-        "booth_id": booth.booth_id,
-        "language_code": booth.language_code,
-        "language_name": booth.language_name,
-        "transcription": booth.transcription,
-        "participants": [slot.as_json() for slot in booth.participants.values()],
-        "active_id": booth.active_id,
-        "on_air_since": booth.on_air_since,
-        "on_air": on_air,
-        "muted": booth.muted,
-        "handover": booth.handover.as_json(),
-        "ingest": booth.ingest,
-        "media": media,
-        "listeners": booth.listeners,
-        "relay_label": label,
-    }
+) -> BoothSnapshot:
+    """The state snapshot of docs/design.md §7: an immutable copy of the record."""
+    return BoothSnapshot(
+        booth_id=booth.booth_id,
+        language_code=booth.language_code,
+        language_name=booth.language_name,
+        transcription=booth.transcription,
+        participants=tuple([slot.snapshot() for slot in booth.participants.values()]),
+        active_id=booth.active_id,
+        on_air_since=booth.on_air_since,
+        on_air=on_air,
+        muted=booth.muted,
+        handover=booth.handover,
+        ingest=booth.ingest,
+        media=media,
+        listeners=booth.listeners,
+        relay_label=label,
+    )
 
 
 def relabelled_siblings(
@@ -166,13 +180,12 @@ def relabelled_siblings(
     source_after = room[booth_id].active_relay_source()
     if source_after == source_before:
         return []
-    sources_after = {bid: other.active_relay_source() for bid, other in room.items()}
+    sources_after = relay_sources(room.values())
     sources_before = {**sources_after, booth_id: source_before}
     return [
         other
         for bid, other in room.items()
         if bid != booth_id
         and bid in (source_before, source_after)
-        and relay_label_from_sources(bid, sources_before)
-        != relay_label_from_sources(bid, sources_after)
+        and relay_label(bid, sources_before) != relay_label(bid, sources_after)
     ]

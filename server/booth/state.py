@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from typing import Any
 
 from server.booth.models import (
     ALERT_ACTIVE_DISCONNECTED,
-    FLOOR,
     HANDOVER_OFFERED,
     HANDOVER_REQUESTED,
     IDLE_HANDOVER,
     MEDIA_SERVERS,
-    ROLES,
     Alert,
     BoothChange,
     BoothError,
+    BoothSnapshot,
     Clock,
     Forbidden,
     Handover,
@@ -51,6 +49,7 @@ from server.booth.transitions import (
     expire_slots,
     remove_slot,
 )
+from server.identity import BOOTH_ROLES, FLOOR, Role
 
 __all__ = [
     "Alert",
@@ -85,7 +84,7 @@ class BoothRegistry(BoothStore):
         """Register a booth; its id must be "event/room/lang" with lang == language_code."""
         if booth_id in self._booths:
             raise InvalidAction(f"booth {booth_id} already exists")
-        if split_booth_id(booth_id)[2] != language_code:
+        if split_booth_id(booth_id).language != language_code:
             raise InvalidAction(f"booth id {booth_id} does not end in language {language_code}")
         booth = BoothRecord(booth_id, language_code, language_name, transcription)
         with self._changing([booth_id]):
@@ -144,10 +143,10 @@ class BoothRegistry(BoothStore):
         )
         return distinct_name(wanted, others)
 
-    def join(self, booth_id: str, identity: Identity) -> dict[str, Any]:
+    def join(self, booth_id: str, identity: Identity) -> BoothSnapshot:
         """Connect, or reconnect to the same slot; the first interpreter in an idle booth goes on air."""
         booth = self._booth(booth_id)
-        if identity.role not in ROLES:
+        if identity.role not in BOOTH_ROLES:
             raise InvalidAction(f"unknown role {identity.role!r}")
         pid = identity.participant_id
         with self._changing_booth(booth) as txn:
@@ -223,7 +222,7 @@ class BoothRegistry(BoothStore):
         with self._changing_booth(booth):
             if slot is None:
                 shown = self._distinct_name(booth, participant_id, display_name)
-                identity = Identity(participant_id, shown, "interpreter")
+                identity = Identity(participant_id, shown, Role.INTERPRETER)
                 slot = ParticipantSlot(identity, next(self._join_counter), connected=False)
                 slot.disconnected_at = self._clock()
                 booth.participants[participant_id] = slot

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from server.booth.models import (
     MEDIA_NO_SERVER,
@@ -19,11 +18,19 @@ from server.booth.models import (
     MEDIA_UNTRACKED,
     BoothChange,
     BoothListener,
+    BoothSnapshot,
     MediaServer,
     UnknownBooth,
 )
-from server.booth.records import BoothRecord, build_snapshot, relabelled_siblings, relay_label
+from server.booth.records import (
+    BoothRecord,
+    build_snapshot,
+    relabelled_siblings,
+    relay_label,
+    relay_sources,
+)
 from server.booth.transitions import EffectLog
+from server.identity import RoomKey
 
 # Named after the registry, which is what operators know failing subscribers by.
 logger = logging.getLogger("server.booth.state")
@@ -36,7 +43,7 @@ class BoothStore:
         """Start with no booths and no subscribers."""
         self._booths: dict[str, BoothRecord] = {}
         # (event, room) -> that room's booths by id, in the order they were added.
-        self._rooms: dict[tuple[str, str], dict[str, BoothRecord]] = {}
+        self._rooms: dict[RoomKey, dict[str, BoothRecord]] = {}
         self._listeners: list[BoothListener] = []
         # "off": MediaMTX is disabled, nothing to check; "running": on air needs the stream
         # online; "down": MediaMTX is missing, failed or not started, so nobody is on air.
@@ -54,10 +61,10 @@ class BoothStore:
 
     def room_booth_ids(self, event: str, room: str) -> list[str]:
         """The booth ids of one room, in the order they were added."""
-        return list(self._rooms.get((event, room), ()))
+        return list(self._rooms.get(RoomKey(event, room), ()))
 
-    def snapshot(self, booth_id: str) -> dict[str, Any]:
-        """The full JSON-ready state snapshot of a booth."""
+    def snapshot(self, booth_id: str) -> BoothSnapshot:
+        """The state snapshot of a booth."""
         return self._snapshot_of(self._booth(booth_id))
 
     def is_on_air(self, booth_id: str) -> bool:
@@ -115,8 +122,8 @@ class BoothStore:
             bid for bid in self._rooms[booth.room_key] if bid != booth.booth_id
         ]
 
-    def _snapshot_of(self, booth: BoothRecord) -> dict[str, Any]:
-        label = relay_label(booth, self._room_booths(booth))
+    def _snapshot_of(self, booth: BoothRecord) -> BoothSnapshot:
+        label = relay_label(booth.booth_id, relay_sources(self._room_booths(booth)))
         return build_snapshot(
             booth, on_air=self._on_air(booth), label=label, media=self._media_word(booth)
         )
@@ -158,7 +165,7 @@ class BoothStore:
 
         If the mutation raises, nobody is notified (mutators validate before they mutate).
         """
-        before: dict[str, dict[str, Any] | None] = {}
+        before: dict[str, BoothSnapshot | None] = {}
         for bid in booth_ids:
             booth = self._booths.get(bid)
             before[bid] = None if booth is None else self._snapshot_of(booth)

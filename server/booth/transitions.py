@@ -6,13 +6,12 @@ Permission checks happen before them, in `server.booth.state`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from server.booth.models import (
     ALERT_BOOTH_EMPTY,
     ALERT_MIC_PASSED,
     IDLE_HANDOVER,
     Alert,
+    BoothSnapshot,
     Effect,
     SpanClosed,
     SpanOpened,
@@ -28,7 +27,7 @@ class EffectLog:
 
     def __init__(self) -> None:
         self.effects: dict[str, list[Effect]] = {}
-        self.retired: dict[str, dict[str, Any]] = {}
+        self.retired: dict[str, BoothSnapshot] = {}
 
     def emit(self, effect: Effect) -> None:
         """Queue an effect for the booth it names."""

@@ -52,7 +52,7 @@ def end_revoked_sessions(app: web.Application) -> list[str]:
     held_mic = [
         booth_id
         for booth_id in registry.booth_ids()
-        if (active := registry.snapshot(booth_id)["active_id"]) and not access.allows(active)
+        if (active := registry.snapshot(booth_id).active_id) and not access.allows(active)
     ]
     closed = app[WS_HUB].end_sessions(access.allows, CloseCode.NOT_AUTHENTICATED, REVOKED)
     if closed:

@@ -11,7 +11,7 @@ from db.invites import INVITE_ROLES
 from db.models import InviteToken
 from server.config import Config
 from server.hosting.network import secure_url
-from server.identity import is_encodable, parse_booth_id
+from server.identity import BoothId, is_encodable
 from server.manage.errors import SetupError, user_errors
 
 MAX_HOURS = 8760.0  # one year
@@ -48,7 +48,7 @@ async def create_invite(
 ) -> InviteToken:
     """Create an invite to a booth (interpreter) or its event's console (technician)."""
     with user_errors():
-        booth = str(parse_booth_id(booth_id))
+        booth = BoothId.parse(booth_id).path
         check_invite_options(role, hours, uses, label.strip())
         return await db.create_invite_token(
             booth,
@@ -91,7 +91,7 @@ async def list_invite_rows(
 ) -> list[InviteRow]:
     """Invites, newest first, optionally of one booth, with their status."""
     with user_errors():
-        booth = str(parse_booth_id(booth_id)) if booth_id is not None else None
+        booth = BoothId.parse(booth_id).path if booth_id is not None else None
         if booth is not None:
             await db.get_booth(booth)
         invites = await db.list_invites(booth_id=booth)

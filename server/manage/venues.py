@@ -8,7 +8,7 @@ import db
 from db.models import Booth, Event, Room
 from server.identity import (
     LANGUAGE_NAME_MAX,
-    parse_room_key,
+    RoomKey,
     validate_display_name,
     validate_event_slug,
     validate_language_code,
@@ -42,10 +42,10 @@ async def add_booth(
 ) -> Booth:
     """Add a language booth to the room `EVENT/ROOM`, or raise SetupError."""
     with user_errors():
-        event_slug, room_slug = parse_room_key(booth_room)
+        room = RoomKey.parse(booth_room)
         code = validate_language_code(lang)
         name = validate_display_name(language_name, "language name", LANGUAGE_NAME_MAX)
-        return await db.create_booth(event_slug, room_slug, code, name, transcription=transcription)
+        return await db.create_booth(room.event, room.slug, code, name, transcription=transcription)
 
 
 async def set_floor(
@@ -56,9 +56,9 @@ async def set_floor(
     A relative file path is taken from `base` (the working directory when None).
     """
     with user_errors():
-        event_slug, room_slug = parse_room_key(room_key)
+        room = RoomKey.parse(room_key)
         source = floor_source(kind, value, base=base)
-        await db.set_room_floor(event_slug, room_slug, source.kind, source.value)
+        await db.set_room_floor(room.event, room.slug, source.kind, source.value)
         return source
 
 

@@ -26,11 +26,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from server.identity import FLOOR, MEDIA_ROLES
+
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 LANGUAGE = r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*"
 CHANNEL_PATH = re.compile(rf"^(?P<room>{SLUG}/{SLUG})/(?P<channel>floor|{LANGUAGE})$")
-FLOOR = "floor"
-BOOTH_ROLES = frozenset({"interpreter", "technician"})
 TEXT_FIELDS = (
     "ip",
     "user",
@@ -142,7 +142,7 @@ def _is_booth_token(claims: Mapping[str, Any]) -> bool:
     scope = claims.get("scope")
     return (
         claims.get("typ") == "booth"
-        and claims.get("role") in BOOTH_ROLES
+        and claims.get("role") in MEDIA_ROLES
         and isinstance(scope, str)
         and is_booth_id(scope)
     )

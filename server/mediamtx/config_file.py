@@ -16,12 +16,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
+from server.identity import is_floor_channel
+
 # MediaMTX's rule: letters, digits, `_ - / .`; no leading or trailing slash.
 PATH_NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 
 Scalar = str | bool | int
 PathSettings = dict[str, Scalar | list[dict[str, str]]]
-FLOOR_SUFFIX = "/floor"
 
 
 def path_settings(name: str) -> PathSettings:
@@ -34,7 +35,7 @@ def path_settings(name: str) -> PathSettings:
     must then send Opus audio, which the kiosk's pages do.
     """
     settings: PathSettings = {"source": "publisher"}
-    if not name.endswith(FLOOR_SUFFIX):
+    if not is_floor_channel(name):
         settings["alwaysAvailable"] = True
         settings["alwaysAvailableTracks"] = [{"codec": "Opus"}]
     return settings

@@ -24,7 +24,7 @@ from aiohttp import web
 import db
 from server.auth.credentials import create_feed_token
 from server.config import Config
-from server.identity import floor_channel
+from server.identity import RoomKey
 from server.keys import MEDIA
 from server.mediamtx.floor_paths import Scalar, floor_path_settings
 from server.mediamtx.floor_source import NONE, FloorSource, stored_floor_source
@@ -94,7 +94,7 @@ class FloorBoard:
         """Every floor (of one event, when given), sorted by path."""
         rows = []
         for path in sorted(self._sources):
-            if event is not None and path.split("/")[0] != event:
+            if event is not None and RoomKey.of_channel(path).event != event:
                 continue
             source = self._sources[path]
             rows.append(
@@ -122,7 +122,7 @@ class FloorBoard:
 async def load_floor_sources() -> dict[str, FloorSource]:
     """Every room's floor source from the database, by floor path."""
     return {
-        floor_channel(room.event.slug, room.slug): stored_floor_source(
+        RoomKey(room.event.slug, room.slug).floor: stored_floor_source(
             room.floor_kind, room.floor_value
         )
         for room in await db.list_all_rooms()

@@ -5,14 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import db
-
-FLOOR = "floor"
-
-
-def floor_channel(booth_id: str) -> str:
-    """`event/room/floor` for the booth `event/room/lang`."""
-    event, room, _ = booth_id.split("/")
-    return f"{event}/{room}/{FLOOR}"
+from server.identity import RoomKey
 
 
 class MediaPaths:
@@ -30,7 +23,7 @@ class MediaPaths:
 
     def add_booth(self, booth_id: str) -> list[str]:
         """Add a booth and its room's floor channel; returns the names that were new."""
-        return self._add(booth_id, floor_channel(booth_id))
+        return self._add(booth_id, RoomKey.of_channel(booth_id).floor)
 
     def add_floor(self, floor: str) -> list[str]:
         """Add a room's floor channel (a room with no booth yet); returns it if it was new."""
@@ -51,6 +44,6 @@ class MediaPaths:
 
 async def load_media_paths() -> MediaPaths:
     """The path names of the database: each booth, and the floor channel of each room."""
-    names = {f"{room.event.slug}/{room.slug}/{FLOOR}" for room in await db.list_all_rooms()}
+    names = {RoomKey(room.event.slug, room.slug).floor for room in await db.list_all_rooms()}
     names.update(booth.path for booth in await db.list_booths())
     return MediaPaths(names)

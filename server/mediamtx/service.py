@@ -28,7 +28,7 @@ import db
 from server.booth.models import MediaServer
 from server.config import Config
 from server.hosting.network import ListeningPorts, lan_addresses
-from server.identity import floor_channel
+from server.identity import RoomKey, is_floor_channel
 from server.keys import CONFIG, MEDIA, PORTS, SERVICES
 from server.mediamtx import (
     MediaMTXError,
@@ -47,7 +47,7 @@ from server.mediamtx.floor_service import (
     load_floor_sources,
 )
 from server.mediamtx.floor_source import NONE, FloorSource, stored_floor_source
-from server.mediamtx.paths import FLOOR, MediaPaths, load_media_paths
+from server.mediamtx.paths import MediaPaths, load_media_paths
 from server.services import Services
 
 logger = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ class MediaService:
         """Poller callback: each booth path's publisher state becomes the booth's `ingest`."""
         registry = self.services.registry
         for name, status in changed.items():
-            if name.endswith(f"/{FLOOR}"):
+            if is_floor_channel(name):
                 self.floors.set_online(name, status.online)
             # Floor channels and paths of booths deleted meanwhile have no booth state.
             if registry.has_booth(name):
@@ -252,7 +252,7 @@ class MediaService:
         if path not in self.paths and not await _exists_in_database(path):
             return
         paths, supervisor = self.paths, self.supervisor
-        new = paths.add_floor(path) if path.endswith(f"/{FLOOR}") else paths.add_booth(path)
+        new = paths.add_floor(path) if is_floor_channel(path) else paths.add_booth(path)
         try:
             for name in dict.fromkeys([path, *new]):
                 await supervisor.ensure_path(name)  # a cache hit for a known path: no request
@@ -276,7 +276,7 @@ class MediaService:
         a new ffmpeg, a new pull, or a path waiting for its publisher. A room deleted meanwhile
         leaves the health list. API failures are logged; the next start writes the file anyway.
         """
-        path = floor_channel(event, room)
+        path = RoomKey(event, room).floor
         try:
             record = await db.get_room(event, room)
         except db.NotFound:
@@ -309,8 +309,8 @@ class MediaService:
             self.floors.remove(path)
         for path, source in stored.items():
             if known.get(path) != source:
-                event, room, _ = path.split("/")
-                await self.apply_floor_source(event, room)
+                room = RoomKey.of_channel(path)
+                await self.apply_floor_source(room.event, room.slug)
 
 
 def add_booth_path(app: web.Application, booth_id: str) -> None:
@@ -342,10 +342,10 @@ async def ensure_media_path(app: web.Application, path: str) -> None:
 
 
 async def _exists_in_database(path: str) -> bool:
-    event, room, channel = path.split("/")
+    room = RoomKey.of_channel(path)
     try:
-        if channel == FLOOR:
-            await db.get_room(event, room)
+        if is_floor_channel(path):
+            await db.get_room(room.event, room.slug)
         else:
             await db.get_booth(path)
     except db.NotFound:

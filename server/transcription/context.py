@@ -27,6 +27,7 @@ from aiohttp import web
 import db
 from server.auth.credentials import create_listener_token
 from server.config import Config
+from server.identity import BoothId
 from server.keys import CAPTION_SOURCE, CAPTIONS, CONFIG, SERVICES
 from server.secrets.store import KioskSecrets
 from server.services import Services
@@ -69,9 +70,9 @@ def rtsp_source(config: Config, kiosk_secrets: KioskSecrets) -> Callable[[str], 
     port = config.mediamtx.rtsp_port
 
     def source_for(booth_id: str) -> str:
-        event, room, _ = booth_id.split("/")
+        room = BoothId.of(booth_id).room
         token = create_listener_token(
-            event, room, key=kiosk_secrets.jwt_key, hours=READER_TOKEN_HOURS
+            room.event, room.slug, key=kiosk_secrets.jwt_key, hours=READER_TOKEN_HOURS
         )
         return f"rtsp://{READER_ID}@127.0.0.1:{port}/{booth_id}?token={token}"
 

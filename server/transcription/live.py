@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.booth.models import BoothChange
+from server.booth.models import BoothChange, BoothSnapshot
 from server.booth.state import BoothRegistry
 from server.transcription.aggregator import Caption
 from server.transcription.audio import AudioSourceError
@@ -140,13 +140,11 @@ class LiveCaptions:
     def _on_change(self, change: BoothChange) -> None:
         self._consider(change.booth_id, change.snapshot)
 
-    def _consider(self, booth_id: str, snapshot: dict[str, Any]) -> None:
-        wanted = bool(
-            snapshot["transcription"] and snapshot["on_air"]
-        ) and self._registry.has_booth(booth_id)
+    def _consider(self, booth_id: str, snapshot: BoothSnapshot) -> None:
+        wanted = snapshot.transcription and snapshot.on_air and self._registry.has_booth(booth_id)
         run = self._runs.get(booth_id)
         if wanted and run is None:
-            self._begin(booth_id, str(snapshot["language_code"]))
+            self._begin(booth_id, snapshot.language_code)
         elif not wanted and run is not None:
             # Dropped at once, so /healthz stops listing the booth before the pipeline stops.
             del self._runs[booth_id]

@@ -12,8 +12,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 import db
-from server.auth.roles import Action, Principal, Role, booth_role, can
+from server.auth.roles import Action, Principal, booth_role, can
 from server.booth.state import Forbidden, Identity
+from server.identity import Role
 from server.keys import ACCESS, SERVICES, WS_HUB
 from server.ws.access import booth_exists, valid_principals
 from server.ws.chat import chat_json, post_chat
@@ -96,7 +97,7 @@ class BoothSession:
         # interpreters whose invite had no label, say their own name.
         if self.role is not Role.INTERPRETER or self.principal.picks_own_name:
             name = " ".join(message.fields.get("display_name", "").split()) or name
-        requested = Identity(self.participant_id, name, self.role.value)
+        requested = Identity(self.participant_id, name, self.role)
         state = self.hub.registry.join(self.booth_id, requested)
         # The booth may have added a suffix, so that no two people share a name.
         identity = self.hub.registry.participant(self.booth_id, self.participant_id) or requested
@@ -105,7 +106,7 @@ class BoothSession:
         participant = {
             "participant_id": identity.participant_id,
             "display_name": identity.display_name,
-            "role": identity.role,
+            "role": str(identity.role),
         }
         self.conn.send(joined_message(participant, state, [chat_json(m) for m in history]))
 
@@ -160,7 +161,7 @@ class BoothSession:
 
     async def ingest(self, message: Message) -> None:
         """The active interpreter's page reports whether its WHIP stream is up."""
-        if self.hub.registry.snapshot(self.booth_id)["active_id"] != self.participant_id:
+        if self.hub.registry.snapshot(self.booth_id).active_id != self.participant_id:
             raise Forbidden("only the active interpreter reports the stream state")
         self.hub.registry.set_ingest(self.booth_id, message.fields["connected"], from_page=True)
 

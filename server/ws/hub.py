@@ -18,6 +18,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from server.booth.state import Alert, BoothChange, BoothRegistry, SpanClosed, SpanOpened
+from server.identity import RoomKey
 from server.ws.chat import ChatListener, ChatListeners, PostedChat
 from server.ws.connection import Connection, Frame
 from server.ws.persistence import SpanRecorder
@@ -34,19 +35,6 @@ logger = logging.getLogger(__name__)
 COUNT_FLUSH_SECONDS = 0.5
 TICK_SECONDS = 1.0
 """How often the registry expires slots whose reconnect grace has run out."""
-
-RoomKey = tuple[str, str]
-
-
-def room_of(channel_id: str) -> RoomKey:
-    """(event, room) of a booth id or floor channel id."""
-    event, room, _ = channel_id.split("/", 2)
-    return event, room
-
-
-def floor_channel_id(event: str, room: str) -> str:
-    """The floor channel of a room."""
-    return f"{event}/{room}/floor"
 
 
 class WebSocketHub:
@@ -124,8 +112,8 @@ class WebSocketHub:
         of sockets closed."""
         closing = [conn for conn, (_, pid) in self._booth_owners.items() if not allowed(pid)]
         for booth_id in self.registry.booth_ids():
-            for participant in self.registry.snapshot(booth_id)["participants"]:
-                pid = participant["participant_id"]
+            for participant in self.registry.snapshot(booth_id).participants:
+                pid = participant.participant_id
                 if not allowed(pid):
                     # The mic passes on now, as when they leave; their socket then closes.
                     self.registry.leave(booth_id, pid)
@@ -176,13 +164,13 @@ class WebSocketHub:
         `first` is the room's current state already framed (the listener socket keeps one per
         room, so a crowd of phones does not frame it once each).
         """
-        self._room_sockets.setdefault((event, room), set()).add(conn)
+        self._room_sockets.setdefault(RoomKey(event, room), set()).add(conn)
         conn.send(first or self.room_state(event, room))
 
     def remove_listener(self, event: str, room: str, conn: Connection) -> None:
         """A listener socket closed: its selection no longer counts."""
         self._unselect(conn)
-        _discard(self._room_sockets, (event, room), conn)
+        _discard(self._room_sockets, RoomKey(event, room), conn)
 
     def select(self, conn: Connection, channel_id: str) -> None:
         """The listener now hears `channel_id`; it counts for that channel only."""
@@ -205,7 +193,7 @@ class WebSocketHub:
 
     def room_state(self, event: str, room: str) -> str:
         """The serialised `listen:state` of a room, cached until the room changes."""
-        key = (event, room)
+        key = RoomKey(event, room)
         text = self._room_state.get(key)
         if text is None:
             text = self._room_state[key] = self._build_room_state(event, room)
@@ -213,7 +201,7 @@ class WebSocketHub:
 
     def _build_room_state(self, event: str, room: str) -> str:
         channels: list[dict[str, Any]] = [
-            {"booth_id": floor_channel_id(event, room), "language_name": "Floor", "kind": "floor"}
+            {"booth_id": RoomKey(event, room).floor, "language_name": "Floor", "kind": "floor"}
         ]
         for booth_id in self.registry.room_booth_ids(event, room):
             snapshot = self.registry.snapshot(booth_id)
@@ -221,24 +209,24 @@ class WebSocketHub:
                 {
                     "booth_id": booth_id,
                     "kind": "booth",
-                    "language_name": snapshot["language_name"],
-                    "language_code": snapshot["language_code"],
+                    "language_name": snapshot.language_name,
+                    "language_code": snapshot.language_code,
                     "on_air": self.registry.is_on_air(booth_id),
                     # Why a channel with an interpreter at the mic is not on air:
                     # "no-server" or "not-sending" (see BoothRegistry.set_media_server).
-                    "active": snapshot["active_id"] is not None,
-                    "media": snapshot["media"],
-                    "muted": snapshot["muted"],
+                    "active": snapshot.active_id is not None,
+                    "media": snapshot.media,
+                    "muted": snapshot.muted,
                     # A handover is pending: the page shows "switching interpreters".
-                    "switching": snapshot["handover"]["state"] != "idle",
-                    "listeners": snapshot["listeners"],
-                    "transcription": snapshot["transcription"],
+                    "switching": snapshot.handover.pending,
+                    "listeners": snapshot.listeners,
+                    "transcription": snapshot.transcription,
                 }
             )
         return listen_state_message(event, room, channels)
 
     def _refresh_room(self, event: str, room: str) -> None:
-        key = (event, room)
+        key = RoomKey(event, room)
         sockets = self._room_sockets.get(key)
         if not sockets:
             self._room_state.pop(key, None)
@@ -279,7 +267,8 @@ class WebSocketHub:
                 logger.info("booth alert %s: %s", effect.booth_id, effect.message)
         if not self.registry.has_booth(change.booth_id):
             self._close_removed_booth(change.booth_id)
-        self._refresh_room(*room_of(change.booth_id))
+        room = RoomKey.of_channel(change.booth_id)
+        self._refresh_room(room.event, room.slug)
 
     def _close_removed_booth(self, booth_id: str) -> None:
         sockets = self._booth_sockets.pop(booth_id, set())

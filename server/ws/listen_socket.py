@@ -15,10 +15,11 @@ from aiohttp import web
 
 from server.auth.principals import NotAuthenticated, principal_from_token, request_tokens
 from server.auth.roles import Action, can
+from server.identity import RoomKey
 from server.keys import SERVICES, WS_HUB
 from server.ws.connection import HEARTBEAT_SECONDS, Connection
 from server.ws.edge import open_connection, refuse, serve_frames
-from server.ws.hub import WebSocketHub, floor_channel_id
+from server.ws.hub import WebSocketHub
 from server.ws.protocol import LISTEN_SCHEMAS, CloseCode, ErrorCode, Message, ProtocolError
 from server.ws.room_directory import FIRST_FRAMES, ROOM_DIRECTORY
 
@@ -43,7 +44,7 @@ class ListenerSession:
     async def dispatch(self, message: Message) -> None:
         """`listen:select`: the floor or a booth of this room (ping is answered at the edge)."""
         channel_id = message.fields["booth_id"]
-        if channel_id != floor_channel_id(self.event, self.room) and (
+        if channel_id != RoomKey(self.event, self.room).floor and (
             channel_id not in self.hub.registry.room_booth_ids(self.event, self.room)
         ):
             raise ProtocolError(ErrorCode.NOT_FOUND, f"no channel '{channel_id}' in this room")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from server.booth.models import BoothSnapshot, Handover, ParticipantSnapshot
 from server.booth.state import BoothError
 from server.identity import is_encodable
 from server.safe_parse import load_json
@@ -256,18 +257,62 @@ def pong_message(message_id: str | int | None = None) -> str:
     return encode({"type": "pong"} if message_id is None else {"type": "pong", "id": message_id})
 
 
+def participant_json(participant: ParticipantSnapshot) -> dict[str, Any]:
+    """One entry of a snapshot's `participants`."""
+    return {
+        "participant_id": participant.participant_id,
+        "display_name": participant.display_name,
+        "role": str(participant.role),
+        "connected": participant.connected,
+        "relay": participant.relay,
+    }
+
+
+def handover_json(handover: Handover) -> dict[str, Any]:
+    """A snapshot's `handover`."""
+    return {"state": handover.state, "from": handover.from_id, "to": handover.to_id}
+
+
+def booth_state_json(state: BoothSnapshot) -> dict[str, Any]:
+    """The `state` of `booth:joined` and `booth:state`: a booth snapshot as the wire carries it.
+
+    The one place a snapshot becomes JSON; the keys keep the order of docs/websocket.md.
+    """
+    return {
+        "booth_id": state.booth_id,
+        "language_code": state.language_code,
+        "language_name": state.language_name,
+        "transcription": state.transcription,
+        "participants": [participant_json(p) for p in state.participants],
+        "active_id": state.active_id,
+        "on_air_since": state.on_air_since,
+        "on_air": state.on_air,
+        "muted": state.muted,
+        "handover": handover_json(state.handover),
+        "ingest": state.ingest,
+        "media": state.media,
+        "listeners": state.listeners,
+        "relay_label": state.relay_label,
+    }
+
+
 def joined_message(
-    participant: dict[str, Any], state: dict[str, Any], chat: list[dict[str, Any]]
+    participant: dict[str, Any], state: BoothSnapshot, chat: list[dict[str, Any]]
 ) -> str:
     """`booth:joined`: who you are in the booth, its state and the recent chat, oldest first."""
     return encode(
-        {"type": "booth:joined", "participant": participant, "state": state, "chat": chat}
+        {
+            "type": "booth:joined",
+            "participant": participant,
+            "state": booth_state_json(state),
+            "chat": chat,
+        }
     )
 
 
-def state_message(state: dict[str, Any]) -> str:
+def state_message(state: BoothSnapshot) -> str:
     """`booth:state`: the full snapshot of a booth after a change."""
-    return encode({"type": "booth:state", "state": state})
+    return encode({"type": "booth:state", "state": booth_state_json(state)})
 
 
 def chat_message(chat: dict[str, Any]) -> str:

@@ -91,4 +91,4 @@ async def test_the_live_registry_follows_an_edit_without_a_restart(tmp_path: Pat
         await submit(kiosk, tech, EDIT, {"name": "English (UK)", "transcription": "on"})
         registry = kiosk.server.app[WS_HUB].registry
         snapshot = registry.snapshot(BOOTH)
-    assert (snapshot["language_name"], snapshot["transcription"]) == ("English (UK)", True)
+    assert (snapshot.language_name, snapshot.transcription) == ("English (UK)", True)

@@ -68,7 +68,7 @@ async def refused_code(session: aiohttp.ClientSession) -> int | None:
 
 def on_mic(kiosk: Running) -> str | None:
     """Who holds the mic of the booth in the running kiosk."""
-    active: str | None = kiosk.app[WS_HUB].registry.snapshot(EN)["active_id"]
+    active: str | None = kiosk.app[WS_HUB].registry.snapshot(EN).active_id
     return active
 
 
@@ -137,9 +137,9 @@ async def test_a_socket_not_yet_joined_is_closed_too(tmp_path: Path, file_db: Pa
         await kiosk.outside.cli("invite", "revoke", invite.token)
         code = await closed_within(ws, FOLLOW_SECONDS)
         await ws.close()
-        in_booth = kiosk.app[WS_HUB].registry.snapshot(EN)["participants"]
+        in_booth = kiosk.app[WS_HUB].registry.snapshot(EN).participants
     assert code == 4001
-    assert in_booth == []
+    assert in_booth == ()
 
 
 @pytest.mark.usefixtures("memory_db")

@@ -50,7 +50,7 @@ async def test_set_active_changes_the_registry_and_reaches_the_booth_socket(
         screen = await open_booth(app, pilot)
         await select_participant(pilot, screen, ben_id)
         await pilot.press("a")
-        assert app.registry.snapshot(EN)["active_id"] == ben_id
+        assert app.registry.snapshot(EN).active_id == ben_id
         frame = await next_frame(anna, "booth:state")
         while frame["state"]["active_id"] != ben_id:
             frame = await next_frame(anna, "booth:state")
@@ -65,7 +65,7 @@ async def test_set_active_on_a_technician_is_refused_and_changes_nothing(tmp_pat
         await select_participant(pilot, screen, "console")
         await pilot.press("a")
         await pilot.pause()
-        assert app.registry.snapshot(EN)["active_id"] == "invite:1"
+        assert app.registry.snapshot(EN).active_id == "invite:1"
 
 
 async def test_cancel_handover_ends_a_pending_offer(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ async def test_cancel_handover_ends_a_pending_offer(tmp_path: Path) -> None:
         app.registry.offer(EN, "invite:1", "invite:2")
         await open_booth(app, pilot)
         await pilot.press("c")
-        assert app.registry.snapshot(EN)["handover"]["state"] == "idle"
+        assert app.registry.snapshot(EN).handover.state == "idle"
 
 
 async def test_m_mutes_and_unmutes_the_booth(tmp_path: Path) -> None:
@@ -83,10 +83,10 @@ async def test_m_mutes_and_unmutes_the_booth(tmp_path: Path) -> None:
         app.registry.join(EN, ANNA)
         await open_booth(app, pilot)
         await pilot.press("m")
-        assert app.registry.snapshot(EN)["muted"] is True
-        await wait_until(pilot, lambda: app.board.snapshot(EN)["muted"] is True, "board muted")  # type: ignore[index]
+        assert app.registry.snapshot(EN).muted is True
+        await wait_until(pilot, lambda: app.board.snapshot(EN).muted is True, "board muted")  # type: ignore[union-attr]
         await pilot.press("m")
-        assert app.registry.snapshot(EN)["muted"] is False
+        assert app.registry.snapshot(EN).muted is False
 
 
 async def test_chat_from_the_console_is_stored_and_reaches_the_booth_socket(
@@ -142,7 +142,7 @@ async def test_on_air_log_lists_spans_of_the_booth(tmp_path: Path) -> None:
         aiohttp.ClientSession() as session,
     ):
         _, anna_id = await interpreter_socket(session, app, EN, "Anna")
-        await wait_until(pilot, lambda: app.registry.snapshot(EN)["active_id"] == anna_id, "on air")
+        await wait_until(pilot, lambda: app.registry.snapshot(EN).active_id == anna_id, "on air")
         screen = await open_booth(app, pilot)
         spans = screen.query_one("#spans", DataTable)
         await wait_until(pilot, lambda: spans.row_count == 1, "one span")

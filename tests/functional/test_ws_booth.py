@@ -214,7 +214,7 @@ async def test_passive_interpreter_may_not_set_active(kiosk: Kiosk) -> None:
     await next_of_type(ben.ws, "pong")
 
     assert (error["code"], error["id"]) == ("forbidden", "s")
-    assert kiosk.services.registry.snapshot(EN)["active_id"] == ana.id
+    assert kiosk.services.registry.snapshot(EN).active_id == ana.id
 
 
 async def test_technician_may_set_active(kiosk: Kiosk) -> None:
@@ -239,7 +239,7 @@ async def test_ingest_report_from_passive_interpreter_is_forbidden(kiosk: Kiosk)
     ben = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ben"))
     await ben.ws.send_json({"type": "booth:ingest", "connected": True})
     assert (await next_of_type(ben.ws, "booth:error"))["code"] == "forbidden"
-    assert kiosk.services.registry.snapshot(EN)["ingest"] is False
+    assert kiosk.services.registry.snapshot(EN).ingest is False
 
 
 async def test_reconnect_within_grace_keeps_the_mic(kiosk: Kiosk) -> None:

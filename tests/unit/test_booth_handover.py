@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from server.booth.models import Handover
 from server.booth.state import (
     BoothRegistry,
     Forbidden,
@@ -42,13 +43,12 @@ def booths() -> Booths:
     return booths
 
 
-def handover(booths: Booths) -> dict[str, object]:
-    state: dict[str, object] = booths.registry.snapshot(EN)["handover"]
-    return state
+def handover(booths: Booths) -> Handover:
+    return booths.registry.snapshot(EN).handover
 
 
 def active(booths: Booths) -> str | None:
-    active_id: str | None = booths.registry.snapshot(EN)["active_id"]
+    active_id: str | None = booths.registry.snapshot(EN).active_id
     return active_id
 
 
@@ -57,14 +57,14 @@ def active(booths: Booths) -> str | None:
 
 def test_open_offer_accepted_by_a_passive_interpreter_moves_the_mic(booths: Booths) -> None:
     booths.registry.offer(EN, A)
-    assert handover(booths) == {"state": "offered", "from": A, "to": None}
+    assert handover(booths) == Handover("offered", A, None)
     now = booths.clock.advance(5)
 
     booths.registry.accept(EN, C)
 
     assert active(booths) == C
-    assert handover(booths) == {"state": "idle", "from": None, "to": None}
-    assert booths.registry.snapshot(EN)["on_air_since"] == now
+    assert handover(booths) == Handover("idle", None, None)
+    assert booths.registry.snapshot(EN).on_air_since == now
     assert booths.effects() == [SpanClosed(EN, A, now), SpanOpened(EN, C, "Cat", now)]
 
 
@@ -83,7 +83,7 @@ def test_declined_offer_returns_to_idle_and_the_mic_stays(booths: Booths) -> Non
 
     booths.registry.decline(EN, B)
 
-    assert handover(booths)["state"] == "idle"
+    assert handover(booths).state == "idle"
     assert active(booths) == A
     assert booths.effects() == []
 
@@ -113,12 +113,12 @@ def test_offer_to_a_disconnected_interpreter_is_invalid(booths: Booths) -> None:
 
 def test_request_accepted_by_the_active_interpreter_moves_the_mic(booths: Booths) -> None:
     booths.registry.request(EN, B)
-    assert handover(booths) == {"state": "requested", "from": B, "to": A}
+    assert handover(booths) == Handover("requested", B, A)
 
     booths.registry.accept(EN, A)
 
     assert active(booths) == B
-    assert handover(booths)["state"] == "idle"
+    assert handover(booths).state == "idle"
 
 
 @pytest.mark.parametrize("actor", [C, T, B], ids=["other-passive", "technician", "requester"])
@@ -135,7 +135,7 @@ def test_declined_request_keeps_the_mic_with_the_active_interpreter(booths: Boot
     booths.registry.decline(EN, A)
 
     assert active(booths) == A
-    assert handover(booths)["state"] == "idle"
+    assert handover(booths).state == "idle"
 
 
 @pytest.mark.parametrize("actor", [A, T], ids=["active", "technician"])
@@ -202,7 +202,7 @@ def test_the_initiator_may_cancel(booths: Booths) -> None:
 
     booths.registry.cancel(EN, B)
 
-    assert handover(booths)["state"] == "idle"
+    assert handover(booths).state == "idle"
 
 
 @pytest.mark.parametrize("actor", [A, C], ids=["counterpart", "bystander"])
@@ -219,7 +219,7 @@ def test_the_console_may_override_and_cancel(booths: Booths, controller: Identit
 
     booths.registry.cancel(EN, controller.participant_id)
 
-    assert handover(booths)["state"] == "idle"
+    assert handover(booths).state == "idle"
 
 
 # ---------------------------------------------------------------- what clears a handover
@@ -230,7 +230,7 @@ def test_set_active_clears_a_pending_handover(booths: Booths) -> None:
 
     booths.registry.set_active(EN, T, C)
 
-    assert handover(booths)["state"] == "idle"
+    assert handover(booths).state == "idle"
 
 
 def test_requester_leaving_clears_the_request(booths: Booths) -> None:
@@ -238,7 +238,7 @@ def test_requester_leaving_clears_the_request(booths: Booths) -> None:
 
     booths.registry.leave(EN, B)
 
-    assert handover(booths)["state"] == "idle"
+    assert handover(booths).state == "idle"
     assert active(booths) == A
 
 
@@ -247,7 +247,7 @@ def test_bystander_leaving_keeps_an_open_offer(booths: Booths) -> None:
 
     booths.registry.leave(EN, C)
 
-    assert handover(booths) == {"state": "offered", "from": A, "to": None}
+    assert handover(booths) == Handover("offered", A, None)
 
 
 def test_failover_clears_a_pending_offer(booths: Booths) -> None:
@@ -258,7 +258,7 @@ def test_failover_clears_a_pending_offer(booths: Booths) -> None:
     booths.registry.tick()
 
     assert active(booths) == B
-    assert handover(booths)["state"] == "idle"
+    assert handover(booths).state == "idle"
 
 
 # ---------------------------------------------------------------- set-active
@@ -308,10 +308,10 @@ def test_a_disconnected_interpreter_cannot_be_made_active(booths: Booths) -> Non
 
 def test_active_interpreter_mutes_and_the_technician_unmutes(booths: Booths) -> None:
     booths.registry.set_muted(EN, A, True)
-    assert booths.registry.snapshot(EN)["muted"] is True
+    assert booths.registry.snapshot(EN).muted is True
 
     booths.registry.set_muted(EN, T, False)
-    assert booths.registry.snapshot(EN)["muted"] is False
+    assert booths.registry.snapshot(EN).muted is False
 
 
 def test_a_passive_interpreter_may_not_mute(booths: Booths) -> None:
@@ -323,7 +323,7 @@ def test_mute_resets_when_the_mic_changes_hands(booths: Booths) -> None:
 
     booths.registry.set_active(EN, A, B)
 
-    assert booths.registry.snapshot(EN)["muted"] is False
+    assert booths.registry.snapshot(EN).muted is False
 
 
 # ---------------------------------------------------------------- outsiders
@@ -365,10 +365,10 @@ def test_a_participant_of_another_booth_is_an_outsider_here(booths: Booths) -> N
 def test_relay_labels_mark_the_relayed_booth_and_its_pivot(booths: Booths) -> None:
     booths.registry.set_relay(EN, A, FR)
 
-    assert booths.registry.snapshot(EN)["relay_label"] == "\u2212"
-    assert booths.registry.snapshot(FR)["relay_label"] == "+"
-    assert booths.registry.snapshot(DE)["relay_label"] == "floor"
-    assert booths.registry.snapshot(EN)["participants"][0]["relay"] == FR
+    assert booths.registry.snapshot(EN).relay_label == "\u2212"
+    assert booths.registry.snapshot(FR).relay_label == "+"
+    assert booths.registry.snapshot(DE).relay_label == "floor"
+    assert booths.registry.snapshot(EN).participants[0].relay == FR
 
 
 def test_relay_change_notifies_the_pivot_booth_too(booths: Booths) -> None:
@@ -380,8 +380,8 @@ def test_relay_change_notifies_the_pivot_booth_too(booths: Booths) -> None:
 def test_a_passive_interpreters_relay_does_not_label_the_booth(booths: Booths) -> None:
     booths.registry.set_relay(EN, B, FR)
 
-    assert booths.registry.snapshot(EN)["relay_label"] == "floor"
-    assert booths.registry.snapshot(FR)["relay_label"] == "floor"
+    assert booths.registry.snapshot(EN).relay_label == "floor"
+    assert booths.registry.snapshot(FR).relay_label == "floor"
 
 
 def test_relay_label_follows_the_mic(booths: Booths) -> None:
@@ -389,8 +389,8 @@ def test_relay_label_follows_the_mic(booths: Booths) -> None:
 
     booths.registry.set_active(EN, A, B)
 
-    assert booths.registry.snapshot(EN)["relay_label"] == "\u2212"
-    assert booths.registry.snapshot(DE)["relay_label"] == "+"
+    assert booths.registry.snapshot(EN).relay_label == "\u2212"
+    assert booths.registry.snapshot(DE).relay_label == "+"
 
 
 def test_relayed_booth_that_is_also_a_pivot_shows_minus(booths: Booths) -> None:
@@ -398,8 +398,8 @@ def test_relayed_booth_that_is_also_a_pivot_shows_minus(booths: Booths) -> None:
     booths.registry.set_relay(EN, A, FR)
     booths.registry.set_relay(FR, "invite:8", DE)
 
-    assert booths.registry.snapshot(FR)["relay_label"] == "\u2212"
-    assert booths.registry.snapshot(DE)["relay_label"] == "+"
+    assert booths.registry.snapshot(FR).relay_label == "\u2212"
+    assert booths.registry.snapshot(DE).relay_label == "+"
 
 
 def test_returning_to_floor_clears_the_labels(booths: Booths) -> None:
@@ -407,8 +407,8 @@ def test_returning_to_floor_clears_the_labels(booths: Booths) -> None:
 
     booths.registry.set_relay(EN, A, "floor")
 
-    assert booths.registry.snapshot(EN)["relay_label"] == "floor"
-    assert booths.registry.snapshot(FR)["relay_label"] == "floor"
+    assert booths.registry.snapshot(EN).relay_label == "floor"
+    assert booths.registry.snapshot(FR).relay_label == "floor"
 
 
 @pytest.mark.parametrize(
@@ -427,5 +427,5 @@ def test_removing_a_pivot_booth_returns_its_relayers_to_floor(booths: Booths) ->
 
     booths.registry.remove_booth(FR)
 
-    assert booths.registry.snapshot(EN)["participants"][0]["relay"] == "floor"
-    assert booths.registry.snapshot(EN)["relay_label"] == "floor"
+    assert booths.registry.snapshot(EN).participants[0].relay == "floor"
+    assert booths.registry.snapshot(EN).relay_label == "floor"

@@ -6,9 +6,8 @@ import pytest
 
 from server.identity import (
     BoothId,
-    floor_channel,
-    parse_booth_id,
-    parse_room_key,
+    RoomKey,
+    is_floor_channel,
     validate_display_name,
     validate_email,
     validate_event_slug,
@@ -74,40 +73,57 @@ def test_floor_is_reserved_as_a_language_code() -> None:
 
 
 def test_booth_id_parses_into_event_room_and_language() -> None:
-    booth = parse_booth_id("PyCon2026/Main/EN")
-    assert booth == BoothId("pycon2026", "main", "en")
-    assert str(booth) == "pycon2026/main/en"
-    assert booth.room_key == "pycon2026/main"
+    booth = BoothId.parse("PyCon2026/Main/EN")
+    assert booth == BoothId(RoomKey("pycon2026", "main"), "en")
+    assert (booth.event, booth.room.slug, booth.language) == ("pycon2026", "main", "en")
+    assert str(booth) == booth.path == "pycon2026/main/en"
+    assert booth.room == RoomKey("pycon2026", "main")
+    assert str(booth.room) == booth.room.path == "pycon2026/main"
 
 
 def test_floor_channel_is_the_room_followed_by_floor() -> None:
-    assert floor_channel("pycon2026", "main") == "pycon2026/main/floor"
-    assert parse_booth_id("pycon2026/hall-b/de").floor_channel == "pycon2026/hall-b/floor"
+    assert RoomKey("pycon2026", "main").floor == "pycon2026/main/floor"
+    assert BoothId.parse("pycon2026/hall-b/de").floor == "pycon2026/hall-b/floor"
+    assert is_floor_channel("pycon2026/main/floor")
+    assert not is_floor_channel("pycon2026/main/fr")
+
+
+def test_room_of_a_channel_is_read_from_booth_ids_and_floor_channels() -> None:
+    assert RoomKey.of_channel("pycon/main/en") == RoomKey("pycon", "main")
+    assert RoomKey.of_channel("pycon/main/floor") == RoomKey("pycon", "main")
+    assert RoomKey("pycon", "main").booth("de") == BoothId.of("pycon/main/de")
+
+
+@pytest.mark.parametrize("text", ["pycon/main", "pycon/main/en/x", "pycon//en", ""])
+def test_a_stored_booth_id_with_the_wrong_shape_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="event/room/lang"):
+        BoothId.of(text)
 
 
 @pytest.mark.parametrize("text", ["pycon/main", "pycon/main/en/x", "pycon"])
 def test_booth_id_with_wrong_number_of_parts_shows_the_form(text: str) -> None:
     with pytest.raises(ValueError, match="EVENT/ROOM/LANG"):
-        parse_booth_id(text)
+        BoothId.parse(text)
 
 
 def test_booth_id_with_a_bad_part_names_that_part() -> None:
     with pytest.raises(ValueError, match="room slug"):
-        parse_booth_id("pycon/hall_b/en")
+        BoothId.parse("pycon/hall_b/en")
 
 
 def test_booth_id_cannot_be_the_floor_channel() -> None:
     with pytest.raises(ValueError, match="reserved"):
-        parse_booth_id("pycon/main/floor")
+        BoothId.parse("pycon/main/floor")
 
 
 def test_room_key_parses_event_and_room() -> None:
-    assert parse_room_key("PyCon/Hall-B") == ("pycon", "hall-b")
+    room = RoomKey.parse("PyCon/Hall-B")
+    assert (room.event, room.slug) == ("pycon", "hall-b")
 
 
 def test_room_key_needs_two_parts() -> None:
     with pytest.raises(ValueError, match="EVENT/ROOM"):
-        parse_room_key("pycon")
+        RoomKey.parse("pycon")
 
 
 def test_display_name_collapses_whitespace() -> None:

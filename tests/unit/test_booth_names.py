@@ -41,7 +41,7 @@ def test_two_people_under_one_name_are_told_apart_in_the_booth() -> None:
     first, second = interpreter("invite:5:1", "Ana"), interpreter("invite:5:2", "Ana")
     booths.registry.join(EN, first)
     state = booths.registry.join(EN, second)
-    assert [p["display_name"] for p in state["participants"]] == ["Ana", "Ana (2)"]
+    assert [p.display_name for p in state.participants] == ["Ana", "Ana (2)"]
     identity = booths.registry.participant(EN, "invite:5:2")
     assert identity is not None and identity.display_name == "Ana (2)"
 
@@ -52,10 +52,10 @@ def test_a_reconnect_keeps_its_own_name_rather_than_colliding_with_itself() -> N
     booths.registry.join(EN, interpreter("invite:5:2", "Ana"))
     booths.registry.disconnect(EN, "invite:5:1")
     state = booths.registry.join(EN, interpreter("invite:5:1", "Ana"))
-    assert [p["display_name"] for p in state["participants"]] == ["Ana", "Ana (2)"]
+    assert [p.display_name for p in state.participants] == ["Ana", "Ana (2)"]
     # The second person renaming to a free name drops the suffix.
     state = booths.registry.join(EN, interpreter("invite:5:2", "Ana B."))
-    assert [p["display_name"] for p in state["participants"]] == ["Ana", "Ana B."]
+    assert [p.display_name for p in state.participants] == ["Ana", "Ana B."]
 
 
 def test_a_name_is_free_again_once_its_slot_is_gone() -> None:
@@ -65,7 +65,7 @@ def test_a_name_is_free_again_once_its_slot_is_gone() -> None:
     booths.registry.disconnect(EN, "invite:5:1")
     booths.clock.advance(GRACE + 1)
     state = booths.registry.join(EN, interpreter("invite:5:3", "Ana"))
-    assert sorted(p["display_name"] for p in state["participants"]) == ["Ana", "Ana (2)"]
+    assert sorted(p.display_name for p in state.participants) == ["Ana", "Ana (2)"]
 
 
 def test_names_are_distinct_per_booth_and_the_on_air_log_gets_the_shown_name() -> None:

@@ -38,7 +38,7 @@ def test_passing_the_mic_to_a_relaying_interpreter_notifies_the_new_pivot(
     booths.registry.set_active(EN, A, B)
 
     assert booths.changed_booths() == [EN, DE]
-    assert booths.changes[1].snapshot["relay_label"] == "+"
+    assert booths.changes[1].snapshot.relay_label == "+"
 
 
 def test_moving_relay_between_siblings_notifies_both_in_registry_order(booths: Booths) -> None:
@@ -48,7 +48,7 @@ def test_moving_relay_between_siblings_notifies_both_in_registry_order(booths: B
     booths.registry.set_relay(EN, A, FR)
 
     assert booths.changed_booths() == [EN, FR, DE]
-    labels = {c.booth_id: c.snapshot["relay_label"] for c in booths.changes}
+    labels = {c.booth_id: c.snapshot.relay_label for c in booths.changes}
     assert labels == {EN: "\u2212", FR: "+", DE: "floor"}
 
 
@@ -61,7 +61,7 @@ def test_a_pivot_with_another_relayer_left_is_not_notified(booths: Booths) -> No
     booths.registry.set_relay(EN, A, "floor")
 
     assert booths.changed_booths() == [EN]
-    assert booths.registry.snapshot(FR)["relay_label"] == "+"
+    assert booths.registry.snapshot(FR).relay_label == "+"
 
 
 def test_room_booths_keep_the_order_they_were_added_in_after_a_removal() -> None:

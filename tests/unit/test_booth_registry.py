@@ -11,6 +11,7 @@ from server.booth.state import (
     BoothChange,
     BoothRegistry,
     Forbidden,
+    Identity,
     InvalidAction,
     SpanClosed,
     UnknownBooth,
@@ -46,7 +47,7 @@ def test_on_air_ignores_ingest_until_media_is_tracked(booths: Booths) -> None:
 
     booths.registry.set_ingest(EN, True)
     assert booths.registry.is_on_air(EN)
-    assert booths.registry.snapshot(EN)["on_air"] is True
+    assert booths.registry.snapshot(EN).on_air is True
 
 
 def test_booth_without_an_active_interpreter_is_never_on_air(booths: Booths) -> None:
@@ -65,7 +66,7 @@ def test_media_tracking_changes_the_media_word_of_every_booth(booths: Booths) ->
 
     assert set(booths.changed_booths()) == set(booths.registry.booth_ids())
     assert [booths.registry.is_on_air(b) for b in (EN, FR)] == [False, True]
-    assert [booths.registry.snapshot(b)["media"] for b in (EN, FR)] == [
+    assert [booths.registry.snapshot(b).media for b in (EN, FR)] == [
         "not-sending",
         "sending",
     ]
@@ -80,7 +81,7 @@ def test_with_the_media_server_down_nobody_is_on_air(booths: Booths) -> None:
     booths.registry.set_media_server("down")
 
     snapshot = booths.registry.snapshot(EN)
-    assert (snapshot["on_air"], snapshot["media"], snapshot["active_id"]) == (
+    assert (snapshot.on_air, snapshot.media, snapshot.active_id) == (
         False,
         "no-server",
         ANA.participant_id,
@@ -91,14 +92,14 @@ def test_with_the_media_server_down_nobody_is_on_air(booths: Booths) -> None:
 
 def test_with_media_disabled_the_kiosk_cannot_tell_and_says_so(booths: Booths) -> None:
     booths.registry.join(EN, ANA)
-    assert booths.registry.snapshot(EN)["media"] == "untracked"
+    assert booths.registry.snapshot(EN).media == "untracked"
     booths.refused(InvalidAction, lambda: booths.registry.set_media_server("crashed"))  # type: ignore[arg-type]
 
 
 def test_listener_count_is_reported_and_a_negative_count_is_invalid(booths: Booths) -> None:
     booths.registry.set_listeners(FR, 12)
 
-    assert booths.registry.snapshot(FR)["listeners"] == 12
+    assert booths.registry.snapshot(FR).listeners == 12
     booths.refused(InvalidAction, lambda: booths.registry.set_listeners(FR, -1))
 
 
@@ -149,7 +150,7 @@ def test_each_real_change_reaches_every_subscriber_once(booths: Booths) -> None:
     booths.registry.set_listeners(EN, 3)
 
     assert booths.changes == second
-    assert [c.snapshot["listeners"] for c in second] == [3]
+    assert [c.snapshot.listeners for c in second] == [3]
 
 
 def test_a_failing_subscriber_breaks_neither_the_registry_nor_the_others(
@@ -165,7 +166,7 @@ def test_a_failing_subscriber_breaks_neither_the_registry_nor_the_others(
     with caplog.at_level(logging.ERROR):
         booths.registry.join(EN, ANA)
 
-    assert booths.registry.snapshot(EN)["active_id"] == ANA.participant_id
+    assert booths.registry.snapshot(EN).active_id == ANA.participant_id
     assert len(later) == 1
     assert "subscriber" in caplog.text
 
@@ -215,7 +216,7 @@ def test_removing_a_booth_closes_its_open_span_and_announces_it(booths: Booths) 
 
     assert not booths.registry.has_booth(EN)
     assert booths.effects() == [SpanClosed(EN, ANA.participant_id, START)]
-    assert booths.changes[0].snapshot["active_id"] is None
+    assert booths.changes[0].snapshot.active_id is None
 
 
 def test_editing_a_booth_announces_its_new_name_and_caption_switch_once(booths: Booths) -> None:
@@ -223,7 +224,7 @@ def test_editing_a_booth_announces_its_new_name_and_caption_switch_once(booths: 
 
     assert booths.changed_booths() == [EN]
     change = booths.changes[0]
-    assert (change.snapshot["language_name"], change.snapshot["transcription"]) == (
+    assert (change.snapshot.language_name, change.snapshot.transcription) == (
         "English (UK)",
         True,
     )
@@ -235,14 +236,14 @@ def test_editing_only_the_name_keeps_the_caption_switch(booths: Booths) -> None:
     booths.registry.update_booth(DE, language_name="German")
 
     snapshot = booths.registry.snapshot(DE)
-    assert (snapshot["language_name"], snapshot["transcription"]) == ("German", True)
+    assert (snapshot.language_name, snapshot.transcription) == ("German", True)
 
 
 def test_switching_captions_off_keeps_the_name(booths: Booths) -> None:
     booths.registry.update_booth(DE, transcription=False)
 
     snapshot = booths.registry.snapshot(DE)
-    assert (snapshot["language_name"], snapshot["transcription"]) == ("Deutsch", False)
+    assert (snapshot.language_name, snapshot.transcription) == ("Deutsch", False)
 
 
 def test_editing_an_on_air_booth_keeps_its_interpreter_on_air_and_its_siblings_quiet(
@@ -257,8 +258,8 @@ def test_editing_an_on_air_booth_keeps_its_interpreter_on_air_and_its_siblings_q
 
     assert booths.changed_booths() == [EN]
     snapshot = booths.registry.snapshot(EN)
-    assert (snapshot["active_id"], snapshot["on_air_since"]) == (ANA.participant_id, START)
-    assert snapshot["relay_label"] == "+"  # FR still takes relay from it
+    assert (snapshot.active_id, snapshot.on_air_since) == (ANA.participant_id, START)
+    assert snapshot.relay_label == "+"  # FR still takes relay from it
 
 
 @pytest.mark.parametrize(
@@ -309,3 +310,24 @@ def test_while_mediamtx_runs_a_pages_report_does_not_make_a_booth_on_air(booths:
 
     booths.registry.set_ingest(EN, True)  # MediaMTX's paths/list says online
     assert booths.registry.is_on_air(EN)
+
+
+def test_a_participant_in_every_snapshot_shows_what_changed_since_the_last(
+    booths: Booths,
+) -> None:
+    # Participant snapshots are reused while nothing they show changed: each change must show.
+    booths.registry.join(EN, ANA)
+    booths.registry.join(EN, BEN)
+    assert [p.connected for p in booths.registry.snapshot(EN).participants] == [True, True]
+
+    booths.registry.disconnect(EN, BEN.participant_id)
+    assert [p.connected for p in booths.registry.snapshot(EN).participants] == [True, False]
+
+    booths.registry.join(EN, BEN)
+    booths.registry.set_relay(EN, BEN.participant_id, FR)
+    ben = booths.registry.snapshot(EN).participants[1]
+    assert (ben.connected, ben.relay) == (True, FR)
+
+    booths.registry.join(EN, Identity(BEN.participant_id, "Ben B.", BEN.role))  # a new name
+    ben = booths.registry.snapshot(EN).participants[1]
+    assert (ben.display_name, ben.connected, ben.relay) == ("Ben B.", True, FR)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from server.booth.state import (
@@ -11,6 +13,7 @@ from server.booth.state import (
     SpanClosed,
     SpanOpened,
 )
+from server.ws.protocol import booth_state_json
 from tests.booth_support import (
     ADAM,
     ANA,
@@ -41,8 +44,8 @@ def alert_kinds(booths: Booths, booth_id: str = EN) -> list[str]:
 def test_first_interpreter_to_join_goes_on_air_and_opens_a_span(booths: Booths) -> None:
     state = booths.registry.join(EN, ANA)
 
-    assert state["active_id"] == ANA.participant_id
-    assert state["on_air_since"] == START
+    assert state.active_id == ANA.participant_id
+    assert state.on_air_since == START
     assert booths.effects() == [SpanOpened(EN, ANA.participant_id, "Ana", START)]
 
 
@@ -52,7 +55,7 @@ def test_second_interpreter_joins_passive_without_span_effects(booths: Booths) -
 
     state = booths.registry.join(EN, BEN)
 
-    assert state["active_id"] == ANA.participant_id
+    assert state.active_id == ANA.participant_id
     assert booths.effects() == []
 
 
@@ -62,14 +65,14 @@ def test_technicians_and_admins_never_go_on_air_by_joining(
 ) -> None:
     state = booths.registry.join(EN, controller)
 
-    assert state["active_id"] is None
+    assert state.active_id is None
     assert booths.effects() == []
 
 
 def test_interpreter_joining_after_a_technician_still_goes_on_air(booths: Booths) -> None:
     booths.registry.join(EN, TESS)
 
-    assert booths.registry.join(EN, ANA)["active_id"] == ANA.participant_id
+    assert booths.registry.join(EN, ANA).active_id == ANA.participant_id
 
 
 def test_snapshot_carries_every_contract_field_with_participants_in_join_order(
@@ -79,7 +82,9 @@ def test_snapshot_carries_every_contract_field_with_participants_in_join_order(
     booths.registry.join(DE, TESS)
     booths.registry.join(DE, ANA)
 
-    assert booths.registry.snapshot(DE) == {
+    # The snapshot is typed; the websocket edge turns it into the contract's JSON, key order too.
+    wire = booth_state_json(booths.registry.snapshot(DE))
+    expected = {
         "booth_id": DE,
         "language_code": "de",
         "language_name": "Deutsch",
@@ -102,6 +107,8 @@ def test_snapshot_carries_every_contract_field_with_participants_in_join_order(
         "listeners": 0,
         "relay_label": "floor",
     }  # fmt: skip
+    assert wire == expected
+    assert json.dumps(wire) == json.dumps(expected)
 
 
 def test_join_with_an_unknown_role_is_invalid(booths: Booths) -> None:
@@ -128,8 +135,8 @@ def test_active_socket_dropping_alerts_at_once_and_keeps_the_mic(booths: Booths)
     booths.registry.disconnect(EN, ANA.participant_id)
 
     state = booths.registry.snapshot(EN)
-    assert state["active_id"] == ANA.participant_id
-    assert state["participants"][0]["connected"] is False
+    assert state.active_id == ANA.participant_id
+    assert state.participants[0].connected is False
     assert alert_kinds(booths) == ["active_disconnected"]
     assert not any(isinstance(e, SpanClosed | SpanOpened) for e in booths.effects())
 
@@ -141,7 +148,7 @@ def test_passive_socket_dropping_raises_no_alert(booths: Booths) -> None:
 
     booths.registry.disconnect(EN, BEN.participant_id)
 
-    assert booths.registry.snapshot(EN)["participants"][1]["connected"] is False
+    assert booths.registry.snapshot(EN).participants[1].connected is False
     assert booths.effects() == []
 
 
@@ -155,10 +162,10 @@ def test_reconnect_within_grace_keeps_the_slot_and_the_mic(booths: Booths) -> No
 
     state = booths.registry.join(EN, ANA)
 
-    assert state["active_id"] == ANA.participant_id
-    assert state["on_air_since"] == START
-    assert [p["participant_id"] for p in state["participants"]] == ["invite:1", "invite:2"]
-    assert state["participants"][0]["connected"] is True
+    assert state.active_id == ANA.participant_id
+    assert state.on_air_since == START
+    assert [p.participant_id for p in state.participants] == ["invite:1", "invite:2"]
+    assert state.participants[0].connected is True
     assert booths.effects() == []
 
 
@@ -185,9 +192,9 @@ def test_active_disconnected_past_grace_passes_the_mic_to_the_partner(booths: Bo
     booths.registry.tick()
 
     state = booths.registry.snapshot(EN)
-    assert state["active_id"] == BEN.participant_id
-    assert state["on_air_since"] == expiry
-    assert [p["participant_id"] for p in state["participants"]] == [BEN.participant_id]
+    assert state.active_id == BEN.participant_id
+    assert state.on_air_since == expiry
+    assert [p.participant_id for p in state.participants] == [BEN.participant_id]
     closed, opened, alert = booths.effects()
     assert closed == SpanClosed(EN, ANA.participant_id, expiry)
     assert opened == SpanOpened(EN, BEN.participant_id, "Ben", expiry)
@@ -204,8 +211,8 @@ def test_rejoining_after_grace_does_not_reclaim_the_mic_even_before_tick(booths:
 
     state = booths.registry.join(EN, ANA)
 
-    assert state["active_id"] == BEN.participant_id
-    assert [p["participant_id"] for p in state["participants"]] == ["invite:2", "invite:1"]
+    assert state.active_id == BEN.participant_id
+    assert [p.participant_id for p in state.participants] == ["invite:2", "invite:1"]
 
 
 def test_disconnect_after_an_explicit_leave_is_ignored(booths: Booths) -> None:
@@ -244,7 +251,7 @@ def test_failover_picks_the_interpreter_who_has_waited_longest(booths: Booths) -
 
     booths.registry.leave(EN, BEN.participant_id)
 
-    assert booths.registry.snapshot(EN)["active_id"] == CAT.participant_id
+    assert booths.registry.snapshot(EN).active_id == CAT.participant_id
 
 
 def test_failover_skips_interpreters_whose_socket_is_down(booths: Booths) -> None:
@@ -255,7 +262,7 @@ def test_failover_skips_interpreters_whose_socket_is_down(booths: Booths) -> Non
 
     booths.registry.leave(EN, ANA.participant_id)
 
-    assert booths.registry.snapshot(EN)["active_id"] == CAT.participant_id
+    assert booths.registry.snapshot(EN).active_id == CAT.participant_id
 
 
 def test_active_leaving_passes_the_mic_with_spans_and_an_alert(booths: Booths) -> None:
@@ -282,8 +289,8 @@ def test_active_leaving_an_empty_booth_closes_the_span_and_alerts(booths: Booths
     booths.registry.leave(EN, ANA.participant_id)
 
     state = booths.registry.snapshot(EN)
-    assert state["active_id"] is None
-    assert state["on_air_since"] is None
+    assert state.active_id is None
+    assert state.on_air_since is None
     assert booths.effects()[0] == SpanClosed(EN, ANA.participant_id, now)
     assert alert_kinds(booths) == ["booth_empty"]
 
@@ -295,7 +302,7 @@ def test_passive_interpreter_leaving_leaves_the_mic_alone(booths: Booths) -> Non
 
     booths.registry.leave(EN, BEN.participant_id)
 
-    assert booths.registry.snapshot(EN)["active_id"] == ANA.participant_id
+    assert booths.registry.snapshot(EN).active_id == ANA.participant_id
     assert booths.effects() == []
     assert booths.changed_booths() == [EN]
 
@@ -305,9 +312,9 @@ def test_interpreter_reconnecting_to_an_emptied_booth_goes_on_air(booths: Booths
     booths.registry.join(EN, BEN)
     booths.registry.disconnect(EN, BEN.participant_id)
     booths.registry.leave(EN, ANA.participant_id)
-    assert booths.registry.snapshot(EN)["active_id"] is None
+    assert booths.registry.snapshot(EN).active_id is None
 
-    assert booths.registry.join(EN, BEN)["active_id"] == BEN.participant_id
+    assert booths.registry.join(EN, BEN).active_id == BEN.participant_id
 
 
 def test_leaving_a_booth_one_is_not_in_is_invalid(booths: Booths) -> None:
@@ -326,8 +333,8 @@ def test_restored_interpreter_rejoining_in_time_keeps_the_open_span(booths: Boot
 
     state = booths.registry.join(EN, ANA)
 
-    assert state["active_id"] == ANA.participant_id
-    assert state["on_air_since"] == since
+    assert state.active_id == ANA.participant_id
+    assert state.on_air_since == since
     assert not any(isinstance(e, SpanOpened | SpanClosed) for e in booths.effects())
 
 
@@ -339,7 +346,7 @@ def test_restored_interpreter_missing_the_grace_period_loses_the_mic(booths: Boo
 
     booths.registry.tick()
 
-    assert booths.registry.snapshot(EN)["active_id"] == BEN.participant_id
+    assert booths.registry.snapshot(EN).active_id == BEN.participant_id
     assert booths.effects()[:2] == [
         SpanClosed(EN, ANA.participant_id, expiry),
         SpanOpened(EN, BEN.participant_id, "Ben", expiry),
@@ -353,7 +360,7 @@ def test_restored_interpreter_alone_past_grace_empties_the_booth(booths: Booths)
 
     booths.registry.tick()
 
-    assert booths.registry.snapshot(EN)["active_id"] is None
+    assert booths.registry.snapshot(EN).active_id is None
     assert [type(e) for e in booths.effects()] == [SpanClosed, Alert]
     assert alert_kinds(booths) == ["booth_empty"]
 
@@ -362,7 +369,7 @@ def test_restore_emits_no_span_and_shows_the_interpreter_disconnected(booths: Bo
     booths.registry.restore_on_air(EN, ANA.participant_id, "Ana", START - 600)
 
     state = booths.registry.snapshot(EN)
-    assert state["participants"][0]["connected"] is False
+    assert state.participants[0].connected is False
     assert booths.effects() == []
     assert booths.changed_booths() == [EN]
 

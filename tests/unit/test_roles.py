@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.auth.roles import Action, Principal, Role, booth_role, can, roles_of
+from server.auth.roles import Action, Principal, booth_role, can, roles_of
+from server.identity import Role
 
 PRINCIPALS = {
     Role.ADMIN: Principal("user:1", "Root", is_admin=True),

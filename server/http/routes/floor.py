@@ -19,7 +19,7 @@ from server.auth.credentials import create_floor_token
 from server.auth.principals import principal_from_request
 from server.auth.roles import Action, Principal, can
 from server.http.templating import render_html
-from server.identity import floor_channel
+from server.identity import RoomKey
 from server.keys import SERVICES
 from server.mediamtx.floor_service import floor_health
 from server.mediamtx.floor_source import PAGE, stored_floor_source
@@ -35,7 +35,7 @@ async def _floor_principal(request: web.Request) -> tuple[str, str, Principal]:
     principal = await principal_from_request(request, key=services.secrets.jwt_key)
     if principal is None:
         raise web.HTTPSeeOther(URL("/login").with_query(next=request.path_qs))
-    if not can(principal, Action.FEED_FLOOR, floor_channel(event, room)):
+    if not can(principal, Action.FEED_FLOOR, RoomKey(event, room).floor):
         raise web.HTTPForbidden(
             text="Only technicians of this event and admins may feed its floor."
         )
@@ -64,7 +64,7 @@ async def floor_page(request: web.Request) -> web.Response:
     event, room_slug, principal = await _floor_principal(request)
     room = await _room_or_404(event, room_slug)
     source = stored_floor_source(room.floor_kind, room.floor_value)
-    path = floor_channel(event, room_slug)
+    path = RoomKey(event, room_slug).floor
     context: dict[str, Any] = {
         "event": room.event,
         "room": room,
@@ -86,7 +86,7 @@ async def floor_token(request: web.Request) -> web.Response:
             {"error": "this room's floor is no longer fed by the floor page"}, status=409
         )
     expires = datetime.now(UTC) + timedelta(minutes=FLOOR_TOKEN_MINUTES)
-    token = _mint(request, principal, floor_channel(event, room_slug))
+    token = _mint(request, principal, RoomKey(event, room_slug).floor)
     return web.json_response(
         {"token": token, "expires_at": expires.isoformat()},
         headers={"Cache-Control": "no-store"},

@@ -10,9 +10,10 @@ from aiohttp import web
 
 import db
 from server.auth.csrf import csrf_token
-from server.auth.roles import Action, Principal, Role, can, roles_of
+from server.auth.roles import Action, Principal, can, roles_of
 from server.http.middleware import get_principal
 from server.http.templating import render_html
+from server.identity import Role
 from server.keys import CONFIG
 
 

@@ -28,6 +28,7 @@ from server.auth.principals import (
 from server.http.errors import Problem
 from server.http.link_preview import is_link_preview
 from server.http.templating import render_html
+from server.identity import Role
 from server.keys import CONFIG, SERVICES
 
 UNKNOWN = (
@@ -52,7 +53,7 @@ _REFUSALS: dict[str, tuple[str, str, str]] = {
 def destination(invite: InviteToken) -> str:
     """Where the invite leads: the booth's interpreter page or the event's console."""
     booth = invite.booth
-    if invite.role == "technician":
+    if invite.role == Role.TECHNICIAN:
         return f"/console/{booth.room.event.slug}"
     return f"/interpreter/{booth.path}"
 
@@ -115,7 +116,7 @@ async def _redeem(request: web.Request) -> web.StreamResponse:
         key=request.app[SERVICES].secrets.jwt_key,
         hours=request.app[CONFIG].auth.session_hours,
         now=request_now(request),
-        own_name=not invite.label and invite.role == "interpreter",
+        own_name=not invite.label and invite.role == Role.INTERPRETER,
     )
     response = see_other(destination(invite))
     set_auth_cookie(request, response, SESSION_COOKIE, session)

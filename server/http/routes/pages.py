@@ -15,9 +15,10 @@ from yarl import URL
 import db
 from server.auth.credentials import create_booth_token
 from server.auth.principals import principal_from_request
-from server.auth.roles import Action, Principal, Role, booth_role, can
+from server.auth.roles import Action, Principal, booth_role, can
 from server.http.static_assets import conditional
 from server.http.templating import render_html
+from server.identity import BoothId, Role, RoomKey
 from server.keys import CONFIG, SERVICES
 from server.mediamtx.floor_service import floor_health
 
@@ -49,9 +50,9 @@ async def _room_or_404(event: str, room: str) -> db.models.Room:
         raise web.HTTPNotFound(text=f"There is no room {event}/{room}.") from exc
 
 
-def _media_role(role: Role) -> str:
+def _media_role(role: Role) -> Role:
     # Admins publish and read with a technician's rights; the token only knows the two.
-    return "interpreter" if role is Role.INTERPRETER else "technician"
+    return Role.INTERPRETER if role is Role.INTERPRETER else Role.TECHNICIAN
 
 
 def _mint_media_token(request: web.Request, principal: Principal, booth_id: str, role: Role) -> str:
@@ -80,8 +81,8 @@ async def interpreter_page(request: web.Request) -> web.Response:
     """The interpreter console of one booth, for its interpreters, technicians and admins."""
     booth_id, principal, role = await _booth_principal(request)
     booth = await _booth_or_404(booth_id)
-    event, room, _ = booth_id.split("/")
-    siblings = await db.list_booths(event, room)
+    room_key = BoothId.of(booth_id).room
+    siblings = await db.list_booths(room_key.event, room_key.slug)
     config = request.app[CONFIG]
     context: dict[str, Any] = {
         "booth": booth,
@@ -120,7 +121,7 @@ async def console_page(request: web.Request) -> web.Response:
     except db.NotFound as exc:
         raise web.HTTPNotFound(text=f"There is no event {event_slug}.") from exc
     booths = await db.list_booths(event_slug)
-    rooms = {f"{event_slug}/{r.slug}/floor": r for r in await db.list_rooms(event_slug)}
+    rooms = {RoomKey(event_slug, r.slug).floor: r for r in await db.list_rooms(event_slug)}
     floors = [(rooms[f.path], f) for f in floor_health(request.app, event_slug) if f.path in rooms]
     context: dict[str, Any] = {
         "event": event,
