@@ -11,6 +11,7 @@ from server.auth.rate_limit import FailureLimiter
 from server.config import Config
 
 if TYPE_CHECKING:
+    from server.booth.runtime import BoothRuntime
     from server.changes.access import AccessView
     from server.changes.watcher import ChangeWatcher
     from server.services import Services
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 CONFIG = web.AppKey("config", Config)
 SERVICES: web.AppKey[Services] = web.AppKey("services")
+# The live booths: registry, booth database writes, grace ticker, chat (server/booth/runtime.py).
+BOOTH_RUNTIME: web.AppKey[BoothRuntime] = web.AppKey("booth_runtime")
 # The websocket layer's registry subscription and open sockets (server/ws/setup.py).
 WS_HUB: web.AppKey[WebSocketHub] = web.AppKey("ws_hub")
 # The one change watcher: "the database changed" for whoever follows it (server/changes/).

@@ -10,8 +10,9 @@ from the booths in the database, runs the supervisor and a poller that feeds eac
 - `"media_paths"`: the `MediaPaths` the config file and the restarts are built from;
 - `"floors"`: the `FloorBoard` of every room's floor source and health (server/mediamtx/floor_service.py).
 
-Booths created while the kiosk runs get their MediaMTX path through `add_booth_path(app, id)`;
-the websocket layer's `register_booth` calls it. Whatever changes elsewhere (the CLI, a second
+Booths created while the kiosk runs get their MediaMTX path through `add_booth_path(app, id)`,
+which follows the booth runtime's `subscribe_added` (MediaMTX follows the runtime; the runtime
+knows nothing of MediaMTX). Whatever changes elsewhere (the CLI, a second
 process) reaches MediaMTX through `follow_media_paths`, a change watcher subscriber.
 """
 
@@ -28,7 +29,7 @@ import db
 from server.booth.models import MediaServer
 from server.config import Config
 from server.hosting.network import lan_addresses
-from server.keys import CONFIG, EXTRAS, SERVICES
+from server.keys import BOOTH_RUNTIME, CONFIG, EXTRAS, SERVICES
 from server.mediamtx import (
     MediaMTXError,
     MediaMTXSupervisor,
@@ -331,9 +332,13 @@ async def media_context(app: web.Application) -> AsyncIterator[None]:
     poller = MediaStatusPoller(
         supervisor.client, POLL_INTERVAL, on_status=lambda changed: feed_registry(app, changed)
     )
-    async with supervisor:
-        if binary is None:
-            yield
-            return
-        async with poller:
-            yield
+    unfollow = app[BOOTH_RUNTIME].subscribe_added(lambda booth_id: add_booth_path(app, booth_id))
+    try:
+        async with supervisor:
+            if binary is None:
+                yield
+                return
+            async with poller:
+                yield
+    finally:
+        unfollow()

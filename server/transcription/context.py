@@ -26,7 +26,7 @@ from aiohttp import web
 import db
 from server.auth.credentials import create_listener_token
 from server.config import Config
-from server.keys import CONFIG, EXTRAS, SERVICES
+from server.keys import BOOTH_RUNTIME, CONFIG, EXTRAS, SERVICES
 from server.secrets.store import KioskSecrets
 from server.ws import broadcast_caption
 
@@ -106,7 +106,6 @@ async def captions_context(app: web.Application) -> AsyncIterator[None]:
         return
     try:
         from server.transcription.live import LiveCaptions
-        from server.transcription.writer import TranscriptWriter
     except ImportError as error:
         from server.transcription.engine import CAPTIONS_EXTRA_HINT
 
@@ -121,24 +120,23 @@ async def captions_context(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     source_for = source_for or rtsp_source(config, services.secrets)
-    writer = TranscriptWriter()
+    runtime = app[BOOTH_RUNTIME]
     live = LiveCaptions(
-        registry=services.registry,
+        registry=runtime.registry,
         engine_factory=engine_factory(config),
         max_concurrent=config.transcription.max_concurrent,
         source_for=source_for,
         broadcast=lambda booth_id, status, text, seq: broadcast_caption(
             app, booth_id, status, text, seq
         ),
-        writer=writer,
+        # The runtime's one ordered writer; it outlives this context and stores the last finals.
+        writer=runtime.writer,
         clock=services.clock,
         first_seq=await _first_seq(),
     )
     extras[STATE] = live.state
-    writer.start()
     live.start()
     try:
         yield
     finally:
         await live.close()
-        await writer.close()
