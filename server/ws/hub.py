@@ -1,4 +1,4 @@
-"""The fan-out between the booth registry and the open sockets.
+"""The fan-out between the booth runtime and the open sockets.
 
 One subscription to the booth runtime serves everybody: each change is serialised once and the
 same string is put on the queue of every booth socket of that booth, and, when the room's
@@ -14,7 +14,6 @@ every COUNT_FLUSH_SECONDS.
 from __future__ import annotations
 
 import asyncio
-import logging
 import weakref
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
@@ -30,8 +29,6 @@ from server.ws.protocol import (
     listen_state_message,
     state_message,
 )
-
-logger = logging.getLogger(__name__)
 
 COUNT_FLUSH_SECONDS = 0.5
 
@@ -54,7 +51,8 @@ class WebSocketHub:
 
     def __init__(self, runtime: BoothRuntime) -> None:
         self.runtime = runtime
-        # Read-only use here: snapshots, room channels, listener counts.
+        # Read here for snapshots and room channels; written only with listener counts, which
+        # come from the sockets.
         self.registry = runtime.registry
         self.connections: weakref.WeakSet[Connection] = weakref.WeakSet()
         self._booth_sockets: dict[str, set[Connection]] = {}
