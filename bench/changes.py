@@ -7,7 +7,7 @@ listener socket open on the room. Two figures, each beside a baseline measured i
 - **follow latency**: a booth's language name is changed by another SQLite connection (as the
   CLI or a second process would) and the clock runs until the listener socket receives the
   `listen:state` carrying it. Baseline: the same edit made the way the kiosk's own admin panel
-  makes it (database write, then `refresh_booth`), which reaches the socket without the watcher.
+  makes it (database write, then the booth runtime's `refresh`), which reaches the socket without the watcher.
 - **idle reload**: one round of every change subscriber when nothing changed (what each of the
   kiosk's own writes costs: a chat line, a span). Baselines: one `PRAGMA data_version` poll,
   and one trivial query through the kiosk's database connection.
@@ -67,11 +67,10 @@ async def run(rounds: int) -> dict[str, Any]:
     from server.app import make_app
     from server.auth.credentials import new_signing_key
     from server.config import parse_config
-    from server.keys import CHANGES
+    from server.keys import BOOTH_RUNTIME, CHANGES
     from server.secrets.fernet_keys import generate_key
     from server.secrets.store import KioskSecrets
     from server.services import Services
-    from server.ws import refresh_booth
 
     folder = Path(tempfile.mkdtemp(prefix="bench-changes-"))
     path = folder / "kiosk.sqlite3"
@@ -108,7 +107,7 @@ async def run(rounds: int) -> dict[str, Any]:
 
                 name = f"Admin {i}"
                 started = time.perf_counter()
-                refresh_booth(server.app, await db.update_booth(BOOTH, language_name=name))
+                server.app[BOOTH_RUNTIME].refresh(await db.update_booth(BOOTH, language_name=name))
                 await until_named(ws, name)
                 direct.append(time.perf_counter() - started)
                 # Let the watcher see the admin's own write before the next round.

@@ -27,6 +27,7 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import db  # noqa: E402
+from server.booth.runtime import setup_booth_runtime  # noqa: E402
 from server.booth.state import Identity  # noqa: E402
 from server.config import Config  # noqa: E402
 from server.identity import Role  # noqa: E402
@@ -68,6 +69,7 @@ async def ours_app(data_dir: Path) -> web.Application:
     app[CONFIG] = Config()
     secrets = KioskSecrets(jwt_key="b" * 48, fernet_keys=(generate_key(),), media_secret="m")
     app[SERVICES] = Services(secrets=secrets, open_database=False)
+    setup_booth_runtime(app)
     setup_websockets(app)
 
     async def change(request: web.Request) -> web.Response:

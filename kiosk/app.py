@@ -1,8 +1,9 @@
 """The technician's console: a Textual app that runs the kiosk's web server in its own loop.
 
 `create_app` builds it (tests and the bench use it too); `run_console` is what
-`voxbento-kiosk run` calls. The console hears booth changes by subscribing to the registry;
-the subscriber only records the snapshot, and a 10 Hz timer repaints what changed.
+`voxbento-kiosk run` calls. The console hears booth changes by subscribing to the booth
+runtime (the server's, which follows the database); the subscriber only records the snapshot,
+and a 10 Hz timer repaints what changed.
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ from kiosk.server_bridge import (
     console_captions_booths,
     console_floor_health,
     console_mediamtx_state,
+    console_runtime,
     follow_changes,
-    register_missing_booths,
 )
 from server.booth.models import BoothChange
+from server.booth.runtime import BoothRuntime
 from server.booth.state import BoothRegistry
 from server.config import Config
 from server.hosting.runner import KioskRunner
@@ -126,6 +128,8 @@ class KioskApp(App[None]):
         self.clock = clock
         self.demo = demo
         self.registry: BoothRegistry = services.registry
+        # Until the server runs: an unstarted runtime over the same registry (see `_start`).
+        self.runtime: BoothRuntime = console_runtime(None, services)
         self.board = BoothBoard()
         self.control = ConsoleControl(self.registry)
         self.host = KioskRunner(config, services) if start_server else None
@@ -172,8 +176,11 @@ class KioskApp(App[None]):
                 logger.info("created the demo event 'demo' with booths en, de, fr")
             if await ensure_demo_floor(self.config):
                 await apply_floor(self.web_app, f"{DEMO_EVENT}/{DEMO_ROOM}")
-        await register_missing_booths(self.registry, self.web_app)
-        self._unsubscribe = self.registry.subscribe(self._on_booth_change)
+        self.runtime = console_runtime(self.web_app, self.services)
+        # The server's runtime loaded the booths at its start; this adds the demo's, or fills
+        # the registry without a server.
+        await self.runtime.follow_database()
+        self._unsubscribe = self.runtime.subscribe(self._on_booth_change)
         # The dashboard follows the registry, which the server's change watcher keeps in step
         # with the database; the screens that read the database themselves follow it here.
         self._unfollow = follow_changes(self.web_app, self._on_database_change)
@@ -224,7 +231,7 @@ class KioskApp(App[None]):
     # ----------------------------------------------------------------- live state
 
     def _on_booth_change(self, change: BoothChange) -> None:
-        """Registry subscriber: record only; the timer repaints."""
+        """Booth runtime subscriber: record only; the timer repaints."""
         self.board.record(change, self.registry.has_booth(change.booth_id))
 
     async def _on_database_change(self) -> None:

@@ -1,6 +1,6 @@
 """What the dashboard shows, computed from booth snapshots: rows, alerts and coalescing.
 
-Plain Python with no Textual: the registry subscriber only records the newest snapshot of a
+Plain Python with no Textual: the booth runtime subscriber only records the newest snapshot of a
 booth and marks it dirty; a timer in the app drains the dirty set at most ten times a second,
 so a burst of changes to one booth costs one repaint.
 """

@@ -1,9 +1,10 @@
 """Where the console reaches into the server's run-time parts: booths, chat, MediaMTX, captions.
 
-When the web server runs, booths created on screen go through the websocket layer's
-`register_booth`, and chat goes through its `post_chat` (stored, sent to the booth's sockets,
-heard by chat subscribers); without a server (snapshot tests) the registry is filled directly
-and chat is only stored.
+The console's booths are a `BoothRuntime` (server/booth/runtime.py): the server's own when the
+web server runs, so booths created on screen are live at once and chat goes through the
+runtime's `BoothChat` (stored, sent to the booth's sockets, heard by chat subscribers); without
+a server (snapshot tests) an unstarted runtime over the same registry fills it from the
+database, and chat is only stored.
 """
 
 from __future__ import annotations
@@ -15,29 +16,22 @@ from aiohttp import web
 
 import db
 from kiosk.control import CONSOLE_IDENTITY
-from server.booth.state import BoothRegistry
+from server.booth.chat import ChatListener, PostedChat
+from server.booth.runtime import BoothRuntime
 from server.config import Config
 from server.http.routes.health import captions_state, mediamtx_state
 from server.identity import RoomKey
-from server.keys import CHANGES, MEDIA, WS_HUB
+from server.keys import BOOTH_RUNTIME, CHANGES, MEDIA
 from server.mediamtx.floor_service import FloorHealth, apply_floor_source, floor_health
-from server.ws import PostedChat, post_chat, register_booth
-from server.ws.access import add_booth_record
-from server.ws.chat import ChatListener
+from server.services import Services
 
 
-async def register_missing_booths(registry: BoothRegistry, web_app: web.Application | None) -> int:
-    """Put every database booth the registry does not know yet into it; returns how many."""
-    added = 0
-    for booth in await db.list_booths():
-        if registry.has_booth(booth.path):
-            continue
-        if web_app is not None:
-            register_booth(web_app, booth)
-        else:
-            add_booth_record(registry, booth)
-        added += 1
-    return added
+def console_runtime(web_app: web.Application | None, services: Services) -> BoothRuntime:
+    """The server's booth runtime; without a server, an unstarted one over the services'
+    registry (it fills the registry from the database and runs nothing in the background)."""
+    if web_app is not None and BOOTH_RUNTIME in web_app:
+        return web_app[BOOTH_RUNTIME]
+    return BoothRuntime(services.registry, services.clock)
 
 
 async def send_console_chat(
@@ -45,8 +39,8 @@ async def send_console_chat(
 ) -> PostedChat:
     """Post a chat line from the console as "Technician"; returns the stored message."""
     sender_id, sender_name = CONSOLE_IDENTITY.participant_id, CONSOLE_IDENTITY.display_name
-    if web_app is not None and WS_HUB in web_app:
-        return await post_chat(web_app, booth_id, sender_id, sender_name, text)
+    if web_app is not None and BOOTH_RUNTIME in web_app:
+        return await web_app[BOOTH_RUNTIME].chat.post(booth_id, sender_id, sender_name, text)
     stored = await db.append_chat(booth_id, sender_id, sender_name, text)
     return PostedChat.from_stored(booth_id, stored)
 
@@ -56,9 +50,9 @@ def subscribe_chat(web_app: web.Application | None, listener: ChatListener) -> C
 
     Without a server nothing but the console posts, so there is nothing to hear.
     """
-    if web_app is None or WS_HUB not in web_app:
+    if web_app is None or BOOTH_RUNTIME not in web_app:
         return lambda: None
-    return web_app[WS_HUB].subscribe_chat(listener)
+    return web_app[BOOTH_RUNTIME].chat.subscribe(listener)
 
 
 def follow_changes(

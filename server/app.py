@@ -11,6 +11,7 @@ from aiohttp import web
 import db
 from db.migrate import migrate_db
 from server.auth.csrf import setup_csrf
+from server.booth.runtime import setup_booth_runtime
 from server.changes import setup_changes
 from server.config import Config
 from server.hosting.network import ListeningPorts
@@ -82,6 +83,8 @@ def make_app(config: Config, services: Services) -> web.Application:
     app.cleanup_ctx.append(database_context)
     app.cleanup_ctx.append(http_client_context)
 
+    # The live booths: loaded once the database is open; the contexts below subscribe to it.
+    setup_booth_runtime(app)
     setup_websockets(app)
     # Last, so it starts after the booths are loaded and stops before the sockets close.
     app.cleanup_ctx.append(media_context)

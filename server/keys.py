@@ -13,6 +13,7 @@ from server.config import Config
 from server.hosting.network import ListeningPorts
 
 if TYPE_CHECKING:
+    from server.booth.runtime import BoothRuntime
     from server.changes.access import AccessView
     from server.changes.watcher import ChangeWatcher
     from server.http.socket_limits import SocketBudget
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 CONFIG = web.AppKey("config", Config)
 SERVICES: web.AppKey[Services] = web.AppKey("services")
+# The live booths: registry, booth database writes, grace ticker, chat (server/booth/runtime.py).
+BOOTH_RUNTIME: web.AppKey[BoothRuntime] = web.AppKey("booth_runtime")
 # The websocket layer's registry subscription and open sockets (server/ws/setup.py).
 WS_HUB: web.AppKey[WebSocketHub] = web.AppKey("ws_hub")
 # The one change watcher: "the database changed" for whoever follows it (server/changes/).

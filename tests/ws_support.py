@@ -1,6 +1,7 @@
 """Test support for the websocket layer: a real app on a loopback TestServer, and socket helpers.
 
-The app is the websocket layer alone (`web.Application()` + `setup_websockets`), with real
+The app is the websocket layer alone (`web.Application()` + the booth runtime +
+`setup_websockets`), with real
 SQLite, real tokens and a clock the test can move.
 """
 
@@ -20,6 +21,7 @@ from aiohttp.test_utils import TestServer
 
 import db
 from server.auth.credentials import create_booth_token, create_listener_token, create_user_token
+from server.booth.runtime import setup_booth_runtime
 from server.config import Config
 from server.keys import CONFIG, SERVICES
 from server.secrets.fernet_keys import generate_key
@@ -149,6 +151,7 @@ async def running_kiosk(clock: FakeClock | None = None) -> AsyncIterator[Kiosk]:
     app = web.Application()
     app[CONFIG] = Config()
     app[SERVICES] = services
+    setup_booth_runtime(app)
     setup_websockets(app)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

@@ -25,8 +25,8 @@ from kiosk.board import (
 )
 from kiosk.screens.base import ConsoleScreen
 from kiosk.server_bridge import send_console_chat, subscribe_chat
+from server.booth.chat import PostedChat
 from server.booth.models import BoothError, BoothSnapshot
-from server.ws import PostedChat
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp

@@ -16,9 +16,9 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 
 import db
 from kiosk.screens.base import ConsoleScreen
-from kiosk.server_bridge import apply_floor, register_missing_booths
+from kiosk.server_bridge import apply_floor
 from server.manage.errors import SetupError
-from server.manage.venues import add_booth, add_event, add_room, set_floor
+from server.manage.venues import add_event, add_room, set_floor
 from server.mediamtx.floor_source import (
     DEVICE,
     FILE,
@@ -276,8 +276,7 @@ class SetupScreen(ConsoleScreen):
             captions = self.query_one("#booth-captions", Checkbox).value
 
             async def create() -> str:
-                booth = await add_booth(room_key, lang, name, captions)
-                await register_missing_booths(self.kiosk.registry, self.kiosk.web_app)
+                booth = await self.kiosk.runtime.create_booth(room_key, lang, name, captions)
                 return booth.path
 
         self._run(form, create)

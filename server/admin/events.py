@@ -10,10 +10,10 @@ from server import manage
 from server.admin.access import event_principal, global_principal, panel_principal
 from server.admin.counts import event_consequences
 from server.admin.forms import Form, submitted_form
-from server.admin.live import booths_removed, rooms_edited
 from server.admin.views import invalid, render_admin, see_other
 from server.auth.roles import Action, can
 from server.identity import validate_display_name, validate_event_slug, validate_listener_code
+from server.keys import BOOTH_RUNTIME
 from server.mediamtx.floor_source import stored_floor_source
 
 routes = web.RouteTableDef()
@@ -54,7 +54,7 @@ async def create_event(request: web.Request) -> web.Response:
             form.fail("slug", str(exc))
     if not form.ok:
         return invalid(request, principal, "event_form.html", {"event": None, "form": form})
-    await rooms_edited(request.app)
+    await request.app[BOOTH_RUNTIME].rooms_changed()
     raise see_other(f"/admin/events/{slug}")
 
 
@@ -99,7 +99,7 @@ async def update_event(request: web.Request) -> web.Response:
     if not form.ok or name is None:
         return invalid(request, principal, "event_form.html", {"event": event, "form": form})
     await db.update_event(event.slug, display_name=name, listener_code=code or "")
-    await rooms_edited(request.app)
+    await request.app[BOOTH_RUNTIME].rooms_changed()
     raise see_other(f"/admin/events/{event.slug}")
 
 
@@ -126,8 +126,5 @@ async def delete_event(request: web.Request) -> web.Response:
     await event_principal(request, Action.CREATE_EVENT)
     await submitted_form(request)
     slug = request.match_info["event"]
-    booth_ids = [b.path for b in await db.list_booths(slug)]
-    await db.delete_event(slug)
-    booths_removed(request.app, booth_ids)
-    await rooms_edited(request.app)
+    await request.app[BOOTH_RUNTIME].delete_event(slug)
     raise see_other("/admin")

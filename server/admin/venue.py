@@ -9,12 +9,11 @@ from server import manage
 from server.admin.access import booth_of, event_principal, room_of
 from server.admin.counts import booth_consequences, room_consequences
 from server.admin.forms import Form, submitted_form
-from server.admin.live import booth_added, booth_edited, booths_removed, rooms_edited
 from server.admin.paths import booth_base
 from server.admin.views import inline_svg, invalid, render_admin, see_other
 from server.hosting.network import public_url
 from server.identity import validate_display_name, validate_language_code, validate_room_slug
-from server.keys import CONFIG
+from server.keys import BOOTH_RUNTIME, CONFIG
 from server.mediamtx.floor_service import apply_floor_source
 from server.qr import qr_svg
 
@@ -45,7 +44,7 @@ async def create_room(request: web.Request) -> web.Response:
     if not form.ok:
         context = {"event": event, "room": None, "form": form}
         return invalid(request, principal, "room_form.html", context)
-    await rooms_edited(request.app)
+    await request.app[BOOTH_RUNTIME].rooms_changed()
     raise see_other(f"/admin/events/{event.slug}")
 
 
@@ -94,10 +93,7 @@ async def delete_room(request: web.Request) -> web.Response:
     _, event = await event_principal(request)
     room = await room_of(event, request)
     await submitted_form(request)
-    booth_ids = [b.path for b in await db.list_booths(event.slug, room.slug)]
-    await db.delete_room(event.slug, room.slug)
-    booths_removed(request.app, booth_ids)
-    await rooms_edited(request.app)
+    await request.app[BOOTH_RUNTIME].delete_room(event.slug, room.slug)
     await apply_floor_source(request.app, event.slug, room.slug)  # the floor leaves the health list
     raise see_other(f"/admin/events/{event.slug}")
 
@@ -129,7 +125,7 @@ async def new_booth_form(request: web.Request) -> web.Response:
 
 @routes.post("/admin/events/{event}/rooms/{room}/new-booth")
 async def create_booth(request: web.Request) -> web.Response:
-    """Add the booth, tell the live registry, and go back to the event."""
+    """Add the booth (live at once), and go back to the event."""
     principal, event = await event_principal(request)
     room = await room_of(event, request)
     form = await submitted_form(request)
@@ -138,7 +134,7 @@ async def create_booth(request: web.Request) -> web.Response:
     booth = None
     if form.ok and lang is not None and name is not None:
         try:
-            booth = await manage.add_booth(
+            booth = await request.app[BOOTH_RUNTIME].create_booth(
                 f"{event.slug}/{room.slug}", lang, name, form.flag("transcription")
             )
         except manage.SetupError as exc:
@@ -146,7 +142,6 @@ async def create_booth(request: web.Request) -> web.Response:
     if booth is None:
         context = {"event": event, "room": room, "booth": None, "form": form}
         return invalid(request, principal, "booth_form.html", context)
-    booth_added(request.app, booth)
     raise see_other(f"/admin/events/{event.slug}")
 
 
@@ -172,10 +167,9 @@ async def update_booth(request: web.Request) -> web.Response:
     if name is None:
         context = {"event": event, "room": booth.room, "booth": booth, "form": form}
         return invalid(request, principal, "booth_form.html", context)
-    edited = await db.update_booth(
+    await request.app[BOOTH_RUNTIME].edit_booth(
         booth.path, language_name=name, transcription=form.flag("transcription")
     )
-    booth_edited(request.app, edited)
     raise see_other(f"/admin/events/{event.slug}")
 
 
@@ -199,6 +193,5 @@ async def delete_booth(request: web.Request) -> web.Response:
     _, event = await event_principal(request)
     booth = await booth_of(event, request)
     await submitted_form(request)
-    await db.delete_booth(booth.path)
-    booths_removed(request.app, [booth.path])
+    await request.app[BOOTH_RUNTIME].delete_booth(booth.path)
     raise see_other(f"/admin/events/{event.slug}")

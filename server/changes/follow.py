@@ -7,8 +7,8 @@ loaded and MediaMTX runs, and stops first. Subscribers, in order:
 1. access: revoked invites and deactivated accounts; their booth sockets close with 4001 and
    they leave every booth (the mic passes on). Security first, so a slow reload elsewhere
    never delays it.
-2. booths: the live registry follows the database (listener pages, the console's dashboard and
-   captions follow the registry).
+2. booths: the booth runtime follows the database (sockets, listener pages, the console's
+   dashboard and captions follow the runtime).
 3. rooms: the listeners' room directory (which rooms exist, which need a listener code).
 4. media paths: MediaMTX serves exactly the booths and rooms of the database.
 5. floors: each room's floor source reaches MediaMTX and the floor health list.
@@ -26,10 +26,10 @@ from aiohttp import web
 from db.changes import ChangeSource, change_source
 from server.changes.access import AccessView
 from server.changes.watcher import ChangeWatcher
-from server.keys import ACCESS, CHANGES, WS_HUB
+from server.keys import ACCESS, BOOTH_RUNTIME, CHANGES, WS_HUB
 from server.mediamtx.floor_service import follow_floor_sources
 from server.mediamtx.service import cut_publishers, follow_media_paths
-from server.ws import follow_booths, rooms_changed
+from server.ws import rooms_changed
 from server.ws.booth_socket import REVOKED
 from server.ws.protocol import CloseCode
 
@@ -48,13 +48,10 @@ def end_revoked_sessions(app: web.Application) -> list[str]:
     every booth; returns the booths where one of them held the mic."""
     if WS_HUB not in app:
         return []
-    access, registry = app[ACCESS], app[WS_HUB].registry
-    held_mic = [
-        booth_id
-        for booth_id in registry.booth_ids()
-        if (active := registry.snapshot(booth_id).active_id) and not access.allows(active)
-    ]
-    closed = app[WS_HUB].end_sessions(access.allows, CloseCode.NOT_AUTHENTICATED, REVOKED)
+    access = app[ACCESS]
+    # Out of the booths first (the mic passes on now), then their sockets close.
+    held_mic = app[BOOTH_RUNTIME].expel(access.allows)
+    closed = app[WS_HUB].close_sessions(access.allows, CloseCode.NOT_AUTHENTICATED, REVOKED)
     if closed:
         logger.info("closed %d booth socket(s) whose access was revoked", closed)
     return held_mic
@@ -92,7 +89,7 @@ async def changes_context(app: web.Application) -> AsyncIterator[None]:
     watcher = app[CHANGES]
     unsubscribe = [
         watcher.subscribe("access", lambda: follow_access(app)),
-        watcher.subscribe("booths", lambda: follow_booths(app)),
+        watcher.subscribe("booths", app[BOOTH_RUNTIME].follow_database),
         watcher.subscribe("rooms", lambda: rooms_changed(app)),
         watcher.subscribe("media paths", lambda: follow_media_paths(app)),
         watcher.subscribe("floors", lambda: follow_floor_sources(app)),

@@ -7,8 +7,9 @@ the floor board (server/mediamtx/floor_service.py). `/healthz` and the console r
 attributes: `state`, `reason`, `supervisor` (None when MediaMTX is disabled), `paths` and
 `floors`.
 
-Booths created while the kiosk runs get their MediaMTX path through `add_booth_path(app, id)`;
-the websocket layer's `register_booth` calls it. Whatever changes elsewhere (the CLI, a second
+Booths created while the kiosk runs get their MediaMTX path through `MediaService.add_booth_path`,
+which follows the booth runtime's `subscribe_added` (MediaMTX follows the runtime; the runtime
+knows nothing of MediaMTX). Whatever changes elsewhere (the CLI, a second
 process) reaches MediaMTX through `follow_media_paths`, a change watcher subscriber. These
 app-level functions do nothing on an app without the media wiring (websocket-only tests).
 """
@@ -29,7 +30,7 @@ from server.booth.models import MediaServer
 from server.config import Config
 from server.hosting.network import ListeningPorts, lan_addresses
 from server.identity import RoomKey, is_floor_channel
-from server.keys import CONFIG, MEDIA, PORTS, SERVICES
+from server.keys import BOOTH_RUNTIME, CONFIG, MEDIA, PORTS, SERVICES
 from server.mediamtx import (
     MediaMTXError,
     MediaMTXSupervisor,
@@ -392,4 +393,10 @@ async def media_context(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: one `MediaService` in `app[MEDIA]` for the app's lifetime."""
     async with MediaService(app[CONFIG], app[SERVICES], app[PORTS]) as media:
         app[MEDIA] = media
-        yield
+        runtime = app.get(BOOTH_RUNTIME)
+        unfollow = runtime.subscribe_added(media.add_booth_path) if runtime else None
+        try:
+            yield
+        finally:
+            if unfollow is not None:
+                unfollow()

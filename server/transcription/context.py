@@ -28,15 +28,15 @@ import db
 from server.auth.credentials import create_listener_token
 from server.config import Config
 from server.identity import BoothId
-from server.keys import CAPTION_SOURCE, CAPTIONS, CONFIG, SERVICES
+from server.keys import BOOTH_RUNTIME, CAPTION_SOURCE, CAPTIONS, CONFIG, SERVICES
 from server.secrets.store import KioskSecrets
 from server.services import Services
 from server.ws import broadcast_caption
 
 if TYPE_CHECKING:
+    from server.booth.runtime import BoothRuntime
     from server.transcription.engine import TranscriptionEngine
     from server.transcription.live import LiveCaptions
-    from server.transcription.writer import TranscriptWriter
 
 log = logging.getLogger(__name__)
 
@@ -107,24 +107,25 @@ Broadcast = Callable[[str, str, str, int], None]
 class CaptionsService:
     """Live captions for the app's lifetime; `async with CaptionsService(...) as captions:`.
 
-    Entering starts the transcript writer and `LiveCaptions` when captions are enabled and can
-    run; otherwise the service only reports why not. Leaving stops captions first (storing
-    their last finals) and then the writer.
+    Entering starts `LiveCaptions` when captions are enabled and can run; otherwise the service
+    only reports why not. Finals go to the booth runtime's one ordered writer, which outlives
+    this service, so the last finals of a booth are still stored after captions stop.
     """
 
     def __init__(
         self,
         config: Config,
         services: Services,
+        runtime: BoothRuntime,
         broadcast: Broadcast,
         source_for: Callable[[str], str] | None = None,
     ) -> None:
         self.config = config
         self.services = services
+        self.runtime = runtime
         self._broadcast = broadcast
         self._source_for = source_for
         self._live: LiveCaptions | None = None
-        self._writer: TranscriptWriter | None = None
         self._state: Callable[[], dict[str, Any]] = disabled_state
 
     def state(self) -> dict[str, Any]:
@@ -137,7 +138,6 @@ class CaptionsService:
             return self
         try:
             from server.transcription.live import LiveCaptions
-            from server.transcription.writer import TranscriptWriter
         except ImportError as error:
             from server.transcription.engine import CAPTIONS_EXTRA_HINT
 
@@ -149,19 +149,17 @@ class CaptionsService:
             self._state = functools.partial(failed_state, NO_MEDIAMTX)
             return self
         source_for = self._source_for or rtsp_source(config, self.services.secrets)
-        writer = TranscriptWriter()
         live = LiveCaptions(
-            registry=self.services.registry,
+            registry=self.runtime.registry,
             engine_factory=engine_factory(config),
             max_concurrent=config.transcription.max_concurrent,
             source_for=source_for,
             broadcast=self._broadcast,
-            writer=writer,
+            writer=self.runtime.writer,
             clock=self.services.clock,
             first_seq=await _first_seq(),
         )
-        self._live, self._writer, self._state = live, writer, live.state
-        writer.start()
+        self._live, self._state = live, live.state
         live.start()
         return self
 
@@ -174,9 +172,6 @@ class CaptionsService:
         if self._live is not None:
             await self._live.close()
             self._live = None
-        if self._writer is not None:
-            await self._writer.close()
-            self._writer = None
 
 
 async def captions_context(app: web.Application) -> AsyncIterator[None]:
@@ -184,6 +179,7 @@ async def captions_context(app: web.Application) -> AsyncIterator[None]:
     service = CaptionsService(
         app[CONFIG],
         app[SERVICES],
+        app[BOOTH_RUNTIME],
         broadcast=functools.partial(broadcast_caption, app),
         source_for=app.get(CAPTION_SOURCE),
     )

@@ -4,7 +4,7 @@
 on air gets a driver task: it opens the booth's audio (retrying with a short backoff while the
 publisher is still connecting), waits until the booth goes off air or its stream ends, and
 then stops or retries. Captions go to the listener sockets at once; finals are also handed to
-a `TranscriptWriter`, whose one task stores them in order.
+the booth runtime's `BoothWriter`, whose one task stores them in order with the on-air spans.
 
 This module needs the `captions` extra (numpy, PyAV, faster-whisper): `server.transcription.context`
 imports it only when captions are enabled.
@@ -21,11 +21,11 @@ from typing import Any
 
 from server.booth.models import BoothChange, BoothSnapshot
 from server.booth.state import BoothRegistry
+from server.booth.writer import BoothWriter, StoredCaption
 from server.transcription.aggregator import Caption
 from server.transcription.audio import AudioSourceError
 from server.transcription.engine import EngineUnavailable, TranscriptionEngine
 from server.transcription.service import TranscriptionService
-from server.transcription.writer import StoredCaption, TranscriptWriter
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class LiveCaptions:
         max_concurrent: int,
         source_for: SourceFor,
         broadcast: Broadcast,
-        writer: TranscriptWriter,
+        writer: BoothWriter,
         clock: Callable[[], float],
         first_seq: int = 1,
     ) -> None:

@@ -1,26 +1,17 @@
-"""The websocket layer of the embedded server: booth and listener sockets (docs/design.md §7)."""
+"""The websocket layer of the embedded server: booth and listener sockets (docs/design.md §7).
+
+Connection work only: it parses frames, calls the booth runtime (server/booth/runtime.py) and
+sends frames. The live booths, their database writes and chat storage are the runtime's.
+"""
 
 from __future__ import annotations
 
-from server.ws.chat import PostedChat, post_chat
 from server.ws.listen_socket import broadcast_caption
 from server.ws.room_directory import rooms_changed
-from server.ws.setup import (
-    follow_booths,
-    refresh_booth,
-    register_booth,
-    setup_websockets,
-    unregister_booth,
-)
+from server.ws.setup import setup_websockets
 
 __all__ = [
-    "PostedChat",
     "broadcast_caption",
-    "follow_booths",
-    "post_chat",
-    "refresh_booth",
-    "register_booth",
     "rooms_changed",
     "setup_websockets",
-    "unregister_booth",
 ]

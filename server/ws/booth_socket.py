@@ -1,8 +1,9 @@
 """`GET /ws/booth/{event}/{room}/{lang}`: the booth socket of interpreters and technicians.
 
-Each handler is a few lines that call the registry. Who may do what in a booth is the
-registry's business (it raises `Forbidden`); this module adds only role-level checks from the
-permission matrix (`roles.can`) and the rule that nothing but `ping` comes before `booth:join`.
+Each handler is a few lines that call the booth runtime (its registry, its chat). Who may do
+what in a booth is the registry's business (it raises `Forbidden`); this module adds only
+role-level checks from the permission matrix (`roles.can`) and the rule that nothing but `ping`
+comes before `booth:join`. It reads and writes no database itself.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-import db
 from server.auth.roles import Action, Principal, booth_role, can
+from server.booth.runtime import BoothRuntime
 from server.booth.state import Forbidden, Identity
 from server.identity import Role
-from server.keys import ACCESS, SERVICES, WS_HUB
-from server.ws.access import booth_exists, valid_principals
-from server.ws.chat import chat_json, post_chat
+from server.keys import ACCESS, BOOTH_RUNTIME, SERVICES, WS_HUB
+from server.ws.access import valid_principals
 from server.ws.connection import Connection
 from server.ws.edge import open_connection, refuse, serve_frames
 from server.ws.hub import WebSocketHub
@@ -48,6 +48,8 @@ class BoothSession:
     ) -> None:
         self.app = app
         self.hub: WebSocketHub = app[WS_HUB]
+        self.runtime: BoothRuntime = app[BOOTH_RUNTIME]
+        self.booths = self.runtime.registry
         self.conn = conn
         self.booth_id = booth_id
         self.principal = principal
@@ -83,24 +85,24 @@ class BoothSession:
             return
         self.identity = None
         last = self.hub.remove_participant_socket(self.booth_id, self.participant_id, self.conn)
-        if last and self.hub.registry.has_booth(self.booth_id):
-            self.hub.registry.disconnect(self.booth_id, self.participant_id)
+        if last and self.booths.has_booth(self.booth_id):
+            self.booths.disconnect(self.booth_id, self.participant_id)
 
     # ------------------------------------------------------------------ handlers
 
     async def join(self, message: Message) -> None:
         """Take (or retake) this identity's slot and send the booth's state and chat."""
         # History first: nothing may reach this socket between the snapshot and booth:joined.
-        history = await db.recent_chat(self.booth_id)
+        history = await self.runtime.chat.recent(self.booth_id)
         name = self.principal.display_name
         # An invite's label (or an account's name) is who an interpreter is; technicians, and
         # interpreters whose invite had no label, say their own name.
         if self.role is not Role.INTERPRETER or self.principal.picks_own_name:
             name = " ".join(message.fields.get("display_name", "").split()) or name
         requested = Identity(self.participant_id, name, self.role)
-        state = self.hub.registry.join(self.booth_id, requested)
+        state = self.booths.join(self.booth_id, requested)
         # The booth may have added a suffix, so that no two people share a name.
-        identity = self.hub.registry.participant(self.booth_id, self.participant_id) or requested
+        identity = self.booths.participant(self.booth_id, self.participant_id) or requested
         self.identity = identity
         self.hub.add_participant_socket(self.booth_id, self.participant_id, self.conn)
         participant = {
@@ -108,11 +110,11 @@ class BoothSession:
             "display_name": identity.display_name,
             "role": str(identity.role),
         }
-        self.conn.send(joined_message(participant, state, [chat_json(m) for m in history]))
+        self.conn.send(joined_message(participant, state, [m.as_json() for m in history]))
 
     async def leave(self, message: Message) -> None:
         """Give up the slot now (no grace); the socket stays open but no longer joined."""
-        self.hub.registry.leave(self.booth_id, self.participant_id)
+        self.booths.leave(self.booth_id, self.participant_id)
         self.hub.remove_participant_socket(self.booth_id, self.participant_id, self.conn)
         self.identity = None
 
@@ -122,48 +124,48 @@ class BoothSession:
         body = message.fields["text"].strip()
         if not body:
             raise ProtocolError(ErrorCode.INVALID, "an empty chat message")
-        await post_chat(
-            self.app, self.booth_id, self.participant_id, self.identity.display_name, body
+        await self.runtime.chat.post(
+            self.booth_id, self.participant_id, self.identity.display_name, body
         )
 
     async def offer(self, message: Message) -> None:
         """The active interpreter offers the mic (to one partner, or to any)."""
-        self.hub.registry.offer(self.booth_id, self.participant_id, message.fields.get("to"))
+        self.booths.offer(self.booth_id, self.participant_id, message.fields.get("to"))
 
     async def request(self, message: Message) -> None:
         """A passive interpreter asks for the mic."""
-        self.hub.registry.request(self.booth_id, self.participant_id)
+        self.booths.request(self.booth_id, self.participant_id)
 
     async def accept(self, message: Message) -> None:
         """The counterpart accepts the pending handover."""
-        self.hub.registry.accept(self.booth_id, self.participant_id)
+        self.booths.accept(self.booth_id, self.participant_id)
 
     async def decline(self, message: Message) -> None:
         """The counterpart declines the pending handover."""
-        self.hub.registry.decline(self.booth_id, self.participant_id)
+        self.booths.decline(self.booth_id, self.participant_id)
 
     async def cancel(self, message: Message) -> None:
         """The initiator (or a technician) withdraws the pending handover."""
-        self.hub.registry.cancel(self.booth_id, self.participant_id)
+        self.booths.cancel(self.booth_id, self.participant_id)
 
     async def set_active(self, message: Message) -> None:
         """Put an interpreter on mic (technician, admin, or the active interpreter)."""
         target = message.fields["participant_id"]
-        self.hub.registry.set_active(self.booth_id, self.participant_id, target)
+        self.booths.set_active(self.booth_id, self.participant_id, target)
 
     async def mute(self, message: Message) -> None:
         """The cough button."""
-        self.hub.registry.set_muted(self.booth_id, self.participant_id, message.fields["muted"])
+        self.booths.set_muted(self.booth_id, self.participant_id, message.fields["muted"])
 
     async def relay(self, message: Message) -> None:
         """Choose what this participant hears: floor or another booth of the room."""
-        self.hub.registry.set_relay(self.booth_id, self.participant_id, message.fields["source"])
+        self.booths.set_relay(self.booth_id, self.participant_id, message.fields["source"])
 
     async def ingest(self, message: Message) -> None:
         """The active interpreter's page reports whether its WHIP stream is up."""
-        if self.hub.registry.snapshot(self.booth_id).active_id != self.participant_id:
+        if self.booths.snapshot(self.booth_id).active_id != self.participant_id:
             raise Forbidden("only the active interpreter reports the stream state")
-        self.hub.registry.set_ingest(self.booth_id, message.fields["connected"], from_page=True)
+        self.booths.set_ingest(self.booth_id, message.fields["connected"], from_page=True)
 
 
 _CONTROL = (Action.HANDOVER, Action.CONTROL_BOOTH)
@@ -188,7 +190,7 @@ assert set(HANDLERS) | {"ping"} == set(BOOTH_SCHEMAS), "every booth schema needs
 
 async def booth_socket(request: web.Request) -> web.StreamResponse:
     """Authenticate, then serve one booth socket until it closes."""
-    hub = request.app[WS_HUB]
+    hub, runtime = request.app[WS_HUB], request.app[BOOTH_RUNTIME]
     services = request.app[SERVICES]
     info = request.match_info
     booth_id = f"{info['event']}/{info['room']}/{info['lang']}"
@@ -197,7 +199,7 @@ async def booth_socket(request: web.Request) -> web.StreamResponse:
     principals = await valid_principals(request, key=services.secrets.jwt_key)
     if not principals:
         return await refuse(request, CloseCode.NOT_AUTHENTICATED, "no valid token")
-    if not await booth_exists(hub.registry, booth_id):
+    if not await runtime.ensure(booth_id):
         return await refuse(request, CloseCode.NOT_FOUND, "no such booth")
     admitted = [(p, role) for p in principals if (role := booth_role(p, booth_id)) is not None]
     if not admitted:

@@ -1,8 +1,10 @@
-"""The fan-out between the booth registry and the open sockets.
+"""The fan-out between the booth runtime and the open sockets.
 
-One registry subscription serves everybody: each change is serialised once and the same string
-is put on the queue of every booth socket of that booth, and, when the room's channels changed,
-on every listener socket of the room. Span effects go to the ordered `SpanRecorder`.
+One subscription to the booth runtime serves everybody: each change is serialised once and the
+same string is put on the queue of every booth socket of that booth, and, when the room's
+channels changed, on every listener socket of the room. Chat messages posted through the
+runtime's `BoothChat` go to the booth's sockets the same way. The hub does no database work and
+runs no booth rules: spans, the grace ticker and chat storage are the runtime's.
 
 Listener counts are coalesced: a crowd of phones connecting at once would otherwise broadcast
 one room state per phone to every other phone (quadratic); counts reach the registry at most
@@ -12,16 +14,15 @@ every COUNT_FLUSH_SECONDS.
 from __future__ import annotations
 
 import asyncio
-import logging
 import weakref
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
-from server.booth.state import Alert, BoothChange, BoothRegistry, SpanClosed, SpanOpened
+from server.booth.chat import PostedChat
+from server.booth.runtime import BoothRuntime
+from server.booth.state import BoothChange
 from server.identity import RoomKey
-from server.ws.chat import ChatListener, ChatListeners, PostedChat
 from server.ws.connection import Connection, Frame
-from server.ws.persistence import SpanRecorder
 from server.ws.protocol import (
     CloseCode,
     caption_message,
@@ -30,20 +31,17 @@ from server.ws.protocol import (
     state_message,
 )
 
-logger = logging.getLogger(__name__)
-
 COUNT_FLUSH_SECONDS = 0.5
-TICK_SECONDS = 1.0
-"""How often the registry expires slots whose reconnect grace has run out."""
 
 
 class WebSocketHub:
     """Who is connected where, and the broadcasts that keep them up to date."""
 
-    def __init__(self, registry: BoothRegistry) -> None:
-        self.registry = registry
-        self.spans = SpanRecorder()
-        self._chat_listeners = ChatListeners()
+    def __init__(self, runtime: BoothRuntime) -> None:
+        self.runtime = runtime
+        # Read here for snapshots and room channels; written only with listener counts, which
+        # come from the sockets.
+        self.registry = runtime.registry
         self.connections: weakref.WeakSet[Connection] = weakref.WeakSet()
         self._booth_sockets: dict[str, set[Connection]] = {}
         self._participant_sockets: dict[tuple[str, str], set[Connection]] = {}
@@ -56,30 +54,25 @@ class WebSocketHub:
         self._dirty_counts: set[str] = set()
         self._count_flush: asyncio.TimerHandle | None = None
         self._background: set[asyncio.Task[None]] = set()
-        self._unsubscribe: Any = None
-        self._ticker: asyncio.Task[None] | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        """Subscribe to the registry and start the span writer and the grace ticker."""
-        self._unsubscribe = self.registry.subscribe(self._on_change)
-        self.spans.start()
-        self._ticker = asyncio.create_task(self._tick_forever(), name="booth-ticker")
+        """Subscribe to the runtime's booth changes and chat."""
+        self._unsubscribe = [
+            self.runtime.subscribe(self._on_change),
+            self.runtime.chat.subscribe(self._on_chat),
+        ]
 
     async def stop(self) -> None:
-        """Undo `start`: the ticker stops, the subscription ends, queued spans are written."""
-        if self._ticker is not None:
-            self._ticker.cancel()
-            await asyncio.gather(self._ticker, return_exceptions=True)
-            self._ticker = None
+        """Undo `start`; sockets being closed in the background finish first."""
         if self._count_flush is not None:
             self._count_flush.cancel()
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
         await asyncio.gather(*self._background, return_exceptions=True)
-        await self.spans.stop()
 
     async def close_all(self, code: int = CloseCode.GOING_AWAY, reason: str = "") -> None:
         """Close every open socket (at shutdown: 1001)."""
@@ -87,14 +80,6 @@ class WebSocketHub:
             *(conn.close(code, reason) for conn in list(self.connections)),
             return_exceptions=True,
         )
-
-    async def _tick_forever(self) -> None:
-        while True:
-            await asyncio.sleep(TICK_SECONDS)
-            try:
-                self.registry.tick()
-            except Exception:
-                logger.exception("booth registry tick failed")
 
     # ------------------------------------------------------------------ booth sockets
 
@@ -106,17 +91,10 @@ class WebSocketHub:
         """A booth socket closed."""
         self._booth_owners.pop(conn, None)
 
-    def end_sessions(self, allowed: Callable[[str], bool], code: int, reason: str) -> int:
-        """Close the booth sockets of every participant `allowed` refuses, and take them out of
-        every booth at once (no reconnect grace: they may not come back). Returns the number
-        of sockets closed."""
+    def close_sessions(self, allowed: Callable[[str], bool], code: int, reason: str) -> int:
+        """Close the booth sockets of every participant `allowed` refuses (their booth slots
+        are the runtime's: `BoothRuntime.expel`). Returns the number of sockets closed."""
         closing = [conn for conn, (_, pid) in self._booth_owners.items() if not allowed(pid)]
-        for booth_id in self.registry.booth_ids():
-            for participant in self.registry.snapshot(booth_id).participants:
-                pid = participant.participant_id
-                if not allowed(pid):
-                    # The mic passes on now, as when they leave; their socket then closes.
-                    self.registry.leave(booth_id, pid)
         for conn in closing:
             self._booth_owners.pop(conn, None)
             self._in_background(conn.close(code, reason))
@@ -141,18 +119,6 @@ class WebSocketHub:
     def send_to_booth(self, booth_id: str, text: str) -> None:
         """Put one serialised frame on the queue of every joined socket of a booth."""
         _send_all(self._booth_sockets.get(booth_id, ()), text)
-
-    # ------------------------------------------------------------------ chat
-
-    def publish_chat(self, posted: PostedChat) -> None:
-        """A chat message was stored: send it to the booth's sockets, then tell the listeners."""
-        self.send_to_booth(posted.booth_id, chat_message(posted.as_json()))
-        self._chat_listeners.publish(posted)
-
-    def subscribe_chat(self, listener: ChatListener) -> Callable[[], None]:
-        """Call `listener` (synchronously, on the server's loop) with every message posted in
-        any booth; returns a function that unsubscribes."""
-        return self._chat_listeners.subscribe(listener)
 
     # ------------------------------------------------------------------ listener sockets
 
@@ -256,15 +222,13 @@ class WebSocketHub:
             if self.registry.has_booth(channel_id):
                 self.registry.set_listeners(channel_id, self.listener_count(channel_id))
 
-    # ------------------------------------------------------------------ registry changes
+    # ------------------------------------------------------------------ runtime notices
+
+    def _on_chat(self, posted: PostedChat) -> None:
+        self.send_to_booth(posted.booth_id, chat_message(posted.as_json()))
 
     def _on_change(self, change: BoothChange) -> None:
         self.send_to_booth(change.booth_id, state_message(change.snapshot))
-        for effect in change.effects:
-            if isinstance(effect, SpanOpened | SpanClosed):
-                self.spans.record(effect)
-            elif isinstance(effect, Alert):
-                logger.info("booth alert %s: %s", effect.booth_id, effect.message)
         if not self.registry.has_booth(change.booth_id):
             self._close_removed_booth(change.booth_id)
         room = RoomKey.of_channel(change.booth_id)

@@ -15,8 +15,7 @@ import jiwer
 import pytest
 
 import db
-from server.keys import CAPTIONS, WS_HUB
-from server.ws import refresh_booth
+from server.keys import BOOTH_RUNTIME, CAPTIONS, WS_HUB
 from tests.captions_support import (
     CAPTIONED,
     UNCAPTIONED,
@@ -142,7 +141,7 @@ async def test_switching_captions_on_for_a_booth_on_air_starts_them(
         listener = await kiosk.listener(CAPTIONED)
         await kiosk.interpreter(CAPTIONED, "Ana")
         before = await kiosk.healthz()
-        refresh_booth(kiosk.app, await db.update_booth(CAPTIONED, transcription=True))
+        kiosk.app[BOOTH_RUNTIME].refresh(await db.update_booth(CAPTIONED, transcription=True))
         captions = await captions_until(
             listener, lambda seen: any(c["status"] == "final" for c in seen)
         )
@@ -164,7 +163,7 @@ async def test_switching_captions_off_for_a_booth_on_air_stops_them(
         captions_state = kiosk.app[CAPTIONS].state
         # Read right before and after the refresh, with nothing awaited in between.
         live_before = captions_state()["booths"]
-        refresh_booth(kiosk.app, edited)
+        kiosk.app[BOOTH_RUNTIME].refresh(edited)
         live_after = captions_state()["booths"]
         last = await captions_until(
             listener, lambda seen: bool(seen) and seen[-1]["status"] == "clear"

@@ -19,9 +19,8 @@ import db
 from server.config import ConfigError, parse_config
 from server.hosting.runner import KioskRunner, RunningServer, run_server
 from server.hosting.startup import kernel_backlog_cap
-from server.keys import WS_HUB
+from server.keys import BOOTH_RUNTIME, WS_HUB
 from server.ws.room_directory import ROOM_DIRECTORY, rooms_changed
-from server.ws.setup import register_booth
 from tests.admin_support import ADMIN, signed_in, submit
 from tests.admin_support import running_kiosk as running_admin_kiosk
 from tests.server_support import browser, make_config, make_services
@@ -144,7 +143,7 @@ async def test_the_first_frame_follows_changes_of_the_room(memory_db: None) -> N
     async with running_kiosk() as kiosk:
         first = await next_message(await kiosk.connect("/ws/listen/conf/main"))
         booth = await db.create_booth("conf", "main", "de", "Deutsch")
-        register_booth(kiosk.app, booth)
+        kiosk.app[BOOTH_RUNTIME].register(booth)
         later = await next_message(await kiosk.connect("/ws/listen/conf/main"))
         kiosk.services.registry.update_booth(EN, language_name="English (UK)")
         last = await next_message(await kiosk.connect("/ws/listen/conf/main"))

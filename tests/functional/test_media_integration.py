@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import db
-from server.ws import register_booth
+from server.keys import BOOTH_RUNTIME
 from tests.fakes import write_fake_binary
 from tests.media_support import (
     ClientSocket,
@@ -64,14 +64,14 @@ async def test_mediamtx_serves_every_booth_and_every_floor_channel(kiosk: MediaK
 
 async def test_a_booth_created_at_run_time_gets_its_path_at_once(kiosk: MediaKiosk) -> None:
     booth = await db.create_booth("ev", "hall", "fr", "Français")
-    register_booth(kiosk.app, booth)
+    kiosk.app[BOOTH_RUNTIME].register(booth)
     names = await kiosk.until_paths({"ev/hall/fr"})
     assert names == SEEDED_PATHS | {"ev/hall/fr"}
 
 
 async def test_a_killed_mediamtx_is_restarted_with_every_path(kiosk: MediaKiosk) -> None:
     booth = await db.create_booth("ev", "hall", "fr", "Français")
-    register_booth(kiosk.app, booth)
+    kiosk.app[BOOTH_RUNTIME].register(booth)
     await kiosk.until_paths({"ev/hall/fr"})
     first_pid = kiosk.supervisor.pid
     assert first_pid is not None
@@ -164,7 +164,7 @@ async def test_without_a_binary_a_booth_created_at_run_time_is_registered(
     kiosk_without_mediamtx: MediaKiosk,
 ) -> None:
     booth = await db.create_booth("ev", "hall", "fr", "Français")
-    register_booth(kiosk_without_mediamtx.app, booth)
+    kiosk_without_mediamtx.app[BOOTH_RUNTIME].register(booth)
     assert kiosk_without_mediamtx.services.registry.has_booth("ev/hall/fr")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import db
-from server.keys import WS_HUB
+from server.keys import BOOTH_RUNTIME
 from tests.ws_support import (
     EN,
     FakeClock,
@@ -90,7 +90,7 @@ async def test_on_air_span_closes_when_grace_runs_out_after_a_restart(database: 
         ben = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ben"))
         clock.advance(25)
         await wait_for(ben.ws, lambda m: is_state(m) and m["state"]["active_id"] == ben.id)
-        await kiosk.app[WS_HUB].spans.flushed()
+        await kiosk.app[BOOTH_RUNTIME].writer.flushed()
         spans = await db.list_spans(EN)
     assert [(s.participant_id, s.ended_at is None) for s in spans] == [
         (ana_id, False),

@@ -9,8 +9,8 @@ import pytest
 
 import db
 from server.auth.credentials import create_booth_token
-from server.keys import WS_HUB
-from server.ws import PostedChat, post_chat, unregister_booth
+from server.booth.chat import PostedChat
+from server.keys import BOOTH_RUNTIME
 from tests.ws_support import (
     EN,
     FR,
@@ -277,7 +277,7 @@ async def test_chat_is_persisted_and_in_the_join_history(kiosk: Kiosk) -> None:
 
 async def test_chat_from_a_socket_reaches_chat_subscribers(kiosk: Kiosk) -> None:
     heard: list[PostedChat] = []
-    kiosk.app[WS_HUB].subscribe_chat(heard.append)
+    kiosk.app[BOOTH_RUNTIME].chat.subscribe(heard.append)
     ana = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ana"))
 
     await ana.ws.send_json({"type": "booth:chat", "text": "water, please"})
@@ -291,7 +291,7 @@ async def test_chat_from_a_socket_reaches_chat_subscribers(kiosk: Kiosk) -> None
 async def test_chat_posted_in_process_is_stored_and_reaches_the_booth(kiosk: Kiosk) -> None:
     ana = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ana"))
 
-    posted = await post_chat(kiosk.app, EN, "console", "Technician", "mic check")
+    posted = await kiosk.app[BOOTH_RUNTIME].chat.post(EN, "console", "Technician", "mic check")
 
     chat = await next_of_type(ana.ws, "booth:chat")
     assert chat["message"] == posted.as_json()
@@ -300,10 +300,10 @@ async def test_chat_posted_in_process_is_stored_and_reaches_the_booth(kiosk: Kio
 
 async def test_unsubscribed_chat_listener_hears_nothing_more(kiosk: Kiosk) -> None:
     heard: list[PostedChat] = []
-    unsubscribe = kiosk.app[WS_HUB].subscribe_chat(heard.append)
+    unsubscribe = kiosk.app[BOOTH_RUNTIME].chat.subscribe(heard.append)
 
     unsubscribe()
-    await post_chat(kiosk.app, EN, "console", "Technician", "anyone?")
+    await kiosk.app[BOOTH_RUNTIME].chat.post(EN, "console", "Technician", "anyone?")
 
     assert heard == []
 
@@ -313,11 +313,11 @@ async def test_a_failing_chat_listener_does_not_stop_the_message(kiosk: Kiosk) -
         raise RuntimeError("listener bug")
 
     heard: list[PostedChat] = []
-    kiosk.app[WS_HUB].subscribe_chat(explode)
-    kiosk.app[WS_HUB].subscribe_chat(heard.append)
+    kiosk.app[BOOTH_RUNTIME].chat.subscribe(explode)
+    kiosk.app[BOOTH_RUNTIME].chat.subscribe(heard.append)
     ana = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ana"))
 
-    await post_chat(kiosk.app, EN, "console", "Technician", "still here")
+    await kiosk.app[BOOTH_RUNTIME].chat.post(EN, "console", "Technician", "still here")
 
     assert (await next_of_type(ana.ws, "booth:chat"))["message"]["body"] == "still here"
     assert [m.body for m in heard] == ["still here"]
@@ -340,5 +340,5 @@ async def test_compressed_booth_socket_gets_its_frames(kiosk: Kiosk) -> None:
 
 async def test_unregistered_booth_closes_its_sockets_with_4004(kiosk: Kiosk) -> None:
     ana = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ana"))
-    unregister_booth(kiosk.app, EN)
+    kiosk.app[BOOTH_RUNTIME].unregister(EN)
     assert await close_code(ana.ws) == 4004

@@ -8,7 +8,8 @@ import aiohttp
 import pytest
 
 import db
-from server.ws import broadcast_caption, register_booth
+from server.keys import BOOTH_RUNTIME
+from server.ws import broadcast_caption
 from tests.ws_support import (
     EN,
     FR,
@@ -212,6 +213,6 @@ async def test_caption_larger_than_64_kib_arrives_whole(kiosk: Kiosk) -> None:
 async def test_booth_registered_at_run_time_appears_to_listeners(kiosk: Kiosk) -> None:
     listener = await kiosk.listener("conf", "main")
     booth = await db.create_booth("conf", "main", "de", "Deutsch")
-    register_booth(kiosk.app, booth)
+    kiosk.app[BOOTH_RUNTIME].register(booth)
     state = await next_of_type(listener, "listen:state")
     assert [c["booth_id"] for c in state["channels"]][-1] == "conf/main/de"

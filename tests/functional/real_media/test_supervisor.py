@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import db
-from server.ws import register_booth
+from server.keys import BOOTH_RUNTIME
 from tests.fakes import call_api
 from tests.functional.real_media.binary import require_real_mediamtx
 from tests.media_support import MediaKiosk, media_kiosk, seed_rooms
@@ -52,7 +52,7 @@ async def test_healthz_says_running_and_mediamtx_serves_every_path(kiosk: MediaK
 
 async def test_a_booth_created_at_run_time_is_added_always_available(kiosk: MediaKiosk) -> None:
     booth = await db.create_booth("ev", "hall", "fr", "Français")
-    register_booth(kiosk.app, booth)
+    kiosk.app[BOOTH_RUNTIME].register(booth)
     assert await kiosk.until_paths({"ev/hall/fr"}) == SEEDED_PATHS | {"ev/hall/fr"}
     conf = await path_config(kiosk, "ev/hall/fr")
     assert (conf["alwaysAvailable"], conf["overridePublisher"]) == (True, True)
@@ -75,7 +75,7 @@ async def test_kill_9_is_noticed_and_mediamtx_comes_back_with_every_path(
     kiosk: MediaKiosk,
 ) -> None:
     booth = await db.create_booth("ev", "hall", "fr", "Français")
-    register_booth(kiosk.app, booth)
+    kiosk.app[BOOTH_RUNTIME].register(booth)
     await kiosk.until_paths({"ev/hall/fr"})
     first_pid = kiosk.supervisor.pid
     assert first_pid is not None
