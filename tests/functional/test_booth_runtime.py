@@ -95,9 +95,9 @@ async def test_entering_loads_the_booths_and_puts_the_last_speaker_back_on_mic()
     async with new_runtime() as runtime:
         assert runtime.registry.booth_ids() == [EN, FR]
         state = runtime.registry.snapshot(EN)
-        assert state["active_id"] == ANA.participant_id
-        assert state["on_air_since"] == started.timestamp()
-        assert state["participants"][0]["connected"] is False
+        assert state.active_id == ANA.participant_id
+        assert state.on_air_since == started.timestamp()
+        assert state.participants[0].connected is False
 
 
 async def test_the_grace_ticker_expires_a_dropped_interpreter(
@@ -112,7 +112,7 @@ async def test_the_grace_ticker_expires_a_dropped_interpreter(
         runtime.registry.disconnect(EN, ANA.participant_id)
         failed_over = asyncio.Event()
         runtime.subscribe(
-            lambda change: change.snapshot["active_id"] == BEN.participant_id and failed_over.set()
+            lambda change: change.snapshot.active_id == BEN.participant_id and failed_over.set()
         )
         clock.now += 21  # past the 20 s grace: the next tick fails the mic over
         await asyncio.wait_for(failed_over.wait(), WAIT)
@@ -134,8 +134,8 @@ async def test_follow_database_registers_refreshes_and_removes() -> None:
         await runtime.follow_database()
 
         assert runtime.registry.booth_ids() == [EN, HALL_EN]
-        assert runtime.registry.snapshot(EN)["language_name"] == "English (UK)"
-        assert runtime.registry.snapshot(EN)["transcription"] is True
+        assert runtime.registry.snapshot(EN).language_name == "English (UK)"
+        assert runtime.registry.snapshot(EN).transcription is True
         assert added == [HALL_EN]
         assert set(changed) == {EN, FR, HALL_EN}
 
@@ -180,7 +180,7 @@ async def test_edits_are_one_call_each_database_and_live_booths_together() -> No
 
         await runtime.edit_booth(EN, language_name="Anglais", transcription=False)
         assert (await db.get_booth(EN)).language_name == "Anglais"
-        assert runtime.registry.snapshot(EN)["language_name"] == "Anglais"
+        assert runtime.registry.snapshot(EN).language_name == "Anglais"
 
         await runtime.delete_booth(FR)
         assert not runtime.registry.has_booth(FR)
@@ -223,8 +223,8 @@ async def test_expel_takes_the_refused_out_of_every_booth_and_names_the_mics_the
 
         assert held == [FR]
         assert runtime.registry.participant(EN, BEN.participant_id) is None
-        assert runtime.registry.snapshot(FR)["active_id"] is None
-        assert runtime.registry.snapshot(EN)["active_id"] == ANA.participant_id
+        assert runtime.registry.snapshot(FR).active_id is None
+        assert runtime.registry.snapshot(EN).active_id == ANA.participant_id
 
 
 async def test_chat_is_stored_then_heard_in_subscription_order() -> None:
