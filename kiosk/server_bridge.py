@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-import db
 from kiosk.control import CONSOLE_IDENTITY
 from server.booth.state import BoothRegistry
 from server.config import Config
 from server.http.routes.health import captions_state, mediamtx_state
 from server.keys import CHANGES, EXTRAS, WS_HUB
+from server.manage import live_booths, store_chat
 from server.mediamtx import MediaMTXSupervisor
 from server.mediamtx.floor_service import FloorHealth, apply_floor_source, floor_health
 from server.mediamtx.service import SUPERVISOR
@@ -30,7 +30,7 @@ from server.ws.chat import ChatListener
 async def register_missing_booths(registry: BoothRegistry, web_app: web.Application | None) -> int:
     """Put every database booth the registry does not know yet into it; returns how many."""
     added = 0
-    for booth in await db.list_booths():
+    for booth in await live_booths():
         if registry.has_booth(booth.path):
             continue
         if web_app is not None:
@@ -48,7 +48,7 @@ async def send_console_chat(
     sender_id, sender_name = CONSOLE_IDENTITY.participant_id, CONSOLE_IDENTITY.display_name
     if web_app is not None and WS_HUB in web_app:
         return await post_chat(web_app, booth_id, sender_id, sender_name, text)
-    stored = await db.append_chat(booth_id, sender_id, sender_name, text)
+    stored = await store_chat(booth_id, sender_id, sender_name, text)
     return PostedChat.from_stored(booth_id, stored)
 
 

@@ -13,10 +13,10 @@ import re
 import sys
 from typing import Any, TextIO
 
-import db
 from kiosk.commands import common
 from kiosk.commands.common import CommandFailed
 from server.config import Config
+from server.manage import booth_transcript
 
 EXPORT_FORMATS = ("srt", "vtt", "txt")
 # `mediamtx install` refusing a release is bad input by docs/design.md §5: one line, exit 2.
@@ -166,11 +166,7 @@ def mediamtx_install(args: argparse.Namespace, config: Config) -> int:
 def transcript_export(args: argparse.Namespace, config: Config) -> int:
     """`transcript export BOOTH_ID --format F [--out FILE]`."""
 
-    async def load() -> list[Any]:
-        await db.get_booth(args.booth)  # an unknown booth is an error, not an empty file
-        return list(await db.list_transcript(args.booth))
-
-    segments = common.with_database(config, load)
+    segments = common.with_database(config, lambda: booth_transcript(args.booth))
     render = common.engine("server.transcription.export", f"to_{args.format}")
     text: str = render(segments)
     if args.out is None:

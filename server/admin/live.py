@@ -9,10 +9,14 @@ the venue is usable at once and a deleted one stops being offered to listeners.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
-from db.models import Booth
 from server.ws import refresh_booth, register_booth, rooms_changed, unregister_booth
+
+if TYPE_CHECKING:
+    from db.models import Booth
 
 
 def booth_added(app: web.Application, booth: Booth) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from db.models import Booth
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from db.models import Booth
 
 
 def event_path(event_slug: str) -> str:

@@ -11,14 +11,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 import db
-from db.models import ChatMessage
 from server.keys import SERVICES, WS_HUB
 from server.ws.persistence import utc_datetime
+
+if TYPE_CHECKING:
+    from db.models import ChatMessage
 
 logger = logging.getLogger(__name__)
 

@@ -102,8 +102,7 @@ def _is_orm(use: Use) -> bool:
 RULES = (
     Rule(
         "core-is-pure",
-        "the booth core and the caption aggregator import only the standard library "
-        "and each other",
+        "the booth core and the caption aggregator import only the standard library and each other",
         lambda module: module in CORE,
         lambda use: not use.target.startswith(".") and not _is_stdlib_or_core(use.target),
     ),
