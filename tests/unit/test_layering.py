@@ -149,10 +149,19 @@ RULES = (
 RULE = {rule.name: rule for rule in RULES}
 
 # Offenders the booth-runtime work removes; the lead empties these sets once it has merged.
-# Entries are (file, imported module). Nothing else may be allowed.
+# Entries are (file, imported name). Nothing else may be allowed.
 ALLOWED_FOR_NOW: dict[str, frozenset[tuple[str, str]]] = {
-    "ws-not-mediamtx": frozenset({("server/ws/setup.py", "server.mediamtx.service")}),
-    "admin-not-ws": frozenset({("server/admin/live.py", "server.ws")}),
+    "ws-not-mediamtx": frozenset(
+        {("server/ws/setup.py", "server.mediamtx.service.add_booth_path")}
+    ),
+    "admin-not-ws": frozenset(
+        {
+            ("server/admin/live.py", "server.ws.refresh_booth"),
+            ("server/admin/live.py", "server.ws.register_booth"),
+            ("server/admin/live.py", "server.ws.rooms_changed"),
+            ("server/admin/live.py", "server.ws.unregister_booth"),
+        }
+    ),
 }
 
 
@@ -278,7 +287,8 @@ def report(rule: Rule, broken: list[Use]) -> str:
 def test_layering_rule_holds(rule: Rule) -> None:
     allowed = ALLOWED_FOR_NOW.get(rule.name, frozenset())
     broken = [use for use in violations(rule, ROOT) if (use.path, use.target) not in allowed]
-    assert not broken, report(rule, broken)
+    if broken:
+        pytest.fail(report(rule, broken), pytrace=False)
 
 
 @pytest.mark.parametrize("rule_name", sorted(ALLOWED_FOR_NOW))
@@ -286,7 +296,10 @@ def test_allowed_offenders_still_exist(rule_name: str) -> None:
     """An allowance outlives its offence only by mistake: remove it once the import is gone."""
     found = {(use.path, use.target) for use in violations(RULE[rule_name], ROOT)}
     stale = sorted(ALLOWED_FOR_NOW[rule_name] - found)
-    assert not stale, f"remove from ALLOWED_FOR_NOW[{rule_name!r}], fixed now: {stale}"
+    if stale:
+        pytest.fail(
+            f"remove from ALLOWED_FOR_NOW[{rule_name!r}], fixed now: {stale}", pytrace=False
+        )
 
 
 def test_every_package_has_modules_to_check() -> None:
@@ -367,10 +380,13 @@ def test_relative_imports_are_resolved(tmp_path: Path) -> None:
 
 
 def test_an_allowance_excuses_only_its_own_import(tmp_path: Path) -> None:
-    _plant(tmp_path, "server/ws/setup.py", "from server.mediamtx.service import add\n")
-    _plant(tmp_path, "server/ws/hub.py", "from server.mediamtx.service import add\n")
+    _plant(
+        tmp_path, "server/ws/setup.py", "from server.mediamtx.service import add_booth_path, x\n"
+    )
+    _plant(tmp_path, "server/ws/hub.py", "from server.mediamtx.service import add_booth_path\n")
     allowed = ALLOWED_FOR_NOW["ws-not-mediamtx"]
     broken = violations(RULE["ws-not-mediamtx"], tmp_path)
-    assert [use.where() for use in broken if (use.path, use.target) not in allowed] == [
-        "server/ws/hub.py:1"
+    assert [use.target for use in broken if (use.path, use.target) not in allowed] == [
+        "server.mediamtx.service.add_booth_path",  # in hub.py
+        "server.mediamtx.service.x",  # in setup.py, beside the allowed name
     ]
