@@ -204,10 +204,10 @@ def _walk(node: ast.AST, type_only: bool = False) -> Iterator[tuple[ast.AST, boo
     """Every node, with whether it sits in the body of an `if TYPE_CHECKING:`."""
     yield node, type_only
     if isinstance(node, ast.If) and _type_checking_block(node):
-        for child in node.body:
-            yield from _walk(child, True)
-        for child in node.orelse:
-            yield from _walk(child, type_only)
+        for statement in node.body:
+            yield from _walk(statement, True)
+        for statement in node.orelse:
+            yield from _walk(statement, type_only)
         yield from _walk(node.test, type_only)
         return
     for child in ast.iter_child_nodes(node):
