@@ -67,6 +67,7 @@ class Use:
     type_only: bool  # under `if TYPE_CHECKING:`, or inside an annotation
 
     def where(self) -> str:
+        """`file:line`, as editors and terminals open it."""
         return f"{self.path}:{self.line}"
 
 
