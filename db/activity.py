@@ -63,6 +63,14 @@ async def open_spans() -> list[OnAirSpan]:
     return await OnAirSpan.filter(ended_at__isnull=True).prefetch_related("booth")
 
 
+async def recent_spans(booth_id: str, limit: int) -> list[OnAirSpan]:
+    """The last `limit` on-air spans of a booth, oldest first, in one query."""
+    newest = (
+        await OnAirSpan.filter(booth__path=booth_id).order_by("-started_at", "-id").limit(limit)
+    )
+    return list(reversed(newest))
+
+
 async def list_spans(
     booth_id: str, *, since: datetime | None = None, until: datetime | None = None
 ) -> list[OnAirSpan]:
@@ -94,3 +102,13 @@ async def last_transcript_seq() -> int:
 async def list_transcript(booth_id: str) -> list[TranscriptSegment]:
     """A booth's transcript in spoken order."""
     return await TranscriptSegment.filter(booth__path=booth_id).order_by("started_at", "seq")
+
+
+async def recent_transcript(booth_id: str, limit: int) -> list[TranscriptSegment]:
+    """The last `limit` transcript segments of a booth in spoken order, in one query."""
+    newest = (
+        await TranscriptSegment.filter(booth__path=booth_id)
+        .order_by("-started_at", "-seq")
+        .limit(limit)
+    )
+    return list(reversed(newest))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tortoise import Tortoise
+from tortoise.transactions import in_transaction
 
 from db.models import Event
 
@@ -77,6 +80,14 @@ async def init_db(url: str, *, generate_schemas: bool = False) -> None:
     )
     if generate_schemas:
         await Tortoise.generate_schemas()
+
+
+def transaction() -> AbstractAsyncContextManager[Any]:
+    """A block whose db calls all happen, or none does: `async with db.transaction(): ...`.
+
+    The callers above db/ group several query functions this way without touching the ORM.
+    """
+    return in_transaction()
 
 
 async def close_db() -> None:

@@ -98,6 +98,30 @@ async def get_invite(token: str) -> InviteToken:
     return invite
 
 
+async def find_invites(token_start: str) -> list[InviteToken]:
+    """Invites whose token starts with `token_start`, in one query.
+
+    SQLite compares this prefix without case while tokens have case: callers compare again.
+    """
+    return await InviteToken.filter(token__startswith=token_start).order_by("id")
+
+
+async def get_event_invite(event_id: int, invite_id: int) -> InviteToken:
+    """The invite `invite_id` if it belongs to the event, booth loaded, or InviteNotFound."""
+    invite = await InviteToken.get_or_none(
+        id=invite_id, booth__room__event_id=event_id
+    ).select_related("booth__room__event")
+    if invite is None:
+        raise InviteNotFound("this invite does not exist")
+    return invite
+
+
+async def invite_withdrawn(invite_id: int) -> bool:
+    """Whether the invite is revoked or gone: checked on every use of a session it opened."""
+    rows = await InviteToken.filter(id=invite_id).values_list("revoked_at", flat=True)
+    return not rows or rows[0] is not None
+
+
 async def list_invites(
     *, booth_id: str | None = None, event_slug: str | None = None
 ) -> list[InviteToken]:

@@ -102,6 +102,16 @@ async def list_memberships(
     return await query.order_by("id").prefetch_related("user", "event", "booth")
 
 
+async def get_event_membership(event_id: int, membership_id: int) -> Membership:
+    """The membership `membership_id` if it is in the event, user and booth loaded, or NotFound."""
+    membership = await Membership.get_or_none(id=membership_id, event_id=event_id).select_related(
+        "user", "booth"
+    )
+    if membership is None:
+        raise NotFound(f"no membership with id {membership_id}")
+    return membership
+
+
 async def delete_membership(membership_id: int) -> None:
     """Remove one membership."""
     deleted = await Membership.filter(id=membership_id).delete()

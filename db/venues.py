@@ -157,13 +157,14 @@ async def get_booth(booth_id: str) -> Booth:
 
 
 async def list_booths(event_slug: str | None = None, room_slug: str | None = None) -> list[Booth]:
-    """Booths, optionally of one event or one room, in creation order, rooms loaded."""
+    """Booths, optionally of one event or one room, in creation order, rooms and events loaded,
+    in one query."""
     query = Booth.all()
     if event_slug is not None:
         query = query.filter(room__event__slug=event_slug)
     if room_slug is not None:
         query = query.filter(room__slug=room_slug)
-    return await query.order_by("room_id", "created_at", "id").prefetch_related("room__event")
+    return await query.order_by("room_id", "created_at", "id").select_related("room__event")
 
 
 async def update_booth(

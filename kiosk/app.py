@@ -25,7 +25,6 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-import db
 from kiosk.board import BoothBoard
 from kiosk.control import ConsoleControl
 from kiosk.demo import DEMO_EVENT, DEMO_ROOM, ensure_demo_event, ensure_demo_floor
@@ -52,6 +51,7 @@ from server.booth.state import BoothRegistry
 from server.config import Config
 from server.hosting.runner import KioskRunner
 from server.hosting.startup import StartupError, check_ports, describe_failure
+from server.manage import connect_database, disconnect_database, venue_outline
 from server.mediamtx.floor_service import FloorHealth
 from server.services import Services
 
@@ -169,7 +169,7 @@ class KioskApp(App[None]):
                 self.call_after_refresh(self.exit, None, STARTUP_FAILED)
                 return
         elif self.services.open_database:
-            await db.init_db(self.config.database_url)
+            await connect_database(self.config)
             self._opened_db = True
         if self.demo:
             if await ensure_demo_event():
@@ -185,7 +185,7 @@ class KioskApp(App[None]):
         # with the database; the screens that read the database themselves follow it here.
         self._unfollow = follow_changes(self.web_app, self._on_database_change)
         self.board.load(self.registry.snapshot(bid) for bid in self.registry.booth_ids())
-        events = await db.list_events()
+        events = await venue_outline()
         if self.selected_event is None and events:
             self.selected_event = events[0].slug
         self.post_message(self.Started(has_events=bool(events)))
@@ -226,7 +226,7 @@ class KioskApp(App[None]):
         if self.host is not None:
             await self.host.stop()
         if self._opened_db:
-            await db.close_db()
+            await disconnect_database()
 
     # ----------------------------------------------------------------- live state
 

@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-import db
 from kiosk.commands import invites, service, setup
 from kiosk.commands.common import PROG, CommandFailed, config_option
 from server import __version__
 from server.config import Config, ConfigError, load_config
 from server.hosting.startup import StartupError
-from server.manage import SetupError
+from server.manage import DataError, SetupError
 from server.secrets.store import SecretsFileError
 
 USAGE_ERROR = 2
@@ -77,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         SetupError,
         SecretsFileError,
         StartupError,
-        db.DataError,
+        DataError,
         ValueError,
     ) as exc:
         return _fail(str(exc), USAGE_ERROR)

@@ -16,15 +16,15 @@ import subprocess
 import wave
 from pathlib import Path
 
-import db
-from db.errors import NotFound
 from server.config import Config
+from server.manage import SetupError, add_booth, add_event, event_exists, floor_of, store_floor
 from server.mediamtx.floor_source import FILE, NONE, FloorSource, parse_floor_spec
 
 logger = logging.getLogger(__name__)
 
 DEMO_EVENT = "demo"
 DEMO_ROOM = "main"
+DEMO_ROOM_KEY = f"{DEMO_EVENT}/{DEMO_ROOM}"
 DEMO_NAME = "Demo event"
 DEMO_BOOTHS = (("en", "English"), ("de", "Deutsch"), ("fr", "Français"))
 DEMO_FLOOR_FILE = "demo-floor.wav"
@@ -40,14 +40,11 @@ SPEECH_TIMEOUT = 30.0
 
 async def ensure_demo_event() -> bool:
     """Create the demo event (room `main`, booths en/de/fr) unless it exists; True if created."""
-    try:
-        await db.get_event(DEMO_EVENT)
+    if await event_exists(DEMO_EVENT):
         return False
-    except NotFound:
-        pass
-    await db.create_event(DEMO_EVENT, DEMO_NAME)
+    await add_event(DEMO_EVENT, DEMO_NAME)
     for code, name in DEMO_BOOTHS:
-        await db.create_booth(DEMO_EVENT, DEMO_ROOM, code, name)
+        await add_booth(DEMO_ROOM_KEY, code, name)
     return True
 
 
@@ -103,18 +100,18 @@ async def ensure_demo_floor(config: Config) -> bool:
     every start, so a cleaned data folder heals.
     """
     try:
-        room = await db.get_room(DEMO_EVENT, DEMO_ROOM)
-    except NotFound:
+        floor = await floor_of(DEMO_ROOM_KEY)
+    except SetupError:  # the demo room is gone
         return False
     generated = str(config.data_dir / DEMO_FLOOR_FILE)
-    ours = room.floor_kind == FILE and room.floor_value == generated
-    if room.floor_kind != NONE and not ours:
+    ours = floor.kind == FILE and floor.value == generated
+    if floor.kind != NONE and not ours:
         return False
     try:
         source = await asyncio.to_thread(demo_floor_source, config)
     except (OSError, ValueError) as err:
         logger.warning("the demo floor stays silent: %s", err)
         return False
-    await db.set_room_floor(DEMO_EVENT, DEMO_ROOM, source.kind, source.value)
+    await store_floor(DEMO_ROOM_KEY, source)
     logger.info("demo floor: %s", source.describe())
     return True

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-import db
 from kiosk.control import CONSOLE_IDENTITY
 from server.booth.chat import ChatListener, PostedChat
 from server.booth.runtime import BoothRuntime
@@ -22,6 +21,7 @@ from server.config import Config
 from server.http.routes.health import captions_state, mediamtx_state
 from server.identity import RoomKey
 from server.keys import BOOTH_RUNTIME, CHANGES, MEDIA
+from server.manage import store_chat
 from server.mediamtx.floor_service import FloorHealth, apply_floor_source, floor_health
 from server.services import Services
 
@@ -41,7 +41,7 @@ async def send_console_chat(
     sender_id, sender_name = CONSOLE_IDENTITY.participant_id, CONSOLE_IDENTITY.display_name
     if web_app is not None and BOOTH_RUNTIME in web_app:
         return await web_app[BOOTH_RUNTIME].chat.post(booth_id, sender_id, sender_name, text)
-    stored = await db.append_chat(booth_id, sender_id, sender_name, text)
+    stored = await store_chat(booth_id, sender_id, sender_name, text)
     return PostedChat.from_stored(booth_id, stored)
 
 

@@ -14,10 +14,10 @@ import re
 import sys
 from typing import Any, TextIO
 
-import db
 from kiosk.commands import common
 from kiosk.commands.common import CommandFailed
 from server.config import Config
+from server.manage import booth_transcript
 from server.transcription.export import to_srt, to_txt, to_vtt
 
 # `mediamtx install` refusing a release is bad input by docs/design.md §5: one line, exit 2.
@@ -165,11 +165,7 @@ def mediamtx_install(args: argparse.Namespace, config: Config) -> int:
 def transcript_export(args: argparse.Namespace, config: Config) -> int:
     """`transcript export BOOTH_ID --format F [--out FILE]`."""
 
-    async def load() -> list[Any]:
-        await db.get_booth(args.booth)  # an unknown booth is an error, not an empty file
-        return list(await db.list_transcript(args.booth))
-
-    segments = common.with_database(config, load)
+    segments = common.with_database(config, lambda: booth_transcript(args.booth))
     text = RENDERERS[args.format](segments)
     if args.out is None:
         sys.stdout.write(text)

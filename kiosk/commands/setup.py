@@ -11,11 +11,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import db
 from kiosk.commands import common
 from server.config import DEFAULT_FILE, Config
 from server.hosting.network import lan_addresses
-from server.identity import LANGUAGE_NAME_MAX, RoomKey
+from server.identity import LANGUAGE_NAME_MAX
 from server.manage import (
     InitReport,
     SetupError,
@@ -24,11 +23,13 @@ from server.manage import (
     add_room,
     add_user,
     check_password,
+    floor_of,
     import_event,
     init_kiosk,
     plan_event_import,
     rotate_secrets,
     set_floor,
+    venue_outline,
 )
 from server.mediamtx.floor_source import (
     DEVICE,
@@ -36,7 +37,6 @@ from server.mediamtx.floor_source import (
     NONE,
     PAGE,
     URL,
-    stored_floor_source,
     validate_device,
     validate_file,
     validate_url,
@@ -223,9 +223,8 @@ def event_import(args: argparse.Namespace, config: Config) -> int:
 
     async def work() -> tuple[int, list[str]]:
         event = await import_event(data, base=args.file.parent)
-        rooms = await db.list_rooms(event.slug)
-        booths = await db.list_booths(event.slug)
-        return len(rooms), [f"  {b.path}  {b.language_name}" for b in booths]
+        [outline] = [e for e in await venue_outline() if e.slug == event.slug]
+        return len(outline.rooms), [f"  {b.booth_id}  {b.language_name}" for b in outline.booths]
 
     room_count, booths = common.with_database(config, work)
     common.say(
@@ -256,9 +255,7 @@ def room_floor(args: argparse.Namespace, config: Config) -> int:
     """`room floor EVENT/ROOM [--device D | --url U | --file F | --page | --none]`."""
     chosen = _chosen_floor(args)
     if chosen is None:
-        key = RoomKey.parse(args.room)
-        room = common.with_database(config, lambda: db.get_room(key.event, key.slug))
-        shown = stored_floor_source(room.floor_kind, room.floor_value)
+        shown = common.with_database(config, lambda: floor_of(args.room))
         common.say(f"Floor of {args.room}: {shown.describe()} ({shown.spec})")
         return 0
     kind, value = chosen

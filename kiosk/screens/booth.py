@@ -15,7 +15,6 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Log, Static
 
-import db
 from kiosk.board import (
     MEDIA_WORDS,
     format_duration,
@@ -27,12 +26,14 @@ from kiosk.screens.base import ConsoleScreen
 from kiosk.server_bridge import send_console_chat, subscribe_chat
 from server.booth.chat import PostedChat
 from server.booth.models import BoothError, BoothSnapshot
+from server.manage import booth_chat, booth_history
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
 
 HISTORY_SECONDS = 2.0  # spans are written and captions made elsewhere; re-read them this often
 RECENT_CAPTIONS = 8
+RECENT_SPANS = 50
 
 
 def clock_time(moment: datetime | None) -> str:
@@ -202,10 +203,7 @@ class BoothScreen(ConsoleScreen):
     @work(group="booth-chat")
     async def _load_chat(self) -> None:
         """Read the stored chat once; new messages arrive through the subscription."""
-        try:
-            stored = await db.recent_chat(self.booth_id)
-        except db.NotFound:
-            return
+        stored = await booth_chat(self.booth_id)
         self.post_message(
             self.ChatArrived([PostedChat.from_stored(self.booth_id, m) for m in stored])
         )
@@ -233,11 +231,7 @@ class BoothScreen(ConsoleScreen):
     @work(exclusive=True, group="booth-history")
     async def _load_history(self) -> None:
         """Read spans and captions, and post them back."""
-        try:
-            spans = await db.list_spans(self.booth_id)
-            transcript = await db.list_transcript(self.booth_id)
-        except db.NotFound:
-            return
+        history = await booth_history(self.booth_id, spans=RECENT_SPANS, captions=RECENT_CAPTIONS)
         now = self.kiosk.clock()
         self.post_message(
             self.HistoryLoaded(
@@ -251,9 +245,9 @@ class BoothScreen(ConsoleScreen):
                             - s.started_at.timestamp()
                         ),
                     )
-                    for s in spans[-50:]
+                    for s in history.spans
                 ],
-                captions=[segment.text for segment in transcript[-RECENT_CAPTIONS:]],
+                captions=[segment.text for segment in history.captions],
             )
         )
 

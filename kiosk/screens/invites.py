@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
-import db
 from kiosk.exports import export_name, save_qr
 from kiosk.screens.base import ConsoleScreen
 from kiosk.screens.confirm import ConfirmScreen
@@ -30,6 +29,7 @@ from server.manage.invites import (
     list_invite_rows,
     revoke_invite,
 )
+from server.manage.queries import venue_outline
 
 ROLES = tuple((role.title(), role) for role in INVITE_ROLES)
 
@@ -141,7 +141,7 @@ class InvitesScreen(ConsoleScreen):
         self.post_message(await self._read(None))
 
     async def _read(self, show_token: str | None) -> InvitesScreen.Loaded:
-        booths = [booth.path for booth in await db.list_booths()]
+        booths = [b.booth_id for event in await venue_outline() for b in event.booths]
         now = datetime.fromtimestamp(self.kiosk.clock(), UTC)
         rows = await list_invite_rows(now=now)
         return self.Loaded(booths, rows, show_token)

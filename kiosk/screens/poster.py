@@ -13,12 +13,12 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Footer, Header, Select, Static
 
-import db
 from kiosk.exports import export_name, save_qr
 from kiosk.screens.base import ConsoleScreen
 from kiosk.widgets.qr import QRCode
 from server.hosting.network import public_url
 from server.identity import RoomKey
+from server.manage.queries import venue_outline
 
 
 def listener_url(base: str, room_key: str) -> str:
@@ -70,13 +70,12 @@ class PosterScreen(ConsoleScreen):
 
     @work(exclusive=True, group="poster-load")
     async def _load(self) -> None:
-        """Read every room of every event."""
-        rooms = []
-        for event in await db.list_events():
-            for room in await db.list_rooms(event.slug):
-                rooms.append(
-                    (f"{event.slug}/{room.slug}", f"{event.display_name} · {room.display_name}")
-                )
+        """Read every room of every event (a fixed three queries)."""
+        rooms = [
+            (room.key, f"{event.display_name} · {room.display_name}")
+            for event in await venue_outline()
+            for room in event.rooms
+        ]
         self.post_message(self.Rooms(rooms))
 
     @on(Rooms)

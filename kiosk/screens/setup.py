@@ -14,10 +14,10 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static, Tree
 
-import db
 from kiosk.screens.base import ConsoleScreen
 from kiosk.server_bridge import apply_floor
 from server.manage.errors import SetupError
+from server.manage.queries import EventOutline, venue_outline
 from server.manage.venues import add_event, add_room, set_floor
 from server.mediamtx.floor_source import (
     DEVICE,
@@ -27,7 +27,6 @@ from server.mediamtx.floor_source import (
     NO_SOURCE,
     URL,
     FloorSource,
-    stored_floor_source,
 )
 
 FORMS = ("event", "room", "booth", "floor")
@@ -55,8 +54,7 @@ class SetupScreen(ConsoleScreen):
     class Venue(Message):
         """Events with their rooms and booths, read from the database."""
 
-        events: list[tuple[str, str, list[tuple[str, str, FloorSource, list[str]]]]]
-        """(slug, name, [(room slug, room name, floor source, [booth lines])])."""
+        events: list[EventOutline]
 
     @dataclass
     class Outcome(Message):
@@ -72,7 +70,7 @@ class SetupScreen(ConsoleScreen):
         self._prefer_event: str | None = None
         self._prefer_room: str | None = None
         self._floors: dict[str, FloorSource] = {}
-        self._shown_venue: list[tuple[str, str, list[tuple[str, str, list[str]]]]] | None = None
+        self._shown_venue: list[EventOutline] | None = None
 
     def compose(self) -> ComposeResult:
         """The event, room and booth forms side by side, the venue tree below."""
@@ -131,23 +129,8 @@ class SetupScreen(ConsoleScreen):
 
     @work(exclusive=True, group="setup-load")
     async def _load(self) -> None:
-        """Read events, rooms and booths."""
-        events = []
-        for event in await db.list_events():
-            rooms = []
-            for room in await db.list_rooms(event.slug):
-                booths = await db.list_booths(event.slug, room.slug)
-                floor = stored_floor_source(room.floor_kind, room.floor_value)
-                rooms.append(
-                    (
-                        room.slug,
-                        room.display_name,
-                        floor,
-                        [f"{b.language_code} {b.language_name}" for b in booths],
-                    )
-                )
-            events.append((event.slug, event.display_name, rooms))
-        self.post_message(self.Venue(events))
+        """Read events, rooms and booths (a fixed three queries)."""
+        self.post_message(self.Venue(await venue_outline()))
 
     @on(Venue)
     def _show_venue(self, message: Venue) -> None:
@@ -158,18 +141,18 @@ class SetupScreen(ConsoleScreen):
         tree = self.query_one("#venue", Tree)
         tree.clear()
         room_keys: list[str] = []
-        for slug, name, rooms in message.events:
-            event_node = tree.root.add(f"[b]{slug}[/b] {name}", expand=True)
-            for room_slug, room_name, floor, booths in rooms:
-                room_keys.append(f"{slug}/{room_slug}")
-                self._floors[f"{slug}/{room_slug}"] = floor
-                shown = escape(floor.describe())
-                label = f"{room_slug} {escape(room_name)} [dim]· floor: {shown}[/dim]"
+        for event in message.events:
+            event_node = tree.root.add(f"[b]{event.slug}[/b] {event.display_name}", expand=True)
+            for room in event.rooms:
+                room_keys.append(room.key)
+                self._floors[room.key] = room.floor
+                shown = escape(room.floor.describe())
+                label = f"{room.slug} {escape(room.display_name)} [dim]· floor: {shown}[/dim]"
                 room_node = event_node.add(label, expand=True)
-                for booth in booths:
-                    room_node.add_leaf(booth)
+                for booth in room.booths:
+                    room_node.add_leaf(f"{booth.language_code} {booth.language_name}")
         tree.root.expand()
-        events = [slug for slug, _, _ in message.events]
+        events = [event.slug for event in message.events]
         self._refill(self.query_one("#room-event", Select), events, self._prefer_event)
         self._refill(self.query_one("#booth-room", Select), room_keys, self._prefer_room)
         self._refill(self.query_one("#floor-room", Select), room_keys, self._prefer_room)

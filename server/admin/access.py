@@ -8,14 +8,18 @@ whether or not the event exists; only people allowed in an event can learn it is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 import db
-from db.models import Booth, Event, Room
 from server.auth.roles import GLOBAL_ACTIONS, Action, Principal, can, roles_of
 from server.http.errors import Problem
 from server.http.middleware import get_principal
 from server.identity import Role
+
+if TYPE_CHECKING:
+    from db.models import Booth, Event, Room
 
 NOT_ALLOWED = "The admin pages are for admins and for technicians of an event. Sign in first."
 NOT_YOUR_EVENT = "You are not a technician of this event."

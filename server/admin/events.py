@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 import db
-from db.models import Event
 from server import manage
 from server.admin.access import event_principal, global_principal, panel_principal
 from server.admin.counts import event_consequences
@@ -15,6 +16,9 @@ from server.auth.roles import Action, can
 from server.identity import validate_display_name, validate_event_slug, validate_listener_code
 from server.keys import BOOTH_RUNTIME
 from server.mediamtx.floor_source import stored_floor_source
+
+if TYPE_CHECKING:
+    from db.models import Event
 
 routes = web.RouteTableDef()
 
@@ -113,7 +117,7 @@ async def delete_event_confirm(request: web.Request) -> web.Response:
         "confirm_delete.html",
         {
             "what": f"the event {event.display_name} ({event.slug})",
-            "consequences": (await event_consequences(event.id)).lines(),
+            "consequences": (await event_consequences(event.id)),
             "action": f"/admin/events/{event.slug}/delete",
             "back": f"/admin/events/{event.slug}",
         },

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
-from tortoise.transactions import in_transaction
 
 import db
-from db.models import Booth, Event, InviteToken
 from server import manage
 from server.admin.access import event_principal
 from server.admin.forms import Form, parse_number, submitted_form
@@ -20,6 +19,9 @@ from server.http.errors import Problem
 from server.identity import INVITE_ROLES, Role
 from server.keys import CONFIG
 from server.qr import qr_svg
+
+if TYPE_CHECKING:
+    from db.models import Booth, Event, InviteToken
 
 routes = web.RouteTableDef()
 
@@ -97,12 +99,10 @@ async def create_invite(request: web.Request) -> web.Response:
 
 
 async def _invite(event: Event, request: web.Request) -> InviteToken:
-    invite = await InviteToken.get_or_none(
-        id=int(request.match_info["invite"]), booth__room__event_id=event.id
-    ).prefetch_related("booth__room__event")
-    if invite is None:
-        raise Problem(404, "this invite does not exist")
-    return invite
+    try:
+        return await db.get_event_invite(event.id, int(request.match_info["invite"]))
+    except db.InviteNotFound as exc:
+        raise Problem(404, "this invite does not exist") from exc
 
 
 @routes.get("/admin/events/{event}/invites/{invite:\\d+}")
@@ -208,7 +208,7 @@ async def fill_invite_sheet(request: web.Request) -> web.Response:
         return invalid(request, principal, "invite_sheet.html", context)
     hours, uses = options
     missing = [e.booth.path for e in await _sheet_entries(request, event) if e.invite is None]
-    async with in_transaction():
+    async with db.transaction():
         for booth_id in missing:
             await manage.create_invite(
                 booth_id, Role.INTERPRETER, hours, uses, "sheet", created_by=_creator_id(principal)

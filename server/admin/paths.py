@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from db.models import Booth
+from typing import TYPE_CHECKING
+
 from server.identity import BoothId
+
+if TYPE_CHECKING:
+    from db.models import Booth
 
 
 def event_path(event_slug: str) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 import db
-from db.models import Event, Membership
 from server.admin.access import event_principal
 from server.admin.forms import Form, submitted_form
 from server.admin.paths import event_path
@@ -13,6 +14,9 @@ from server.admin.views import invalid, render_admin, see_other
 from server.auth.roles import Principal
 from server.http.errors import Problem
 from server.identity import INVITE_ROLES, Role
+
+if TYPE_CHECKING:
+    from db.models import Event, Membership
 
 routes = web.RouteTableDef()
 
@@ -70,12 +74,10 @@ async def add_person(request: web.Request) -> web.Response:
 
 
 async def _membership(event: Event, request: web.Request) -> Membership:
-    membership = await Membership.get_or_none(
-        id=int(request.match_info["membership"]), event_id=event.id
-    ).prefetch_related("user", "booth")
-    if membership is None:
-        raise Problem(404, "this membership does not exist")
-    return membership
+    try:
+        return await db.get_event_membership(event.id, int(request.match_info["membership"]))
+    except db.NotFound as exc:
+        raise Problem(404, "this membership does not exist") from exc
 
 
 @routes.get("/admin/events/{event}/people/{membership:\\d+}/delete")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 import db
-from db.models import TranscriptSegment
 from server.admin.access import booth_of, event_principal
 from server.admin.onair import summarise_spans
 from server.admin.views import render_admin
@@ -15,6 +15,9 @@ from server.auth.cookies import request_now
 from server.auth.roles import Action
 from server.http.errors import Problem
 from server.transcription.export import to_srt, to_txt, to_vtt
+
+if TYPE_CHECKING:
+    from db.models import TranscriptSegment
 
 routes = web.RouteTableDef()
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 import db
-from db.models import User
 from server import manage
 from server.admin.access import global_principal
 from server.admin.forms import submitted_form
@@ -15,6 +16,9 @@ from server.auth.roles import Action, Principal
 from server.changes import changed_here
 from server.http.errors import Problem
 from server.identity import validate_display_name, validate_email
+
+if TYPE_CHECKING:
+    from db.models import User
 
 routes = web.RouteTableDef()
 

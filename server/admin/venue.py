@@ -80,7 +80,7 @@ async def delete_room_confirm(request: web.Request) -> web.Response:
     base = f"/admin/events/{event.slug}"
     context = {
         "what": f"the room {room.display_name} ({event.slug}/{room.slug})",
-        "consequences": (await room_consequences(room.id)).lines(),
+        "consequences": (await room_consequences(room.id)),
         "action": f"{base}/rooms/{room.slug}/delete",
         "back": base,
     }
@@ -180,7 +180,7 @@ async def delete_booth_confirm(request: web.Request) -> web.Response:
     booth = await booth_of(event, request)
     context = {
         "what": f"the {booth.language_name} booth ({booth.path})",
-        "consequences": (await booth_consequences(booth.id)).lines(),
+        "consequences": (await booth_consequences(booth.id)),
         "action": f"{booth_base(booth)}/delete",
         "back": f"/admin/events/{event.slug}",
     }

@@ -16,7 +16,6 @@ from typing import Any
 from aiohttp import web
 
 import db
-from db.models import InviteToken
 from server.auth.credentials import TokenError, decode_token
 from server.auth.roles import Principal
 from server.identity import BoothId, Role
@@ -108,8 +107,7 @@ async def principal_from_claims(claims: dict[str, Any]) -> Principal:
         participant_id = str(claims["sub"])
         if participant_id.startswith(INVITE_PREFIX):
             invite_id = invite_id_of_participant(participant_id)
-            invite = None if invite_id is None else await InviteToken.get_or_none(id=invite_id)
-            if invite is None or invite.revoked_at is not None:
+            if invite_id is None or await db.invite_withdrawn(invite_id):
                 raise NotAuthenticated("the invite behind this session was revoked")
         booth_id = str(claims["scope"])
         role = str(claims.get("role"))

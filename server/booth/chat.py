@@ -13,12 +13,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import db
-from db.models import ChatMessage
 from server.booth.models import Clock
 from server.booth.writer import utc_datetime
+
+if TYPE_CHECKING:
+    from db.models import ChatMessage
 
 logger = logging.getLogger(__name__)
 

@@ -25,12 +25,11 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aiohttp import web
 
 import db
-from db.models import Booth
 from server import manage
 from server.booth.chat import BoothChat
 from server.booth.models import (
@@ -45,6 +44,9 @@ from server.booth.models import (
 from server.booth.state import BoothRegistry
 from server.booth.writer import BoothWriter, StoredCaption, utc_datetime
 from server.keys import BOOTH_RUNTIME, SERVICES
+
+if TYPE_CHECKING:
+    from db.models import Booth
 
 logger = logging.getLogger(__name__)
 

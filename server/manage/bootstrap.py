@@ -61,6 +61,19 @@ async def open_database(config: Config) -> AsyncIterator[None]:
         await db.close_db()
 
 
+async def connect_database(config: Config) -> None:
+    """Connect to the configured database as it stands, without migrating it.
+
+    For a console without its own server whose caller prepared the database (a test).
+    """
+    await db.init_db(config.database_url)
+
+
+async def disconnect_database() -> None:
+    """Close what `connect_database` opened."""
+    await db.close_db()
+
+
 def write_example_config(path: Path) -> bool:
     """Copy the commented example to `path` unless a file is there; True when written."""
     if path.exists():

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import db
+from db.errors import DataError
+
+__all__ = ["DataError", "SetupError", "user_errors"]
 
 
 class SetupError(ValueError):
@@ -21,5 +23,5 @@ def user_errors(prefix: str = "") -> Iterator[None]:
         if not prefix:
             raise
         raise SetupError(f"{prefix}{exc}") from exc
-    except (ValueError, db.DataError) as exc:
+    except (ValueError, DataError) as exc:
         raise SetupError(f"{prefix}{exc}") from exc

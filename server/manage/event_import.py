@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from tortoise.transactions import in_transaction
+from typing import TYPE_CHECKING, Any
 
 import db
-from db.models import Event
 from db.venues import MAIN_ROOM_SLUG
 from server.identity import (
     LANGUAGE_NAME_MAX,
@@ -25,6 +22,9 @@ from server.identity import (
 )
 from server.manage.errors import SetupError, user_errors
 from server.mediamtx.floor_source import NO_SOURCE, FloorSource, parse_floor_spec
+
+if TYPE_CHECKING:
+    from db.models import Event
 
 EVENT_KEYS = {"slug", "name", "listener_code"}
 ROOM_KEYS = {"slug", "name", "floor", "booths"}
@@ -136,7 +136,7 @@ async def import_event(data: dict[str, Any], *, base: Path | None = None) -> Eve
     """
     plan = plan_event_import(data, base=base)
     with user_errors():
-        async with in_transaction():
+        async with db.transaction():
             event = await db.create_event(plan.slug, plan.name, plan.listener_code)
             for room in plan.rooms:
                 if room.slug == MAIN_ROOM_SLUG:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import db
 from db.invites import INVITE_ROLES
-from db.models import InviteToken
 from server.config import Config
 from server.hosting.network import secure_url
 from server.identity import BoothId, is_encodable
 from server.manage.errors import SetupError, user_errors
+
+if TYPE_CHECKING:
+    from db.models import InviteToken
 
 MAX_HOURS = 8760.0  # one year
 MAX_USES = 10_000
@@ -116,11 +119,11 @@ async def find_invite(token_or_prefix: str) -> InviteToken:
     text = token_or_prefix.strip()
     if len(text) < MIN_PREFIX:
         raise SetupError(f"give the invite's token or at least its first {MIN_PREFIX} characters")
-    exact = await InviteToken.get_or_none(token=text)
-    if exact is not None:
-        return exact
     # SQLite's LIKE ignores case while tokens do not, so the final check is done here.
-    candidates = await InviteToken.filter(token__startswith=text)
+    candidates = await db.find_invites(text)
+    exact = [i for i in candidates if i.token == text]
+    if exact:
+        return exact[0]
     matches = [i for i in candidates if i.token.startswith(text)]
     if not matches:
         raise SetupError(f"no invite with a token starting '{text}'")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import db
-from db.models import User
 from server.auth.credentials import hash_password
 from server.identity import validate_display_name, validate_email
 from server.manage.errors import SetupError, user_errors
+
+if TYPE_CHECKING:
+    from db.models import User
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024  # scrypt reads the whole password; a bound keeps a login cheap

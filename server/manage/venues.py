@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import db
-from db.models import Booth, Event, Room
 from server.identity import (
     LANGUAGE_NAME_MAX,
     RoomKey,
@@ -16,7 +16,15 @@ from server.identity import (
     validate_room_slug,
 )
 from server.manage.errors import user_errors
-from server.mediamtx.floor_source import FloorSource, floor_source, parse_floor_spec
+from server.mediamtx.floor_source import (
+    FloorSource,
+    floor_source,
+    parse_floor_spec,
+    stored_floor_source,
+)
+
+if TYPE_CHECKING:
+    from db.models import Booth, Event, Room
 
 
 async def add_event(slug: str, name: str, listener_code: str | None = None) -> Event:
@@ -56,10 +64,25 @@ async def set_floor(
     A relative file path is taken from `base` (the working directory when None).
     """
     with user_errors():
-        room = RoomKey.parse(room_key)
+        RoomKey.parse(room_key)  # the room is named first, as the command line has it
         source = floor_source(kind, value, base=base)
+    return await store_floor(room_key, source)
+
+
+async def store_floor(room_key: str, source: FloorSource) -> FloorSource:
+    """Set the floor source of `EVENT/ROOM` to one already validated, or raise SetupError."""
+    with user_errors():
+        room = RoomKey.parse(room_key)
         await db.set_room_floor(room.event, room.slug, source.kind, source.value)
         return source
+
+
+async def floor_of(room_key: str) -> FloorSource:
+    """The floor source of the room `EVENT/ROOM` as stored, or raise SetupError."""
+    with user_errors():
+        room = RoomKey.parse(room_key)
+        record = await db.get_room(room.event, room.slug)
+    return stored_floor_source(record.floor_kind, record.floor_value)
 
 
 async def set_floor_spec(room_key: str, spec: str, *, base: Path | None = None) -> FloorSource:

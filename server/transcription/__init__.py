@@ -8,10 +8,10 @@ This package's top level imports nothing optional, so the kiosk can import it wi
 
 from __future__ import annotations
 
-from server.transcription.aggregator import Caption, CaptionAggregator, counter_from
+from server.transcription.aggregator import Caption, CaptionAggregator, TimedWord, counter_from
 from server.transcription.engine import CAPTIONS_EXTRA_HINT, EngineUnavailable, Segment
 from server.transcription.export import to_srt, to_txt, to_vtt
-from server.transcription.streaming import LocalAgreement, TimedWord
+from server.transcription.streaming import LocalAgreement
 
 __all__ = [
     "CAPTIONS_EXTRA_HINT",

@@ -2,7 +2,8 @@
 
 Pure and clock-injected: no I/O, no threads. The caller feeds words with times on the
 stream's timeline (`feed`), as the streaming policy settles them (`streaming.LocalAgreement`),
-and calls `tick()` while the booth is silent.
+and calls `tick()` while the booth is silent. `TimedWord`, the words it is fed, lives here so
+that this module imports only the standard library.
 
 Rules (docs/design.md §10 sets the limits; these are the details):
 - Committed words are settled; tentative words are the engine's current guess for what
@@ -28,8 +29,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-
-from server.transcription.streaming import TimedWord
 
 SENTENCE_ENDINGS = (".", "?", "!")
 # Closing quotes and brackets may follow the punctuation: `"Really?"` still ends a sentence.
@@ -83,6 +82,15 @@ ABBREVIATIONS = frozenset(
 )
 # How much of the recent text is kept as the engine's prompt (rolling context).
 CONTEXT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class TimedWord:
+    """A word with its punctuation and its times on the stream's timeline (seconds)."""
+
+    text: str
+    start: float
+    end: float
 
 
 @dataclass(frozen=True)

@@ -17,22 +17,13 @@ duplicate or lose words at the seam.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from server.transcription.aggregator import TimedWord
 from server.transcription.engine import Segment
 
 # Word times move a little from one hypothesis to the next.
 _TIME_SLACK_SECONDS = 0.1
 _MAX_OVERLAP_WORDS = 5
-
-
-@dataclass(frozen=True)
-class TimedWord:
-    """A word with its punctuation and its times on the stream's timeline (seconds)."""
-
-    text: str
-    start: float
-    end: float
 
 
 def comparable(text: str) -> str:

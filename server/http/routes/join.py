@@ -12,10 +12,11 @@ does not use it up.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 import db
-from db.models import InviteToken
 from server.auth.cookies import request_now, see_other, set_auth_cookie
 from server.auth.credentials import TokenError, create_booth_token, decode_token
 from server.auth.csrf import csrf_protected, csrf_token
@@ -30,6 +31,9 @@ from server.http.link_preview import is_link_preview
 from server.http.templating import render_html
 from server.identity import Role
 from server.keys import CONFIG, SERVICES
+
+if TYPE_CHECKING:
+    from db.models import InviteToken
 
 UNKNOWN = (
     "This invite link is not known to the kiosk. Check that the whole link was copied, "

@@ -136,8 +136,7 @@ async def console_page(request: web.Request) -> web.Response:
 async def listen_page(request: web.Request) -> web.Response:
     """The listener page of a room: open to anyone, with a code form when the event has one."""
     event_slug, room_slug = request.match_info["event"], request.match_info["room"]
-    room = await _room_or_404(event_slug, room_slug)
-    await room.fetch_related("event")
+    room = await _room_or_404(event_slug, room_slug)  # with its event loaded
     booths = await db.list_booths(event_slug, room_slug)
     context: dict[str, Any] = {
         "event": room.event,
