@@ -14,9 +14,9 @@ from aiohttp.test_utils import TestServer
 
 import db
 from server.services import Services
+from tests.harness.clock import FakeClock
 from tests.server_support import (
     PASSWORD,
-    FakeClock,
     browser,
     create_account,
     make_config,

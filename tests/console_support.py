@@ -24,24 +24,7 @@ from server.secrets.store import KioskSecrets
 from server.services import Services
 
 SIZE = (140, 45)
-FROZEN_NOW = 1_790_000_000.0  # a fixed instant, so times on screen never move
 WAIT = 10.0  # a safety net against hangs, never a measured duration
-
-
-class FrozenClock:
-    """Time that moves only when the test says so."""
-
-    def __init__(self, now: float = FROZEN_NOW) -> None:
-        """Start at `now`."""
-        self.now = now
-
-    def __call__(self) -> float:
-        """The current fake time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
 
 
 def make_config(data_dir: Path, mediamtx: dict[str, Any] | None = None, **kiosk: Any) -> Config:

@@ -19,23 +19,10 @@ from server.config import Config, parse_config
 from server.secrets.fernet_keys import generate_key
 from server.secrets.store import KioskSecrets
 from server.services import Services
+from tests.harness.clock import FakeClock
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "correct horse battery staple"
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: float | None = None) -> None:
-        self.now = time.time() if start is None else start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
 
 
 def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from server.secrets.fernet_keys import generate_key
 from server.secrets.store import KioskSecrets
 from server.services import Services
 from server.ws import setup_websockets
+from tests.harness.clock import FakeClock
 
 EN = "conf/main/en"
 FR = "conf/main/fr"
@@ -34,20 +34,6 @@ LISTENER_CODE = "4321"
 WAIT = 5.0  # a safety net against hangs, never a measured duration
 
 ClientSocket = aiohttp.ClientWebSocketResponse
-
-
-class FakeClock:
-    """Wall-clock time that moves only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
 
 
 async def seed_venue() -> None:

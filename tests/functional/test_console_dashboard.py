@@ -13,7 +13,8 @@ from kiosk.screens.setup import SetupScreen
 from kiosk.screens.welcome import WelcomeScreen
 from server.booth.models import Identity
 from server.booth.state import BoothRegistry
-from tests.console_support import FrozenClock, console, seed_booths, text_of, wait_until
+from tests.console_support import console, seed_booths, text_of, wait_until
+from tests.harness.clock import FROZEN_NOW, FakeClock
 
 pytestmark = pytest.mark.anyio
 
@@ -61,7 +62,7 @@ async def test_registry_change_shows_the_interpreter_on_air(tmp_path: Path) -> N
 
 
 async def test_time_on_mic_warns_past_shift_minutes(tmp_path: Path) -> None:
-    clock = FrozenClock()
+    clock = FakeClock(FROZEN_NOW)
     async with console(tmp_path, demo=True, clock=clock, shift_minutes=30) as (app, pilot):
         app.registry.join("demo/main/en", ANNA)
         table = app.screen.query_one("#booths", DataTable)

@@ -22,7 +22,8 @@ from db.models import InviteToken
 from kiosk.app import KioskApp, create_app
 from server.booth.models import Identity
 from server.services import Services
-from tests.console_support import SIZE, FrozenClock, make_config, make_services
+from tests.console_support import SIZE, make_config, make_services
+from tests.harness.clock import FROZEN_NOW, FakeClock
 
 EN = "conf/main/en"
 FIXED_TOKEN = "snapshot-token-0123456789abcdefghijklmn"
@@ -61,17 +62,17 @@ async def _seed(url: str) -> None:
     await db.close_db()
 
 
-def seeded_app(tmp_path: Path) -> tuple[KioskApp, FrozenClock]:
+def seeded_app(tmp_path: Path) -> tuple[KioskApp, FakeClock]:
     """A console without server on a seeded database, with a frozen clock."""
     config = make_config(tmp_path)
     asyncio.run(_seed(config.database_url))
-    clock = FrozenClock()
+    clock = FakeClock(FROZEN_NOW)
     base = make_services(clock)
     services = Services(secrets=base.secrets, clock=clock, open_database=True)
     return create_app(config, services, start_server=False, clock=clock), clock
 
 
-async def _live_booths(app: KioskApp, clock: FrozenClock) -> None:
+async def _live_booths(app: KioskApp, clock: FakeClock) -> None:
     """Interpreters in booths, one on mic past the shift, one handover pending, one muted."""
     await app.ready.wait()
     registry = app.registry

@@ -10,9 +10,9 @@ import pytest
 
 import db
 from server.keys import WS_HUB
+from tests.harness.clock import FakeClock
 from tests.ws_support import (
     EN,
-    FakeClock,
     Kiosk,
     is_state,
     next_of_type,

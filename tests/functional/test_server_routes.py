@@ -9,9 +9,9 @@ import pytest
 import db
 from server.http.templating import static_url
 from server.keys import EXTRAS
+from tests.harness.clock import FakeClock
 from tests.server_support import (
     PASSWORD,
-    FakeClock,
     browser,
     create_account,
     form_token,
