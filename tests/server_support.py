@@ -1,56 +1,33 @@
-"""Helpers for HTTP tests: a real app on a loopback server, browser-like clients and seed data."""
+"""Helpers for HTTP tests: browser-like clients, form posting and seed data.
+
+The kiosk comes from `tests.harness.app` (`make_config`, `make_services`, `running_kiosk`);
+`serve` is its server alone, for tests that drive it with their own clients.
+"""
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestServer
 
 import db
-from server.app import make_app
-from server.auth.credentials import hash_password, new_signing_key
-from server.config import Config, parse_config
-from server.secrets.fernet_keys import generate_key
-from server.secrets.store import KioskSecrets
+from server.auth.credentials import hash_password
+from server.config import Config
 from server.services import Services
-from tests.harness.clock import FakeClock
+from tests.harness.app import running_kiosk
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "correct horse battery staple"
 
 
-def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
-    """A config rooted in `tmp_path`, MediaMTX disabled, with section overrides."""
-    data: dict[str, dict[str, Any]] = {
-        "kiosk": {"data_dir": str(tmp_path / "data")},
-        "mediamtx": {"enabled": False},
-    }
-    for name, values in sections.items():
-        data.setdefault(name, {}).update(values)
-    return parse_config(data, source=tmp_path / "kiosk.toml")
-
-
-def make_services(clock: FakeClock | None = None) -> Services:
-    """Fresh secrets; the test owns the database (the `memory_db` fixture)."""
-    secrets = KioskSecrets(new_signing_key(), (generate_key(),), "media-secret")
-    return Services(secrets=secrets, clock=clock or time.time, open_database=False)
-
-
 @asynccontextmanager
 async def serve(config: Config, services: Services) -> AsyncIterator[TestServer]:
-    """The app on a real loopback port."""
-    server = TestServer(make_app(config, services), host="127.0.0.1")
-    await server.start_server()
-    try:
-        yield server
-    finally:
-        await server.close()
+    """The app on a real loopback port (the harness's kiosk), for tests that need the server."""
+    async with running_kiosk(config, services) as kiosk:
+        yield kiosk.server
 
 
 @asynccontextmanager

@@ -19,11 +19,10 @@ import pytest
 
 import db
 from db.models import InviteToken
-from kiosk.app import KioskApp, create_app
+from kiosk.app import KioskApp
 from server.booth.models import Identity
-from server.services import Services
-from tests.console_support import SIZE, make_config, make_services
 from tests.harness.clock import FROZEN_NOW, FakeClock
+from tests.harness.console import SIZE, console_app, console_config
 
 EN = "conf/main/en"
 FIXED_TOKEN = "snapshot-token-0123456789abcdefghijklmn"
@@ -64,12 +63,10 @@ async def _seed(url: str) -> None:
 
 def seeded_app(tmp_path: Path) -> tuple[KioskApp, FakeClock]:
     """A console without server on a seeded database, with a frozen clock."""
-    config = make_config(tmp_path)
+    config = console_config(tmp_path)
     asyncio.run(_seed(config.database_url))
     clock = FakeClock(FROZEN_NOW)
-    base = make_services(clock)
-    services = Services(secrets=base.secrets, clock=clock, open_database=True)
-    return create_app(config, services, start_server=False, clock=clock), clock
+    return console_app(config, clock=clock, open_database=True), clock
 
 
 async def _live_booths(app: KioskApp, clock: FakeClock) -> None:

@@ -15,8 +15,10 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from tests.cli_support import Cli, Site, one_error_line, run_process
-from tests.server_support import make_config, make_services, seed_booth, serve
-from tests.ws_support import EN, Kiosk, next_message, next_of_type, running_kiosk, seed_venue
+from tests.harness.app import Kiosk, make_config, make_services, running_kiosk
+from tests.harness.clock import FakeClock
+from tests.server_support import seed_booth, serve
+from tests.ws_support import EN, next_message, next_of_type, seed_venue
 
 DEEP_JSON = '{"type": "booth:chat", "text": ' + "[" * 20_000 + "]" * 20_000 + "}"
 LONE_SURROGATE_JSON = '"Ana \\ud800"'  # a JSON escape that decodes to a lone surrogate
@@ -26,7 +28,7 @@ LONE_SURROGATE_JSON = '"Ana \\ud800"'  # a JSON escape that decodes to a lone su
 async def kiosk(memory_db: None) -> AsyncIterator[Kiosk]:
     """The websocket layer over a seeded in-memory database."""
     await seed_venue()
-    async with running_kiosk() as running:
+    async with running_kiosk(clock=FakeClock()) as running:
         yield running
 
 

@@ -9,7 +9,8 @@ import pytest
 
 import db
 from server.http.templating import STATIC_DIR, static_url, static_version
-from tests.server_support import browser, make_config, make_services, serve
+from tests.harness.app import make_config, make_services
+from tests.server_support import browser, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 
