@@ -14,9 +14,9 @@ from playwright.async_api import Browser, async_playwright
 import db
 from server.auth.credentials import (
     create_user_token,
-    hash_password,
 )
 from tests.harness.app import Kiosk, make_config, running_kiosk
+from tests.server_support import password_hash
 
 EVENT = "demo"
 ROOM = "main"
@@ -76,7 +76,7 @@ async def page_kiosk(
 
 async def user_cookie(kiosk: Kiosk, email: str, *, is_admin: bool = False) -> tuple[int, str]:
     """Create a user and return (id, user_token) as a login would set it."""
-    user = await db.create_user(email, hash_password("pw"), email.split("@")[0].title())
+    user = await db.create_user(email, password_hash("pw"), email.split("@")[0].title())
     if is_admin:
         user.is_admin = True
         await user.save()

@@ -6,6 +6,7 @@ The kiosk comes from `tests.harness.app` (`make_config`, `make_services`, `runni
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -74,11 +75,19 @@ async def post_login(
     return response
 
 
+@functools.cache
+def password_hash(password: str) -> str:
+    """The scrypt hash of `password`, made once per test run: scrypt is slow on purpose, and
+    seeding many accounts with one test password need not pay it each time (every login still
+    verifies against a real scrypt hash)."""
+    return hash_password(password)
+
+
 async def create_account(
     email: str, *, active: bool = True, is_admin: bool = False, password: str = PASSWORD
 ) -> int:
     """A user with the shared test password; returns the user id."""
-    user = await db.create_user(email, hash_password(password), is_admin=is_admin)
+    user = await db.create_user(email, password_hash(password), is_admin=is_admin)
     if not active:
         await db.set_user_active(user.id, False)
     return user.id

@@ -24,7 +24,8 @@ from tests.changes_support import FOLLOW_SECONDS, Running, client, kiosk_on_file
 from tests.server_support import PASSWORD, post_login
 from tests.ws_support import close_code, next_of_type
 
-pytestmark = pytest.mark.anyio
+# Slow: revocations come from CLI subprocesses and second Python processes.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 EN = "conf/main/en"
 

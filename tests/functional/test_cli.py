@@ -112,6 +112,7 @@ def test_room_add_and_booth_add(site: Site, cli: Cli) -> None:
     assert "invite create pycon2026/hall-c/pt-br" in result.out
 
 
+@pytest.mark.slow  # a real subprocess; test_init keeps one in the quick loop
 def test_event_import_creates_two_rooms_and_their_booths(tmp_path: Path) -> None:
     (tmp_path / "kiosk.toml").write_text(CONFIG)
     (tmp_path / "event.toml").write_text(EVENT_FILE)
@@ -197,6 +198,7 @@ def test_user_add_refuses_two_different_passwords(
 # --- invites --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a real subprocess; test_init keeps one in the quick loop
 def test_invite_create_prints_the_url_and_the_qr_and_saves_a_png(site: Site) -> None:
     result = run_process(
         site.folder,

@@ -14,7 +14,8 @@ from server.booth.models import Identity
 from tests.console_support import interpreter_socket, next_frame, wait_until
 from tests.harness.console import running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: each test drives the whole Textual console (and its server) through its pilot.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 EN = "demo/main/en"
 ANNA = Identity("invite:1", "Anna", "interpreter")

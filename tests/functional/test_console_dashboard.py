@@ -17,7 +17,8 @@ from tests.console_support import seed_booths, text_of, wait_until
 from tests.harness.clock import FROZEN_NOW, FakeClock
 from tests.harness.console import running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: each test drives the whole Textual console through its pilot.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 ANNA = Identity("invite:1", "Anna", "interpreter")
 

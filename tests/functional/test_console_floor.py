@@ -17,7 +17,8 @@ from tests.console_support import text_of, wait_until
 from tests.functional.test_console_screens import show
 from tests.harness.console import running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: each test drives the whole Textual console through its pilot.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 async def floor_of(event: str = "demo", room: str = "main") -> tuple[str, str]:

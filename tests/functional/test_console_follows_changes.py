@@ -19,7 +19,8 @@ from kiosk.app import KioskApp
 from tests.changes_support import FOLLOW_SECONDS, Outside
 from tests.harness.console import WAIT, running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: the console follows changes made by CLI subprocesses.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 @asynccontextmanager

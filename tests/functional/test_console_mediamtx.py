@@ -13,7 +13,8 @@ from tests.console_support import text_of, wait_until
 from tests.fakes import free_port, write_fake_binary
 from tests.harness.console import running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: the console runs the stand-in MediaMTX as a child process.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 def stand_in_settings(tmp_path: Path) -> dict[str, object]:

@@ -19,7 +19,8 @@ from kiosk.widgets.qr import QRCode
 from tests.console_support import text_of, wait_until
 from tests.harness.console import running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: each test drives the whole Textual console through its pilot.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 async def show(app: object, pilot: object, key: str, kind: type, widget_id: str) -> object:

@@ -24,6 +24,9 @@ from server.booth.models import Identity
 from tests.harness.clock import FROZEN_NOW, FakeClock
 from tests.harness.console import SIZE, console_app, console_config
 
+# Slow: each test renders the whole Textual console to an SVG snapshot.
+pytestmark = pytest.mark.slow
+
 EN = "conf/main/en"
 FIXED_TOKEN = "snapshot-token-0123456789abcdefghijklmn"
 START = datetime(2026, 9, 21, 9, 0, tzinfo=UTC)

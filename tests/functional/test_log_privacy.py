@@ -28,6 +28,9 @@ from kiosk.cli import main
 from tests.cli_support import ROOT
 from tests.fakes import free_port
 
+# Slow: each test runs the kiosk as a subprocess and reads its log.
+pytestmark = pytest.mark.slow
+
 WAIT = 30.0  # a safety net against hangs, never a measured duration
 JOIN_RE = re.compile(r"/join/([A-Za-z0-9_-]+)")
 

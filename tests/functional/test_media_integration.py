@@ -27,7 +27,8 @@ from tests.media_support import (
     seed_rooms,
 )
 
-pytestmark = pytest.mark.anyio
+# Slow: each test starts the stand-in MediaMTX as a child process.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 EN, DE = "ev/main/en", "ev/main/de"
 SEEDED_PATHS = {EN, DE, "ev/main/floor", "ev/hall/floor"}

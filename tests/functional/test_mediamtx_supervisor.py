@@ -15,7 +15,8 @@ import pytest
 from server.mediamtx.supervisor import MediaMTXSupervisor
 from tests.fakes import FakeMediaMTX, call_api, free_port, kiosk_config, write_fake_binary
 
-pytestmark = pytest.mark.anyio
+# Slow: the supervisor starts, kills and restarts child processes, with real backoff.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 CONFIGURED = ["ev/main/en", "ev/main/floor"]
 

@@ -29,6 +29,9 @@ from tests.fakes import free_port
 from tests.harness.app import make_config, make_services
 from tests.server_support import seed_booth, serve
 
+# Slow: each test fills sockets up to the server's limits.
+pytestmark = pytest.mark.slow
+
 WAIT = 30.0  # a safety net against hangs, never a measured duration
 LOWERED_LIMIT = 256
 LOG_BOUND = 256 * 1024  # bytes: the access lines of the flood, and no tracebacks

@@ -16,10 +16,10 @@ import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 import db
-from server.auth.credentials import hash_password
 from tests.harness.app import Kiosk
 from tests.pages_support import ENGLISH, chromium, page_kiosk, user_cookie
 from tests.screenshots import screenshot_dir
+from tests.server_support import password_hash
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 WAIT_MS = 15_000
@@ -50,7 +50,7 @@ async def kiosk(tmp_path: Path) -> AsyncIterator[Kiosk]:
 
 async def staff_user(email: str, *, admin: bool = False, technician_of: str = "") -> int:
     """An account with the password "pw", optionally admin or technician of an event."""
-    user = await db.create_user(email, hash_password("pw"), email.split("@")[0].title())
+    user = await db.create_user(email, password_hash("pw"), email.split("@")[0].title())
     if admin:
         user.is_admin = True
         await user.save()
