@@ -16,7 +16,8 @@ from server.mediamtx.floor_service import apply_floor_source, floor_health
 from tests.fakes import call_api, write_fake_binary
 from tests.media_support import WAIT, MediaKiosk, media_kiosk, seed_rooms
 
-pytestmark = pytest.mark.anyio
+# Slow: each test starts the stand-in MediaMTX as a child process.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 MAIN, HALL = "ev/main/floor", "ev/hall/floor"
 

@@ -63,6 +63,7 @@ def nested_toml(depth: int) -> str:
     return "x = " + "[" * depth + "]" * depth + "\n"
 
 
+@pytest.mark.slow  # a real subprocess
 def test_deeply_nested_config_file_is_one_line_exit_2(tmp_path: Path) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text(nested_toml(5000))
@@ -173,6 +174,7 @@ async def test_lone_surrogate_as_listener_code_is_a_wrong_code(
         assert response.status == 403, await response.text()
 
 
+@pytest.mark.slow  # a real subprocess
 def test_invite_label_that_is_not_unicode_is_refused_at_the_cli(site: Site) -> None:
     # Bytes that are not UTF-8 reach Python as lone surrogates (surrogateescape).
     before = site.snapshot()

@@ -27,7 +27,8 @@ from tests.server_support import (
     serve,
 )
 
-pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
+# Slow: hundreds of sign-ins at once, each checked against a real scrypt hash.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.usefixtures("memory_db")]
 
 SIMULTANEOUS = 200
 

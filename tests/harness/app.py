@@ -174,7 +174,8 @@ class Kiosk:
     async def connect(self, path: str, token: str | None = None, **kwargs: Any) -> ClientSocket:
         """Open a websocket, with `?token=` when given."""
         params = {"token": token} if token else None
-        return await self.session.ws_connect(self.ws_url(path), params=params, **kwargs)
+        ws: ClientSocket = await self.session.ws_connect(self.ws_url(path), params=params, **kwargs)
+        return ws
 
     async def booth(self, booth_id: str, token: str, **join: Any) -> Member:
         """Open the booth socket, join, and wait for `booth:joined`."""
@@ -230,7 +231,11 @@ async def running_kiosk(
         app = make_app(config, services)
         if prepare is not None:
             prepare(app)
-        server = TestServer(app, host="127.0.0.1", **({} if port is None else {"port": port}))
+        server = (
+            TestServer(app, host="127.0.0.1")
+            if port is None
+            else TestServer(app, host="127.0.0.1", port=port)
+        )
         await server.start_server()
         stack.push_async_callback(server.close)
         session = await stack.enter_async_context(aiohttp.ClientSession())
