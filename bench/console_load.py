@@ -36,7 +36,7 @@ from join_storm_server import raise_file_limit  # noqa: E402
 import db  # noqa: E402
 import kiosk.app  # noqa: E402
 from kiosk.app import KioskApp  # noqa: E402
-from tests.console_support import make_config, make_services  # noqa: E402
+from tests.harness.app import make_config, make_services  # noqa: E402
 
 ROOMS = 10
 BOOTHS_PER_ROOM = 10

@@ -10,21 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
-from aiohttp.test_utils import TestServer
 
 import db
-from server.services import Services
-from tests.server_support import (
-    PASSWORD,
-    FakeClock,
-    browser,
-    create_account,
-    make_config,
-    make_services,
-    origin_of,
-    post_login,
-    serve,
-)
+from tests.harness.app import Kiosk, make_config, running_kiosk
+from tests.harness.clock import FakeClock
+from tests.server_support import PASSWORD, browser, create_account, origin_of, post_login
 
 KIOSK = {"public_url": "http://10.0.0.5:8080", "secure_url": "https://10.0.0.5:8443"}
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -38,13 +28,11 @@ OUTSIDER = "outsider@example.org"  # technician of another event only
 INTERPRETER = "anna@example.org"  # interpreter of pycon/main/en
 
 
-@dataclass(frozen=True)
-class Kiosk:
-    """A running kiosk with seeded data: the event `pycon` (room main, booth en) and `other`."""
+@dataclass(kw_only=True)
+class AdminKiosk(Kiosk):
+    """The harness's kiosk with seeded data: the event `pycon` (room main, booth en) and
+    `other`; `ids` names the seeded rows."""
 
-    server: TestServer
-    services: Services
-    clock: FakeClock
     ids: dict[str, int]
 
 
@@ -73,17 +61,18 @@ async def seed() -> dict[str, int]:
 
 
 @asynccontextmanager
-async def running_kiosk(tmp_path: Path) -> AsyncIterator[Kiosk]:
+async def running_admin_kiosk(tmp_path: Path) -> AsyncIterator[AdminKiosk]:
     """The seeded kiosk on a loopback port, its clock standing at NOON."""
     ids = await seed()
-    clock = FakeClock(NOON.timestamp())
-    services = make_services(clock)
-    async with serve(make_config(tmp_path, kiosk=KIOSK), services) as server:
-        yield Kiosk(server, services, clock, ids)
+    config = make_config(tmp_path, kiosk=KIOSK)
+    async with running_kiosk(
+        config, clock=FakeClock(NOON.timestamp()), kind=AdminKiosk, ids=ids
+    ) as kiosk:
+        yield kiosk
 
 
 @asynccontextmanager
-async def signed_in(kiosk: Kiosk, email: str | None) -> AsyncIterator[aiohttp.ClientSession]:
+async def signed_in(kiosk: AdminKiosk, email: str | None) -> AsyncIterator[aiohttp.ClientSession]:
     """A browser signed in as `email` (None: anonymous)."""
     async with browser(kiosk.server) as session:
         if email is not None:
@@ -103,7 +92,7 @@ async def page_token(session: aiohttp.ClientSession, path: str) -> str:
 
 
 async def submit(
-    kiosk: Kiosk,
+    kiosk: AdminKiosk,
     session: aiohttp.ClientSession,
     page: str,
     data: dict[str, str],
@@ -121,7 +110,7 @@ async def submit(
         return response.status, await response.text(), response.headers.get("Location", "")
 
 
-def admin_routes(kiosk: Kiosk) -> list[tuple[str, str]]:
+def admin_routes(kiosk: AdminKiosk) -> list[tuple[str, str]]:
     """(method, concrete path) of every /admin route the app has, placeholders filled in."""
     values = {
         "event": "pycon",

@@ -9,6 +9,7 @@ import pytest
 
 from server.booth.models import Effect
 from server.booth.state import BoothChange, BoothError, BoothRegistry, Identity
+from tests.harness.clock import FakeClock
 
 EN = "conf/main/en"
 FR = "conf/main/fr"
@@ -24,21 +25,6 @@ OUTSIDER = "invite:99"
 
 START = 1_700_000_000.0
 GRACE = 20.0
-
-
-class FakeClock:
-    """A clock that only moves when the test says so."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> float:
-        """Move time forward and return the new time."""
-        self.now += seconds
-        return self.now
 
 
 @dataclass
@@ -75,7 +61,7 @@ class Booths:
 
 def make_booths(grace_seconds: float = GRACE) -> Booths:
     """Build the standard test registry, already subscribed to."""
-    clock = FakeClock()
+    clock = FakeClock(START)
     booths = Booths(clock, BoothRegistry(clock, grace_seconds=grace_seconds))
     booths.registry.add_booth(EN, "en", "English")
     booths.registry.add_booth(FR, "fr", "Français")

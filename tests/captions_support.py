@@ -18,23 +18,17 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 import db
-from server.app import make_app
-from server.auth.credentials import create_booth_token
 from server.keys import CAPTION_SOURCE
-from server.services import Services
 from server.transcription.engine import bundled_test_model
-from tests.server_support import make_config, make_services
+from tests.harness.app import ClientSocket, Kiosk, make_config, running_kiosk
 
 EVENT, ROOM = "conf", "main"
 CAPTIONED = f"{EVENT}/{ROOM}/en"
 UNCAPTIONED = f"{EVENT}/{ROOM}/fr"
 # A safety net against hangs, never a measured duration.
 WAIT = 60.0
-
-ClientSocket = aiohttp.ClientWebSocketResponse
 
 
 async def seed_booths() -> None:
@@ -58,52 +52,24 @@ class FileSources:
         return str(self.files[booth_id] if first and booth_id in self.files else self.missing)
 
 
-@dataclass
-class CaptionKiosk:
-    """A running kiosk with captions on, and a client session talking to it."""
+@dataclass(kw_only=True)
+class CaptionKiosk(Kiosk):
+    """The harness's kiosk with captions on, and the seam that feeds its booths."""
 
-    app: web.Application
-    server: TestServer
-    session: aiohttp.ClientSession
-    services: Services
     sources: FileSources
-
-    def url(self, path: str, scheme: str = "http") -> str:
-        """A URL on the test server."""
-        return str(self.server.make_url(path)).replace("http://", f"{scheme}://", 1)
-
-    async def healthz(self) -> dict[str, Any]:
-        """The body of `GET /healthz`."""
-        async with self.session.get(self.url("/healthz")) as response:
-            body: dict[str, Any] = await response.json()
-        return body
-
-    async def wait_health(self, predicate: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-        """Poll /healthz until `predicate(body)` holds."""
-        async with asyncio.timeout(WAIT):
-            while True:
-                body = await self.healthz()
-                if predicate(body):
-                    return body
-                await asyncio.sleep(0.05)
 
     async def interpreter(self, booth_id: str, name: str) -> ClientSocket:
         """An interpreter (from a real invite) who joined the booth: it goes on air."""
-        invite = await db.create_invite_token(booth_id, "interpreter")
-        token = create_booth_token(
-            f"invite:{invite.id}", booth_id, "interpreter", name, key=self.services.secrets.jwt_key
-        )
-        ws = await self.session.ws_connect(
-            self.url(f"/ws/booth/{booth_id}", "ws"), params={"token": token}
+        ws = await self.connect(
+            f"/ws/booth/{booth_id}", await self.interpreter_token(booth_id, name)
         )
         await ws.send_json({"type": "booth:join"})
         await next_of_type(ws, "booth:joined")
         return ws
 
-    async def listener(self, booth_id: str) -> ClientSocket:
+    async def listener_of(self, booth_id: str) -> ClientSocket:
         """A listener socket of the room that selected `booth_id`."""
-        ws = await self.session.ws_connect(self.url(f"/ws/listen/{EVENT}/{ROOM}", "ws"))
-        await next_of_type(ws, "listen:state")
+        ws = await self.listener(EVENT, ROOM)
         await ws.send_json({"type": "listen:select", "booth_id": booth_id})
         return ws
 
@@ -118,18 +84,15 @@ async def captioning_kiosk(
     config = make_config(
         tmp_path, transcription={"enabled": True, "model": str(model), "max_concurrent": 1}
     )
-    services = make_services()
-    app = make_app(config, services)
     sources = FileSources(files, tmp_path / "publisher-gone.wav")
-    app[CAPTION_SOURCE] = sources
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    session = aiohttp.ClientSession()
-    try:
-        yield CaptionKiosk(app, server, session, services, sources)
-    finally:
-        await session.close()
-        await server.close()
+
+    def feed_from_files(app: web.Application) -> None:
+        app[CAPTION_SOURCE] = sources
+
+    async with running_kiosk(
+        config, prepare=feed_from_files, kind=CaptionKiosk, sources=sources, patience=WAIT
+    ) as kiosk:
+        yield kiosk
 
 
 async def frames_until(ws: ClientSocket, kind: str) -> list[dict[str, Any]]:

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp.test_utils import TestServer
 
 import db
-from server.services import Services
+from tests.harness.app import ClientSocket, Kiosk, make_config, running_kiosk
 from tests.media_support import hook_request
-from tests.server_support import browser, make_config, make_services, serve
-from tests.ws_support import ClientSocket, next_message
+from tests.server_support import browser
+from tests.ws_support import next_message
 
 FOLLOW_SECONDS = 2.0
 """The promise: a change made elsewhere reaches the running kiosk within this time."""
@@ -78,31 +77,19 @@ async def _run(*argv: str) -> str:
     return out.decode()
 
 
-@dataclass
-class Running:
-    """The kiosk under test and the writers outside it."""
+@dataclass(kw_only=True)
+class Running(Kiosk):
+    """The harness's kiosk under test, and the writers outside it."""
 
-    server: TestServer
-    services: Services
     outside: Outside
-
-    @property
-    def key(self) -> str:
-        """The kiosk's JWT key."""
-        return self.services.secrets.jwt_key
-
-    @property
-    def app(self) -> Any:
-        """The aiohttp application."""
-        return self.server.app
 
 
 @asynccontextmanager
 async def kiosk_on_file(tmp_path: Path, database: Path) -> AsyncIterator[Running]:
     """The full kiosk on `database` (opened by the `file_db` fixture), MediaMTX off."""
-    services = make_services()
-    async with serve(make_config(tmp_path), services) as server:
-        yield Running(server, services, Outside(tmp_path, database))
+    outside = Outside(tmp_path, database)
+    async with running_kiosk(make_config(tmp_path), kind=Running, outside=outside) as running:
+        yield running
 
 
 @asynccontextmanager

@@ -1,102 +1,22 @@
-"""Test support for the console: config, services, a frozen clock and booth sockets.
+"""Test support for the console: seed data, waiting on the screen, and booth sockets.
 
-The console is built by `create_app`, on a fresh SQLite database in a temporary folder, with
-its real aiohttp server on free loopback ports when a test needs the network.
+The console itself comes from `tests.harness.console` (`running_console`), on a fresh SQLite
+database in a temporary folder, with its real aiohttp server on free loopback ports when a test
+needs the network.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 import db
-from kiosk.app import KioskApp, create_app
+from kiosk.app import KioskApp
 from server.auth.credentials import create_booth_token
-from server.config import Config, parse_config
-from server.secrets.fernet_keys import generate_key
-from server.secrets.store import KioskSecrets
-from server.services import Services
-
-SIZE = (140, 45)
-FROZEN_NOW = 1_790_000_000.0  # a fixed instant, so times on screen never move
-WAIT = 10.0  # a safety net against hangs, never a measured duration
-
-
-class FrozenClock:
-    """Time that moves only when the test says so."""
-
-    def __init__(self, now: float = FROZEN_NOW) -> None:
-        """Start at `now`."""
-        self.now = now
-
-    def __call__(self) -> float:
-        """The current fake time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
-
-
-def make_config(data_dir: Path, mediamtx: dict[str, Any] | None = None, **kiosk: Any) -> Config:
-    """Loopback, free ports, TLS off, fixed public URLs; MediaMTX off unless `mediamtx` says."""
-    return parse_config(
-        {
-            "kiosk": {
-                "data_dir": str(data_dir),
-                "public_url": "http://kiosk.test:8080",
-                "secure_url": "https://kiosk.test:8443",
-                **kiosk,
-            },
-            "server": {"host": "127.0.0.1", "port": 0, "https_port": 0, "tls": "off"},
-            "mediamtx": mediamtx or {"enabled": False},
-        }
-    )
-
-
-def make_services(clock: Any = None) -> Services:
-    """Services whose database the test opens itself."""
-    secrets = KioskSecrets(jwt_key="k" * 48, fernet_keys=(generate_key(),), media_secret="media")
-    if clock is None:
-        return Services(secrets=secrets, open_database=False)
-    return Services(secrets=secrets, open_database=False, clock=clock)
-
-
-@asynccontextmanager
-async def console(
-    tmp_path: Path,
-    *,
-    start_server: bool = False,
-    clock: Any = None,
-    demo: bool = False,
-    seed: Callable[[], Awaitable[None]] | None = None,
-    mediamtx: dict[str, Any] | None = None,
-    size: tuple[int, int] = SIZE,
-    **kiosk: Any,
-) -> AsyncIterator[tuple[KioskApp, Any]]:
-    """A started console in a test terminal (140×45 unless `size` says), with its pilot; the
-    database is fresh and filled by `seed` before the console starts."""
-    await db.init_db(f"sqlite://{tmp_path / 'kiosk.sqlite3'}", generate_schemas=True)
-    try:
-        if seed is not None:
-            await seed()
-        config = make_config(tmp_path, mediamtx, **kiosk)
-        services = make_services(clock)
-        app = create_app(
-            config, services, start_server=start_server, clock=clock or services.clock, demo=demo
-        )
-        async with app.run_test(size=size) as pilot:
-            await asyncio.wait_for(app.ready.wait(), WAIT)
-            await pilot.pause()
-            yield app, pilot
-    finally:
-        await db.close_db()
+from tests.harness.console import WAIT
 
 
 async def seed_booths() -> None:

@@ -1,14 +1,14 @@
 """Test support for MediaMTX in the running kiosk: the whole app on loopback with the stand-in.
 
 `media_kiosk(tmp_path, binary=...)` builds the real `make_app` (routes, websockets, supervisor,
-poller) over the test's SQLite database, serves it on a real loopback port that MediaMTX's auth
-hook can reach, and stops everything afterwards.
+poller) through the harness (`tests.harness.app.running_kiosk`) over the test's SQLite
+database, serves it on a real loopback port that MediaMTX's auth hook can reach, and stops
+everything afterwards.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,24 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 import db
-from server.app import make_app
-from server.auth.credentials import create_booth_token, create_listener_token, new_signing_key
 from server.keys import MEDIA
 from server.mediamtx import MediaMTXSupervisor
-from server.secrets.fernet_keys import generate_key
-from server.secrets.store import KioskSecrets
-from server.services import Services
 from tests.fakes import call_api, free_port
-from tests.server_support import make_config
+from tests.harness.app import ClientSocket, Kiosk, make_config, make_services, running_kiosk
 
 MEDIA_SECRET = "media-hook-secret/with&symbols"
 WAIT = 10.0  # a safety net against hangs, never a measured duration
-
-ClientSocket = aiohttp.ClientWebSocketResponse
 
 
 async def seed_rooms() -> None:
@@ -44,21 +35,12 @@ async def seed_rooms() -> None:
     await db.create_room("ev", "hall", "Hall")
 
 
-@dataclass
-class MediaKiosk:
-    """A running kiosk app with MediaMTX supervision, and a client session talking to it."""
+@dataclass(kw_only=True)
+class MediaKiosk(Kiosk):
+    """The harness's kiosk with MediaMTX supervision, and the stand-in's ports."""
 
-    app: web.Application
-    server: TestServer
-    session: aiohttp.ClientSession
-    services: Services
     api_port: int
     webrtc_port: int
-
-    @property
-    def key(self) -> str:
-        """The JWT signing key."""
-        return self.services.secrets.jwt_key
 
     @property
     def supervisor(self) -> MediaMTXSupervisor:
@@ -67,28 +49,9 @@ class MediaKiosk:
         assert supervisor is not None, "MediaMTX is disabled"
         return supervisor
 
-    def url(self, path: str) -> str:
-        """An http:// URL on the kiosk."""
-        return str(self.server.make_url(path))
-
-    def ws_url(self, path: str) -> str:
-        """A ws:// URL on the kiosk."""
-        return self.url(path).replace("http://", "ws://", 1)
-
-    async def health(self) -> dict[str, Any]:
-        """The body of `GET /healthz`."""
-        async with self.session.get(self.url("/healthz")) as response:
-            body: dict[str, Any] = await response.json()
-            return body
-
     async def until_health(self, state: str) -> dict[str, Any]:
         """Poll `/healthz` until `mediamtx` says `state`; its body."""
-        async with asyncio.timeout(WAIT):
-            while True:
-                body = await self.health()
-                if body["mediamtx"] == state:
-                    return body
-                await asyncio.sleep(0.05)
+        return await self.wait_health(lambda body: body["mediamtx"] == state)
 
     async def until_restarted(self) -> None:
         """Wait until the supervisor has restarted MediaMTX at least once."""
@@ -123,18 +86,6 @@ class MediaKiosk:
         status, _ = await call_api(f"http://127.0.0.1:{self.api_port}", "POST", route, json)
         return status
 
-    async def booth_token(
-        self, booth_id: str, role: str = "interpreter", name: str = "Ana", **extra: Any
-    ) -> str:
-        """A booth session token from a real invite of the booth (role interpreter/technician)."""
-        invite = await db.create_invite_token(booth_id, role)
-        participant = f"invite:{invite.id}"
-        return create_booth_token(participant, booth_id, role, name, key=self.key, **extra)
-
-    def listener_token(self, event: str, room: str, **extra: Any) -> str:
-        """A listener token of one room."""
-        return create_listener_token(event, room, key=self.key, **extra)
-
     async def whip(self, booth_id: str, token: str | None) -> int:
         """Publish through the kiosk's `/media` proxy, as the interpreter page does; the status."""
         headers = {"Content-Type": "application/sdp"}
@@ -144,12 +95,6 @@ class MediaKiosk:
         async with self.session.post(url, data="v=0\r\n", headers=headers) as response:
             await response.read()
             return response.status
-
-
-def media_services() -> Services:
-    """Fresh secrets with a known media secret; the test owns the database."""
-    secrets = KioskSecrets(new_signing_key(), (generate_key(),), MEDIA_SECRET)
-    return Services(secrets=secrets, clock=time.time, open_database=False)
 
 
 @asynccontextmanager
@@ -180,14 +125,16 @@ async def media_kiosk(
         },
         **({"transcription": transcription} if transcription else {}),
     )
-    services = media_services()
-    server = TestServer(make_app(config, services), host="127.0.0.1", port=http_port)
-    await server.start_server()
-    try:
-        async with aiohttp.ClientSession() as session:
-            yield MediaKiosk(server.app, server, session, services, api_port, webrtc_port)
-    finally:
-        await server.close()
+    services = make_services(media_secret=MEDIA_SECRET)
+    async with running_kiosk(
+        config,
+        services,
+        port=http_port,
+        kind=MediaKiosk,
+        api_port=api_port,
+        webrtc_port=webrtc_port,
+    ) as kiosk:
+        yield kiosk
 
 
 async def next_where(

@@ -1,31 +1,22 @@
-"""Helpers for the page tests: the real app on a loopback port, seed data and booth clients."""
+"""Helpers for the page tests: the harness's kiosk with seeded booths, Chromium and booth clients."""
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from playwright.async_api import Browser, async_playwright
 
 import db
-from server.app import make_app
 from server.auth.credentials import (
-    create_booth_token,
     create_user_token,
-    hash_password,
-    new_signing_key,
 )
-from server.config import Config, parse_config
-from server.secrets.fernet_keys import generate_key
-from server.secrets.store import KioskSecrets
-from server.services import Services
+from tests.harness.app import Kiosk, make_config, running_kiosk
+from tests.server_support import password_hash
 
 EVENT = "demo"
 ROOM = "main"
@@ -60,34 +51,6 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-@dataclass
-class Kiosk:
-    """A running kiosk: its base URL, the app and the services behind it."""
-
-    url: str
-    app: web.Application
-    services: Services
-
-    @property
-    def key(self) -> str:
-        """The JWT signing key, to mint tokens as the kiosk would."""
-        return self.services.secrets.jwt_key
-
-    def booth_token(self, participant_id: str, booth_id: str, name: str) -> str:
-        """A booth token for an interpreter, like the one `/join` puts in the cookie."""
-        return create_booth_token(participant_id, booth_id, "interpreter", name, key=self.key)
-
-
-def make_config(tmp_path: Path, *, webrtc_port: int = 8889) -> Config:
-    """A config rooted in tmp_path with MediaMTX off; `webrtc_port` is where /media proxies to."""
-    data = {
-        "kiosk": {"data_dir": str(tmp_path / "data")},
-        "server": {"tls": "off"},
-        "mediamtx": {"enabled": False, "webrtc_port": webrtc_port},
-    }
-    return parse_config(data, source=tmp_path / "kiosk.toml")
-
-
 async def seed_room(listener_code: str | None = None) -> None:
     """Event `demo` with room `main` and two booths: English (captioned) and German."""
     await db.create_event(EVENT, "Demo Conference", listener_code)
@@ -96,30 +59,24 @@ async def seed_room(listener_code: str | None = None) -> None:
 
 
 @asynccontextmanager
-async def running_kiosk(
+async def page_kiosk(
     tmp_path: Path, *, listener_code: str | None = None, webrtc_port: int = 8889
 ) -> AsyncIterator[Kiosk]:
-    """The real app on a free loopback port, with a SQLite file database and seeded booths."""
+    """The harness's kiosk on a SQLite file database with seeded booths, TLS and MediaMTX off;
+    `webrtc_port` is where /media proxies to."""
     await db.init_db(db.sqlite_url(tmp_path / "kiosk.sqlite3"), generate_schemas=True)
-    await seed_room(listener_code)
-    secrets = KioskSecrets(new_signing_key(), (generate_key(),), "media-secret")
-    services = Services(secrets=secrets, clock=time.time, open_database=False)
-    app = make_app(make_config(tmp_path, webrtc_port=webrtc_port), services)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
     try:
-        yield Kiosk(f"http://127.0.0.1:{port}", app, services)
+        await seed_room(listener_code)
+        config = make_config(tmp_path, server={"tls": "off"}, mediamtx={"webrtc_port": webrtc_port})
+        async with running_kiosk(config) as kiosk:
+            yield kiosk
     finally:
-        await runner.cleanup()
         await db.close_db()
 
 
 async def user_cookie(kiosk: Kiosk, email: str, *, is_admin: bool = False) -> tuple[int, str]:
     """Create a user and return (id, user_token) as a login would set it."""
-    user = await db.create_user(email, hash_password("pw"), email.split("@")[0].title())
+    user = await db.create_user(email, password_hash("pw"), email.split("@")[0].title())
     if is_admin:
         user.is_admin = True
         await user.save()
@@ -170,6 +127,6 @@ async def booth_client(kiosk: Kiosk, booth_id: str, token: str) -> AsyncIterator
     """A booth socket authenticated with `?token=`."""
     async with (
         aiohttp.ClientSession() as session,
-        session.ws_connect(f"{kiosk.url}/ws/booth/{booth_id}?token={token}") as socket,
+        session.ws_connect(f"{kiosk.base_url}/ws/booth/{booth_id}?token={token}") as socket,
     ):
         yield BoothClient(socket)

@@ -1,69 +1,34 @@
-"""Helpers for HTTP tests: a real app on a loopback server, browser-like clients and seed data."""
+"""Helpers for HTTP tests: browser-like clients, form posting and seed data.
+
+The kiosk comes from `tests.harness.app` (`make_config`, `make_services`, `running_kiosk`);
+`serve` is its server alone, for tests that drive it with their own clients.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestServer
 
 import db
-from server.app import make_app
-from server.auth.credentials import hash_password, new_signing_key
-from server.config import Config, parse_config
-from server.secrets.fernet_keys import generate_key
-from server.secrets.store import KioskSecrets
+from server.auth.credentials import hash_password
+from server.config import Config
 from server.services import Services
+from tests.harness.app import running_kiosk
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "correct horse battery staple"
 
 
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: float | None = None) -> None:
-        self.now = time.time() if start is None else start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
-
-
-def make_config(tmp_path: Path, **sections: dict[str, Any]) -> Config:
-    """A config rooted in `tmp_path`, MediaMTX disabled, with section overrides."""
-    data: dict[str, dict[str, Any]] = {
-        "kiosk": {"data_dir": str(tmp_path / "data")},
-        "mediamtx": {"enabled": False},
-    }
-    for name, values in sections.items():
-        data.setdefault(name, {}).update(values)
-    return parse_config(data, source=tmp_path / "kiosk.toml")
-
-
-def make_services(clock: FakeClock | None = None) -> Services:
-    """Fresh secrets; the test owns the database (the `memory_db` fixture)."""
-    secrets = KioskSecrets(new_signing_key(), (generate_key(),), "media-secret")
-    return Services(secrets=secrets, clock=clock or time.time, open_database=False)
-
-
 @asynccontextmanager
 async def serve(config: Config, services: Services) -> AsyncIterator[TestServer]:
-    """The app on a real loopback port."""
-    server = TestServer(make_app(config, services), host="127.0.0.1")
-    await server.start_server()
-    try:
-        yield server
-    finally:
-        await server.close()
+    """The app on a real loopback port (the harness's kiosk), for tests that need the server."""
+    async with running_kiosk(config, services) as kiosk:
+        yield kiosk.server
 
 
 @asynccontextmanager
@@ -110,11 +75,19 @@ async def post_login(
     return response
 
 
+@functools.cache
+def password_hash(password: str) -> str:
+    """The scrypt hash of `password`, made once per test run: scrypt is slow on purpose, and
+    seeding many accounts with one test password need not pay it each time (every login still
+    verifies against a real scrypt hash)."""
+    return hash_password(password)
+
+
 async def create_account(
     email: str, *, active: bool = True, is_admin: bool = False, password: str = PASSWORD
 ) -> int:
     """A user with the shared test password; returns the user id."""
-    user = await db.create_user(email, hash_password(password), is_admin=is_admin)
+    user = await db.create_user(email, password_hash(password), is_admin=is_admin)
     if not active:
         await db.set_user_active(user.id, False)
     return user.id

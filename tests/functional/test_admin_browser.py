@@ -11,8 +11,9 @@ from playwright.async_api import Browser, Page, async_playwright
 
 import db
 from tests.admin_support import KIOSK
+from tests.harness.app import make_config, make_services
 from tests.screenshots import screenshot_dir
-from tests.server_support import PASSWORD, create_account, make_config, make_services, serve
+from tests.server_support import PASSWORD, create_account, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db"), pytest.mark.browser]
 

@@ -15,7 +15,7 @@ import pytest
 
 from server.auth.credentials import create_booth_token
 from server.keys import WS_HUB
-from tests.admin_support import TECH, Kiosk, running_kiosk, signed_in, submit
+from tests.admin_support import TECH, AdminKiosk, running_admin_kiosk, signed_in, submit
 from tests.ws_support import channel, next_of_type, wait_for
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
@@ -30,7 +30,7 @@ def listen_state_naming(name: str) -> Any:
 
 
 async def interpreter_socket(
-    kiosk: Kiosk, session: aiohttp.ClientSession
+    kiosk: AdminKiosk, session: aiohttp.ClientSession
 ) -> aiohttp.ClientWebSocketResponse:
     """Anna's booth socket, joined, from the seeded interpreter invite of pycon/main/en."""
     token = create_booth_token(
@@ -47,7 +47,7 @@ async def interpreter_socket(
 
 
 async def test_a_listener_hears_the_new_language_name_of_an_edited_booth(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         listener = await tech.ws_connect("/ws/listen/pycon/main")
         before = await next_of_type(listener, "listen:state")
         status, _, _ = await submit(kiosk, tech, EDIT, {"name": "English (UK)"})
@@ -59,7 +59,7 @@ async def test_a_listener_hears_the_new_language_name_of_an_edited_booth(tmp_pat
 
 
 async def test_a_listener_sees_captions_switched_on_for_an_edited_booth(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         listener = await tech.ws_connect("/ws/listen/pycon/main")
         before = await next_of_type(listener, "listen:state")
         await submit(kiosk, tech, EDIT, {"name": "English", "transcription": "on"})
@@ -73,7 +73,7 @@ async def test_a_listener_sees_captions_switched_on_for_an_edited_booth(tmp_path
 
 
 async def test_an_interpreter_in_an_edited_booth_gets_its_new_state(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         interpreter = await interpreter_socket(kiosk, tech)
         await submit(kiosk, tech, EDIT, {"name": "English (UK)", "transcription": "on"})
         state = await wait_for(
@@ -87,7 +87,7 @@ async def test_an_interpreter_in_an_edited_booth_gets_its_new_state(tmp_path: Pa
 
 
 async def test_the_live_registry_follows_an_edit_without_a_restart(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         await submit(kiosk, tech, EDIT, {"name": "English (UK)", "transcription": "on"})
         registry = kiosk.server.app[WS_HUB].registry
         snapshot = registry.snapshot(BOOTH)

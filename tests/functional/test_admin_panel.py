@@ -21,7 +21,7 @@ from tests.admin_support import (
     TECH,
     admin_routes,
     page_token,
-    running_kiosk,
+    running_admin_kiosk,
     signed_in,
     submit,
 )
@@ -38,14 +38,14 @@ ADMIN_ONLY = ("/admin/new-event", "/admin/users", "/admin/events/pycon/delete")
 
 
 async def test_the_app_has_admin_routes_for_every_area(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk:
+    async with running_admin_kiosk(tmp_path) as kiosk:
         paths = {path for _, path in admin_routes(kiosk)}
     for part in ("/new-event", "/rooms/main/", "/booths/en/", "/people", "/invites", "/users"):
         assert any(part in path for path in paths), part
 
 
 async def test_every_admin_route_answers_403_without_a_cookie(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, browser(kiosk.server) as anonymous:
+    async with running_admin_kiosk(tmp_path) as kiosk, browser(kiosk.server) as anonymous:
         refused = []
         for method, path in admin_routes(kiosk):
             async with anonymous.request(method, path, allow_redirects=False) as response:
@@ -56,7 +56,7 @@ async def test_every_admin_route_answers_403_without_a_cookie(tmp_path: Path) ->
 async def test_every_event_route_answers_403_to_a_technician_of_another_event(
     tmp_path: Path,
 ) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, OUTSIDER) as outsider:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, OUTSIDER) as outsider:
         token = await page_token(outsider, "/admin")
         results = []
         for method, path in admin_routes(kiosk):
@@ -76,7 +76,7 @@ async def test_every_event_route_answers_403_to_a_technician_of_another_event(
 
 
 async def test_a_technician_sees_only_their_own_events_on_the_dashboard(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, OUTSIDER) as outsider:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, OUTSIDER) as outsider:
         response = await outsider.get("/admin")
         page = await response.text()
     assert response.status == 200
@@ -88,13 +88,13 @@ async def test_a_technician_sees_only_their_own_events_on_the_dashboard(tmp_path
 async def test_a_technician_cannot_create_events_delete_them_or_manage_users(
     tmp_path: Path, path: str
 ) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         response = await tech.get(path)
     assert response.status == 403
 
 
 async def test_a_technician_manages_rooms_of_their_own_event(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         status, _, location = await submit(
             kiosk, tech, "/admin/events/pycon/new-room", {"slug": "hall-b", "name": "Hall B"}
         )
@@ -103,13 +103,13 @@ async def test_a_technician_manages_rooms_of_their_own_event(tmp_path: Path) -> 
 
 
 async def test_an_interpreter_account_is_refused_on_every_admin_route(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, INTERPRETER) as anna:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, INTERPRETER) as anna:
         statuses = {(m, p): (await anna.request(m, p)).status for m, p in admin_routes(kiosk)}
     assert set(statuses.values()) == {403}
 
 
 async def test_an_interpreter_invite_session_is_refused(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, browser(kiosk.server) as guest:
+    async with running_admin_kiosk(tmp_path) as kiosk, browser(kiosk.server) as guest:
         key = kiosk.services.secrets.jwt_key
         token = create_booth_token(
             f"invite:{kiosk.ids['invite']}", "pycon/main/en", "interpreter", "Guest", key=key
@@ -120,7 +120,7 @@ async def test_an_interpreter_invite_session_is_refused(tmp_path: Path) -> None:
 
 
 async def test_a_listener_token_is_refused(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, browser(kiosk.server) as listener:
+    async with running_admin_kiosk(tmp_path) as kiosk, browser(kiosk.server) as listener:
         key = kiosk.services.secrets.jwt_key
         bearer = {"Authorization": f"Bearer {create_listener_token('pycon', 'main', key=key)}"}
         statuses = {
@@ -132,14 +132,14 @@ async def test_a_listener_token_is_refused(tmp_path: Path) -> None:
 
 
 async def test_a_deactivated_admin_is_refused_at_once(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         await db.set_user_active(kiosk.ids["admin"], False)
         response = await admin.get("/admin")
     assert response.status == 403
 
 
 async def test_an_admin_gets_404_for_an_event_that_does_not_exist(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         response = await admin.get("/admin/events/nope")
     assert response.status == 404
 
@@ -148,7 +148,7 @@ async def test_an_admin_gets_404_for_an_event_that_does_not_exist(tmp_path: Path
 
 
 async def test_a_form_without_its_csrf_token_is_refused_and_writes_nothing(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         await page_token(admin, "/admin/new-event")
         response = await admin.post(
             "/admin/new-event",
@@ -161,7 +161,7 @@ async def test_a_form_without_its_csrf_token_is_refused_and_writes_nothing(tmp_p
 
 
 async def test_a_form_from_a_foreign_origin_is_refused_and_writes_nothing(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         token = await page_token(admin, "/admin/events/pycon/delete")
         response = await admin.post(
             "/admin/events/pycon/delete",
@@ -181,7 +181,7 @@ async def test_a_bad_language_code_is_shown_next_to_its_field_with_the_cli_messa
 ) -> None:
     with pytest.raises(manage.SetupError) as cli:
         await manage.add_booth("pycon/main", "english", "English")
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         status, page, _ = await submit(
             kiosk,
             admin,
@@ -197,7 +197,7 @@ async def test_a_bad_language_code_is_shown_next_to_its_field_with_the_cli_messa
 
 
 async def test_the_reserved_floor_code_is_refused(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         status, page, _ = await submit(
             kiosk,
             admin,
@@ -210,7 +210,7 @@ async def test_the_reserved_floor_code_is_refused(tmp_path: Path) -> None:
 
 
 async def test_every_bad_field_of_a_new_event_gets_its_own_message(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         status, page, _ = await submit(
             kiosk,
             admin,
@@ -228,7 +228,7 @@ async def test_every_bad_field_of_a_new_event_gets_its_own_message(tmp_path: Pat
 async def test_an_existing_slug_is_refused_and_the_first_event_is_untouched(
     tmp_path: Path,
 ) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         status, page, _ = await submit(
             kiosk, admin, "/admin/new-event", {"slug": "pycon", "name": "Impostor"}
         )
@@ -238,7 +238,7 @@ async def test_an_existing_slug_is_refused_and_the_first_event_is_untouched(
 
 
 async def test_a_short_password_creates_no_account_and_is_not_echoed(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         status, page, _ = await submit(
             kiosk,
             admin,
@@ -252,7 +252,7 @@ async def test_a_short_password_creates_no_account_and_is_not_echoed(tmp_path: P
 
 
 async def test_an_invite_with_zero_hours_is_refused_with_the_cli_message(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         before = await InviteToken.all().count()
         status, page, _ = await submit(
             kiosk,
@@ -267,7 +267,7 @@ async def test_an_invite_with_zero_hours_is_refused_with_the_cli_message(tmp_pat
 
 
 async def test_an_interpreter_membership_without_a_booth_is_refused(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         before = len(await db.list_memberships(event_slug="pycon"))
         status, page, _ = await submit(
             kiosk,
@@ -281,7 +281,7 @@ async def test_an_interpreter_membership_without_a_booth_is_refused(tmp_path: Pa
 
 
 async def test_an_admin_cannot_deactivate_their_own_account(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         user = kiosk.ids["admin"]
         status, page, _ = await submit(
             kiosk, admin, "/admin/users", {}, action=f"/admin/users/{user}/active"
@@ -302,7 +302,7 @@ async def test_the_on_air_log_totals_each_interpreter_and_the_booth(tmp_path: Pa
         ("user:1", "Anna", NOON - hour, NOON - 0.25 * hour),
         ("user:2", "Ben", NOON - 0.25 * hour, None),
     ]
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         for pid, name, start, end in spans:
             await db.open_span("pycon/main/en", pid, name, start)
             if end is not None:

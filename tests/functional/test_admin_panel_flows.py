@@ -12,7 +12,16 @@ from db.models import Event, InviteToken, Membership, TranscriptSegment
 from server.keys import WS_HUB
 from server.qr import qr_svg
 from server.transcription.export import to_srt, to_txt, to_vtt
-from tests.admin_support import ADMIN, KIOSK, NOON, OUTSIDER, TECH, running_kiosk, signed_in, submit
+from tests.admin_support import (
+    ADMIN,
+    KIOSK,
+    NOON,
+    OUTSIDER,
+    TECH,
+    running_admin_kiosk,
+    signed_in,
+    submit,
+)
 from tests.server_support import PASSWORD, browser, post_login
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
@@ -22,7 +31,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 
 
 async def test_an_admin_creates_an_event_which_gets_its_main_room(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         status, _, location = await submit(
             kiosk,
             admin,
@@ -40,7 +49,7 @@ async def test_an_admin_creates_an_event_which_gets_its_main_room(tmp_path: Path
 async def test_editing_an_event_changes_its_name_and_code_but_never_its_slug(
     tmp_path: Path,
 ) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         status, _, _ = await submit(
             kiosk,
             tech,
@@ -55,7 +64,7 @@ async def test_editing_an_event_changes_its_name_and_code_but_never_its_slug(
 
 async def test_clearing_the_listener_code_opens_listening(tmp_path: Path) -> None:
     await db.create_event("closed", "Closed", "9999")
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         await submit(
             kiosk, admin, "/admin/events/closed/edit", {"name": "Closed", "listener_code": ""}
         )
@@ -63,7 +72,7 @@ async def test_clearing_the_listener_code_opens_listening(tmp_path: Path) -> Non
 
 
 async def test_deleting_an_event_says_what_goes_with_it_then_removes_it(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         await db.add_transcript_segment("pycon/main/en", 1, "Hello", NOON, NOON)
         confirm = await (await admin.get("/admin/events/pycon/delete")).text()
         status, _, location = await submit(kiosk, admin, "/admin/events/pycon/delete", {})
@@ -81,7 +90,7 @@ async def test_deleting_an_event_says_what_goes_with_it_then_removes_it(tmp_path
 
 
 async def test_a_room_is_added_renamed_and_deleted(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         base = "/admin/events/pycon"
         await submit(kiosk, tech, f"{base}/new-room", {"slug": "hall-b", "name": "Hall B"})
         await submit(kiosk, tech, f"{base}/rooms/hall-b/edit", {"name": "Hall Beta"})
@@ -95,7 +104,7 @@ async def test_a_room_is_added_renamed_and_deleted(tmp_path: Path) -> None:
 
 
 async def test_a_new_booth_is_normalised_stored_and_live_at_once(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         status, _, _ = await submit(
             kiosk,
             tech,
@@ -110,7 +119,7 @@ async def test_a_new_booth_is_normalised_stored_and_live_at_once(tmp_path: Path)
 
 
 async def test_a_duplicate_booth_is_refused_next_to_the_language_field(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         status, page, _ = await submit(
             kiosk,
             tech,
@@ -123,7 +132,7 @@ async def test_a_duplicate_booth_is_refused_next_to_the_language_field(tmp_path:
 
 
 async def test_a_booth_is_edited_then_deleted_with_its_log(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         base = "/admin/events/pycon/rooms/main/booths/en"
         await submit(kiosk, tech, f"{base}/edit", {"name": "English (UK)", "transcription": "on"})
         edited = await db.get_booth("pycon/main/en")
@@ -141,7 +150,7 @@ async def test_a_booth_is_edited_then_deleted_with_its_log(tmp_path: Path) -> No
 
 async def test_the_listener_poster_shows_the_rooms_public_link_and_code(tmp_path: Path) -> None:
     await db.create_event("coded", "Coded", "2468")
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         page = await (await admin.get("/admin/events/coded/rooms/main/poster")).text()
     link = f"{KIOSK['public_url']}/listen/coded/main"
     assert link in page
@@ -153,7 +162,7 @@ async def test_the_listener_poster_shows_the_rooms_public_link_and_code(tmp_path
 
 
 async def test_a_technician_is_added_and_then_sees_the_event(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         status, _, _ = await submit(
             kiosk, tech, "/admin/events/pycon/people", {"email": OUTSIDER, "role": "technician"}
         )
@@ -164,7 +173,7 @@ async def test_a_technician_is_added_and_then_sees_the_event(tmp_path: Path) -> 
 
 
 async def test_an_interpreter_is_added_to_a_booth_and_removed_again(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         data = {"email": OUTSIDER.upper(), "role": "interpreter", "booth": "pycon/main/en"}
         await submit(kiosk, tech, "/admin/events/pycon/people", data)
         added = await Membership.get(user_id=kiosk.ids["outsider"], event__slug="pycon")
@@ -177,7 +186,7 @@ async def test_an_interpreter_is_added_to_a_booth_and_removed_again(tmp_path: Pa
 
 
 async def test_an_unknown_email_cannot_be_given_a_role(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         status, page, _ = await submit(
             kiosk,
             tech,
@@ -193,7 +202,7 @@ async def test_an_unknown_email_cannot_be_given_a_role(tmp_path: Path) -> None:
 
 
 async def test_an_admin_creates_an_account_that_can_log_in(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         data = {"email": "New@Example.org", "name": "Nora", "password": "long enough pw"}
         status, _, _ = await submit(kiosk, admin, "/admin/users/new", data)
         async with browser(kiosk.server) as nora:
@@ -205,7 +214,7 @@ async def test_an_admin_creates_an_account_that_can_log_in(tmp_path: Path) -> No
 
 
 async def test_a_deactivated_account_cannot_log_in_until_reactivated(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         action = f"/admin/users/{kiosk.ids['tech']}/active"
         await submit(kiosk, admin, "/admin/users", {}, action=action)
         async with browser(kiosk.server) as tech:
@@ -217,7 +226,7 @@ async def test_a_deactivated_account_cannot_log_in_until_reactivated(tmp_path: P
 
 
 async def test_a_reset_password_replaces_the_old_one(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         url = f"/admin/users/{kiosk.ids['tech']}/password"
         mismatch, page, _ = await submit(
             kiosk, admin, url, {"password": "brand new secret", "confirm": "brand new secrex"}
@@ -237,7 +246,7 @@ async def test_a_reset_password_replaces_the_old_one(tmp_path: Path) -> None:
 
 
 async def test_an_invite_is_created_shown_with_its_qr_and_revoked(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         data = {
             "booth": "pycon/main/en",
             "role": "interpreter",
@@ -264,7 +273,7 @@ async def test_an_invite_is_created_shown_with_its_qr_and_revoked(tmp_path: Path
 async def test_the_invite_sheet_fills_missing_booths_and_prints_one_qr_each(
     tmp_path: Path,
 ) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         await db.create_booth("pycon", "main", "de", "Deutsch")
         await db.create_booth("pycon", "main", "fr", "Français")
         sheet = "/admin/events/pycon/invites/sheet"
@@ -293,7 +302,7 @@ async def test_a_transcript_is_shown_and_downloads_in_each_format(tmp_path: Path
     await db.add_transcript_segment(
         "talks/main/en", 2, "Welcome to <PyCon>.", NOON + 3 * second, NOON + 5 * second
     )
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as admin:
         base = "/admin/events/talks/rooms/main/booths/en/transcript"
         page = await (await admin.get(base)).text()
         files = {fmt: await admin.get(f"{base}.{fmt}") for fmt in ("srt", "vtt", "txt")}
@@ -311,7 +320,7 @@ async def test_transcript_downloads_answer_403_without_a_cookie(tmp_path: Path) 
     await db.create_event("talks", "Talks")
     await db.create_booth("talks", "main", "en", "English")
     await db.add_transcript_segment("talks/main/en", 1, "Good morning.", NOON, NOON)
-    async with running_kiosk(tmp_path) as kiosk, browser(kiosk.server) as anonymous:
+    async with running_admin_kiosk(tmp_path) as kiosk, browser(kiosk.server) as anonymous:
         base = "/admin/events/talks/rooms/main/booths/en/transcript"
         statuses = {}
         for fmt in ("srt", "vtt", "txt"):

@@ -18,14 +18,8 @@ from aiohttp.test_utils import TestServer
 import db
 from server.auth.credentials import create_booth_token
 from server.keys import SERVICES
-from tests.server_support import (
-    browser,
-    make_config,
-    make_services,
-    origin_of,
-    seed_booth,
-    serve,
-)
+from tests.harness.app import make_config, make_services
+from tests.server_support import browser, origin_of, seed_booth, serve
 from tests.ws_support import close_code, next_of_type, wait_for
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]

@@ -14,7 +14,8 @@ import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 import db
-from tests.pages_support import ENGLISH, Kiosk, chromium, running_kiosk
+from tests.harness.app import Kiosk
+from tests.pages_support import ENGLISH, chromium, page_kiosk
 from tests.screenshots import screenshot_dir
 
 LAPTOP: ViewportSize = {"width": 1280, "height": 820}
@@ -27,7 +28,7 @@ expect.set_options(timeout=WAIT_MS)
 @pytest.fixture
 async def kiosk(tmp_path: Path) -> AsyncIterator[Kiosk]:
     """The real app on loopback with a fresh SQLite file and the demo room."""
-    async with running_kiosk(tmp_path) as running:
+    async with page_kiosk(tmp_path) as running:
         yield running
 
 
@@ -43,8 +44,8 @@ async def open_invite(browser: Browser, kiosk: Kiosk, token: str) -> Page:
     context = await browser.new_context(viewport=LAPTOP)
     context.set_default_timeout(WAIT_MS)
     page = await context.new_page()
-    await page.goto(f"{kiosk.url}/join/{token}")
-    await expect(page).to_have_url(f"{kiosk.url}/interpreter/{ENGLISH}")
+    await page.goto(f"{kiosk.base_url}/join/{token}")
+    await expect(page).to_have_url(f"{kiosk.base_url}/interpreter/{ENGLISH}")
     return page
 
 

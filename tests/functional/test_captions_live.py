@@ -54,7 +54,7 @@ async def test_a_listener_of_an_on_air_booth_receives_partial_and_final_captions
 ) -> None:
     await seed_booths()
     async with captioning_kiosk(tmp_path, {CAPTIONED: speech.path}) as kiosk:
-        listener = await kiosk.listener(CAPTIONED)
+        listener = await kiosk.listener_of(CAPTIONED)
         await kiosk.interpreter(CAPTIONED, "Ana")
         captions = await captions_until(listener, cleared_after_final)
     statuses = [c["status"] for c in captions]
@@ -70,7 +70,7 @@ async def test_final_captions_are_stored_as_transcript_segments_in_spoken_order(
 ) -> None:
     await seed_booths()
     async with captioning_kiosk(tmp_path, {CAPTIONED: speech.path}) as kiosk:
-        listener = await kiosk.listener(CAPTIONED)
+        listener = await kiosk.listener_of(CAPTIONED)
         await kiosk.interpreter(CAPTIONED, "Ana")
         captions = await captions_until(listener, cleared_after_final)
     # Leaving the app drains the writer: every final sent is stored by now.
@@ -96,7 +96,7 @@ async def test_healthz_lists_the_booth_while_it_is_transcribed(
 async def test_going_off_air_stops_the_captions(tmp_path: Path, speech: SpokenFile) -> None:
     await seed_booths()
     async with captioning_kiosk(tmp_path, {CAPTIONED: speech.path}) as kiosk:
-        listener = await kiosk.listener(CAPTIONED)
+        listener = await kiosk.listener_of(CAPTIONED)
         interpreter = await kiosk.interpreter(CAPTIONED, "Ana")
         await captions_until(listener, lambda seen: bool(seen))
         await interpreter.send_json({"type": "booth:leave"})
@@ -116,8 +116,8 @@ async def test_a_booth_without_transcription_is_never_captioned(
     await seed_booths()
     files = {CAPTIONED: speech.path, UNCAPTIONED: speech.path}
     async with captioning_kiosk(tmp_path, files) as kiosk:
-        french_listener = await kiosk.listener(UNCAPTIONED)
-        english_listener = await kiosk.listener(CAPTIONED)
+        french_listener = await kiosk.listener_of(UNCAPTIONED)
+        english_listener = await kiosk.listener_of(CAPTIONED)
         await kiosk.interpreter(UNCAPTIONED, "Benoît")
         await kiosk.interpreter(CAPTIONED, "Ana")
         # By the English booth's first final, the French booth has been on air for longer.
@@ -138,7 +138,7 @@ async def test_switching_captions_on_for_a_booth_on_air_starts_them(
     await seed_booths()
     await db.update_booth(CAPTIONED, transcription=False)
     async with captioning_kiosk(tmp_path, {CAPTIONED: speech.path}) as kiosk:
-        listener = await kiosk.listener(CAPTIONED)
+        listener = await kiosk.listener_of(CAPTIONED)
         await kiosk.interpreter(CAPTIONED, "Ana")
         before = await kiosk.healthz()
         kiosk.app[BOOTH_RUNTIME].refresh(await db.update_booth(CAPTIONED, transcription=True))
@@ -156,7 +156,7 @@ async def test_switching_captions_off_for_a_booth_on_air_stops_them(
 ) -> None:
     await seed_booths()
     async with captioning_kiosk(tmp_path, {CAPTIONED: speech.path}) as kiosk:
-        listener = await kiosk.listener(CAPTIONED)
+        listener = await kiosk.listener_of(CAPTIONED)
         await kiosk.interpreter(CAPTIONED, "Ana")
         await captions_until(listener, lambda seen: bool(seen))
         edited = await db.update_booth(CAPTIONED, transcription=False)

@@ -12,17 +12,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
-from server.app import make_app
 from server.config import Config
 from server.services import Services
 from server.transcription.audio import AudioSourceError, AudioStream
 from server.transcription.context import rtsp_source
 from tests.fakes import free_port
-from tests.server_support import browser, make_config, make_services, serve
+from tests.harness.app import make_config, make_services, running_kiosk
+from tests.server_support import browser, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 
@@ -64,18 +62,15 @@ def services() -> Services:
 @pytest.fixture
 async def ask_hook(config: Config, services: Services) -> AsyncIterator[Any]:
     """POST a body to the running kiosk's auth hook; returns the status."""
-    server = TestServer(make_app(config, services), host="127.0.0.1")
-    await server.start_server()
     secret = quote(services.secrets.media_secret, safe="")
-    async with aiohttp.ClientSession() as session:
+    async with running_kiosk(config, services) as kiosk:
 
         async def ask(body: dict[str, Any]) -> int:
-            url = server.make_url(f"/mediamtx/auth?secret={secret}")
-            async with session.post(url, json=body) as response:
+            url = kiosk.url(f"/mediamtx/auth?secret={secret}")
+            async with kiosk.session.post(url, json=body) as response:
                 return response.status
 
         yield ask
-    await server.close()
 
 
 async def test_the_source_is_the_booths_path_on_mediamtxs_loopback_rtsp_port(

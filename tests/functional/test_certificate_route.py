@@ -15,7 +15,8 @@ import pytest
 
 from server.hosting.tls import tls_paths
 from tests.functional.test_https_and_media_proxy import running_kiosk
-from tests.server_support import browser, make_config, make_services, serve
+from tests.harness.app import make_config, make_services
+from tests.server_support import browser, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 

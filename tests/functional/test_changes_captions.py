@@ -65,7 +65,7 @@ async def test_captions_follow_the_switch_flipped_by_a_second_process(
     await db.update_booth(CAPTIONED, transcription=False)
     outside = Outside(tmp_path, file_db)
     async with captioning_kiosk(tmp_path, {CAPTIONED: speech.path}) as kiosk:
-        listener = await kiosk.listener(CAPTIONED)
+        listener = await kiosk.listener_of(CAPTIONED)
         await kiosk.interpreter(CAPTIONED, "Ana")
         before = transcribing(await kiosk.healthz())
         await outside.python(f"await db.update_booth({CAPTIONED!r}, transcription=True)")

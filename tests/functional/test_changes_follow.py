@@ -26,7 +26,8 @@ from tests.changes_support import (
 )
 from tests.ws_support import close_code, next_of_type
 
-pytestmark = pytest.mark.anyio
+# Slow: changes come from CLI subprocesses and second Python processes.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 EN, DE = "conf/main/en", "conf/main/de"
 

@@ -19,7 +19,8 @@ from tests.fakes import call_api, write_fake_binary
 from tests.media_support import MediaKiosk, media_kiosk, seed_rooms
 from tests.ws_support import close_code, next_of_type
 
-pytestmark = pytest.mark.anyio
+# Slow: changes come from CLI subprocesses; the stand-in MediaMTX runs too.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 async def paths_within(

@@ -19,12 +19,13 @@ import db
 from server.auth.credentials import create_booth_token, hash_password
 from server.auth.principals import invite_participant_id
 from server.keys import WS_HUB
-from tests.admin_support import TECH, running_kiosk, signed_in, submit
+from tests.admin_support import TECH, running_admin_kiosk, signed_in, submit
 from tests.changes_support import FOLLOW_SECONDS, Running, client, kiosk_on_file, media_hook
 from tests.server_support import PASSWORD, post_login
 from tests.ws_support import close_code, next_of_type
 
-pytestmark = pytest.mark.anyio
+# Slow: revocations come from CLI subprocesses and second Python processes.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 EN = "conf/main/en"
 
@@ -148,7 +149,7 @@ async def test_revoking_in_the_kiosks_own_admin_panel_ends_the_session_before_it
 ) -> None:
     """The admin's own write is followed at once, without waiting for a poll: here on an
     in-memory database, which no change source watches at all."""
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as tech:
         invite_id = kiosk.ids["invite"]
         token = create_booth_token(
             f"invite:{invite_id}",

@@ -38,6 +38,7 @@ from tests.cli_support import (
 # --- init -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a real subprocess
 def test_init_on_a_fresh_folder_writes_everything_and_says_what_next(tmp_path: Path) -> None:
     result = run_process(tmp_path, "init")
     assert result.code == 0, result.err
@@ -112,6 +113,7 @@ def test_room_add_and_booth_add(site: Site, cli: Cli) -> None:
     assert "invite create pycon2026/hall-c/pt-br" in result.out
 
 
+@pytest.mark.slow  # a real subprocess
 def test_event_import_creates_two_rooms_and_their_booths(tmp_path: Path) -> None:
     (tmp_path / "kiosk.toml").write_text(CONFIG)
     (tmp_path / "event.toml").write_text(EVENT_FILE)
@@ -197,6 +199,7 @@ def test_user_add_refuses_two_different_passwords(
 # --- invites --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a real subprocess
 def test_invite_create_prints_the_url_and_the_qr_and_saves_a_png(site: Site) -> None:
     result = run_process(
         site.folder,

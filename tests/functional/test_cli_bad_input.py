@@ -166,6 +166,7 @@ def test_missing_config_file_is_one_line(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow  # a real subprocess
 def test_bad_config_file_is_one_line_naming_file_and_key(tmp_path: Path) -> None:
     (tmp_path / "kiosk.toml").write_text("[server]\nport = 'eighty'\n")
     result = run_process(tmp_path, "event", "add", "demo", "Demo")

@@ -21,6 +21,9 @@ import pytest
 from server.mediamtx.install import asset_name, detect_platform
 from tests.functional.test_mediamtx_install import BINARY, release_archive
 
+# Slow: each test downloads and verifies an archive from a local server.
+pytestmark = pytest.mark.slow
+
 VERSION = "v1.20.1"
 
 

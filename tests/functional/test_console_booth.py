@@ -11,9 +11,11 @@ from textual.widgets import DataTable, Log
 import db
 from kiosk.screens.booth import BoothScreen
 from server.booth.models import Identity
-from tests.console_support import console, interpreter_socket, next_frame, wait_until
+from tests.console_support import interpreter_socket, next_frame, wait_until
+from tests.harness.console import running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: each test drives the whole Textual console (and its server) through its pilot.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 EN = "demo/main/en"
 ANNA = Identity("invite:1", "Anna", "interpreter")
@@ -42,7 +44,7 @@ async def test_set_active_changes_the_registry_and_reaches_the_booth_socket(
     tmp_path: Path,
 ) -> None:
     async with (
-        console(tmp_path, demo=True, start_server=True) as (app, pilot),
+        running_console(tmp_path, demo=True, start_server=True) as (app, pilot),
         aiohttp.ClientSession() as session,
     ):
         anna, _ = await interpreter_socket(session, app, EN, "Anna")
@@ -58,7 +60,7 @@ async def test_set_active_changes_the_registry_and_reaches_the_booth_socket(
 
 
 async def test_set_active_on_a_technician_is_refused_and_changes_nothing(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         app.registry.join(EN, ANNA)
         screen = await open_booth(app, pilot)
         await pilot.press("m")  # the console joins the booth as Technician
@@ -69,7 +71,7 @@ async def test_set_active_on_a_technician_is_refused_and_changes_nothing(tmp_pat
 
 
 async def test_cancel_handover_ends_a_pending_offer(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         app.registry.join(EN, ANNA)
         app.registry.join(EN, BEN)
         app.registry.offer(EN, "invite:1", "invite:2")
@@ -79,7 +81,7 @@ async def test_cancel_handover_ends_a_pending_offer(tmp_path: Path) -> None:
 
 
 async def test_m_mutes_and_unmutes_the_booth(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         app.registry.join(EN, ANNA)
         await open_booth(app, pilot)
         await pilot.press("m")
@@ -93,7 +95,7 @@ async def test_chat_from_the_console_is_stored_and_reaches_the_booth_socket(
     tmp_path: Path,
 ) -> None:
     async with (
-        console(tmp_path, demo=True, start_server=True) as (app, pilot),
+        running_console(tmp_path, demo=True, start_server=True) as (app, pilot),
         aiohttp.ClientSession() as session,
     ):
         anna, _ = await interpreter_socket(session, app, EN, "Anna")
@@ -110,7 +112,7 @@ async def test_chat_from_the_console_is_stored_and_reaches_the_booth_socket(
 
 async def test_chat_from_an_interpreter_appears_on_the_open_booth_screen(tmp_path: Path) -> None:
     async with (
-        console(tmp_path, demo=True, start_server=True) as (app, pilot),
+        running_console(tmp_path, demo=True, start_server=True) as (app, pilot),
         aiohttp.ClientSession() as session,
     ):
         anna, _ = await interpreter_socket(session, app, EN, "Anna")
@@ -123,7 +125,7 @@ async def test_chat_from_an_interpreter_appears_on_the_open_booth_screen(tmp_pat
 
 
 async def test_booth_screen_shows_earlier_and_new_chat_each_once(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True, start_server=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True, start_server=True) as (app, pilot):
         await db.append_chat(EN, "invite:1", "Anna", "earlier")
         screen = await open_booth(app, pilot)
         chat = screen.query_one("#chat", Log)
@@ -138,7 +140,7 @@ async def test_booth_screen_shows_earlier_and_new_chat_each_once(tmp_path: Path)
 
 async def test_on_air_log_lists_spans_of_the_booth(tmp_path: Path) -> None:
     async with (
-        console(tmp_path, demo=True, start_server=True) as (app, pilot),
+        running_console(tmp_path, demo=True, start_server=True) as (app, pilot),
         aiohttp.ClientSession() as session,
     ):
         _, anna_id = await interpreter_socket(session, app, EN, "Anna")
@@ -151,7 +153,7 @@ async def test_on_air_log_lists_spans_of_the_booth(tmp_path: Path) -> None:
 
 
 async def test_recent_captions_show_the_booth_transcript(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         now = db.utcnow()
         await db.add_transcript_segment(EN, 1, "Good morning everyone.", now, now)
         screen = await open_booth(app, pilot)

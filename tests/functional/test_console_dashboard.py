@@ -13,9 +13,12 @@ from kiosk.screens.setup import SetupScreen
 from kiosk.screens.welcome import WelcomeScreen
 from server.booth.models import Identity
 from server.booth.state import BoothRegistry
-from tests.console_support import FrozenClock, console, seed_booths, text_of, wait_until
+from tests.console_support import seed_booths, text_of, wait_until
+from tests.harness.clock import FROZEN_NOW, FakeClock
+from tests.harness.console import running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: each test drives the whole Textual console through its pilot.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 ANNA = Identity("invite:1", "Anna", "interpreter")
 
@@ -23,14 +26,14 @@ ANNA = Identity("invite:1", "Anna", "interpreter")
 async def test_empty_database_greets_the_technician_and_enter_leads_to_setup(
     tmp_path: Path,
 ) -> None:
-    async with console(tmp_path) as (app, pilot):
+    async with running_console(tmp_path) as (app, pilot):
         assert isinstance(app.screen, WelcomeScreen)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, SetupScreen), "setup screen")
 
 
 async def test_demo_flag_creates_the_demo_event_with_three_booths(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         table = app.screen.query_one("#booths", DataTable)
         assert [str(key.value) for key in table.rows] == [
             "demo/main/en",
@@ -40,7 +43,7 @@ async def test_demo_flag_creates_the_demo_event_with_three_booths(tmp_path: Path
 
 
 async def test_dashboard_groups_booths_by_room(tmp_path: Path) -> None:
-    async with console(tmp_path, seed=seed_booths) as (app, pilot):
+    async with running_console(tmp_path, seed=seed_booths) as (app, pilot):
         table = app.screen.query_one("#booths", DataTable)
         assert [str(key.value) for key in table.rows] == [
             "conf/main/en",
@@ -52,7 +55,7 @@ async def test_dashboard_groups_booths_by_room(tmp_path: Path) -> None:
 
 
 async def test_registry_change_shows_the_interpreter_on_air(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         app.registry.join("demo/main/de", ANNA)
         table = app.screen.query_one("#booths", DataTable)
         await wait_until(
@@ -61,8 +64,8 @@ async def test_registry_change_shows_the_interpreter_on_air(tmp_path: Path) -> N
 
 
 async def test_time_on_mic_warns_past_shift_minutes(tmp_path: Path) -> None:
-    clock = FrozenClock()
-    async with console(tmp_path, demo=True, clock=clock, shift_minutes=30) as (app, pilot):
+    clock = FakeClock(FROZEN_NOW)
+    async with running_console(tmp_path, demo=True, clock=clock, shift_minutes=30) as (app, pilot):
         app.registry.join("demo/main/en", ANNA)
         table = app.screen.query_one("#booths", DataTable)
         clock.advance(31 * 60)
@@ -74,7 +77,7 @@ async def test_time_on_mic_warns_past_shift_minutes(tmp_path: Path) -> None:
 
 
 async def test_alerts_name_the_on_air_interpreter_who_disconnected(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         app.registry.join("demo/main/en", ANNA)
         app.registry.disconnect("demo/main/en", ANNA.participant_id)
         alerts = app.screen.query_one("#alerts", Static)
@@ -84,13 +87,13 @@ async def test_alerts_name_the_on_air_interpreter_who_disconnected(tmp_path: Pat
 
 
 async def test_alerts_list_booths_with_nobody_and_mediamtx_state(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         assert "demo/main/fr: nobody in the booth" in text_of(app.screen.query_one("#alerts"))
         assert "disabled" in text_of(app.screen.query_one("#mediamtx"))
 
 
 async def test_b_opens_the_highlighted_booth(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         await pilot.press("down", "b")
         await wait_until(

@@ -13,10 +13,12 @@ import db
 from kiosk.demo import DEMO_FLOOR_FILE, ensure_demo_event, ensure_demo_floor, write_tone
 from kiosk.screens.setup import SetupScreen
 from server.config import parse_config
-from tests.console_support import console, text_of, wait_until
+from tests.console_support import text_of, wait_until
 from tests.functional.test_console_screens import show
+from tests.harness.console import running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: each test drives the whole Textual console through its pilot.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 async def floor_of(event: str = "demo", room: str = "main") -> tuple[str, str]:
@@ -25,7 +27,7 @@ async def floor_of(event: str = "demo", room: str = "main") -> tuple[str, str]:
 
 
 async def test_setup_refuses_a_bad_device_in_place_then_sets_a_good_one(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         before = await floor_of()
         screen = await show(app, pilot, "s", SetupScreen, "#floor-form")
         picker = screen.query_one("#floor-room", Select)
@@ -51,7 +53,7 @@ async def test_setup_refuses_a_bad_device_in_place_then_sets_a_good_one(tmp_path
 
 
 async def test_setup_needs_no_value_for_a_floor_page(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         screen = await show(app, pilot, "s", SetupScreen, "#floor-form")
         picker = screen.query_one("#floor-room", Select)
         await wait_until(pilot, lambda: picker.value == "demo/main", "room picked")
@@ -69,7 +71,7 @@ async def test_setup_needs_no_value_for_a_floor_page(tmp_path: Path) -> None:
 
 
 async def test_the_dashboard_header_shows_each_floor_of_the_event(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True, start_server=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True, start_server=True) as (app, pilot):
         floors = app.screen.query_one("#floors")
         await wait_until(pilot, lambda: "main" in text_of(floors), "floor line")
         # MediaMTX is off in this test, so the demo floor cannot be served.

@@ -15,30 +15,28 @@ import pytest
 from textual.widgets import DataTable
 
 import db
-from db.migrate import migrate_db
-from kiosk.app import KioskApp, create_app
+from kiosk.app import KioskApp
 from tests.changes_support import FOLLOW_SECONDS, Outside
-from tests.console_support import SIZE, WAIT, make_config, make_services
+from tests.harness.console import WAIT, running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: the console follows changes made by CLI subprocesses.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 @asynccontextmanager
 async def console_on_file(tmp_path: Path) -> AsyncIterator[tuple[KioskApp, Any, Outside]]:
     """The console with its server, on a migrated SQLite file seeded with conf/main/en."""
     database = tmp_path / "kiosk.sqlite3"
-    await migrate_db(db.sqlite_url(database))
-    await db.init_db(db.sqlite_url(database))
-    try:
+
+    async def seed() -> None:
         await db.create_event("conf", "Conference")
         await db.create_booth("conf", "main", "en", "English")
-        app = create_app(make_config(tmp_path), make_services(), start_server=True)
-        async with app.run_test(size=SIZE) as pilot:
-            await asyncio.wait_for(app.ready.wait(), WAIT)
-            await pilot.pause()
-            yield app, pilot, Outside(tmp_path, database)
-    finally:
-        await db.close_db()
+
+    async with running_console(tmp_path, start_server=True, migrate=True, seed=seed) as (
+        app,
+        pilot,
+    ):
+        yield app, pilot, Outside(tmp_path, database)
 
 
 def row_keys(app: KioskApp, table_id: str) -> list[str]:

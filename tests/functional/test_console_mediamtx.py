@@ -9,10 +9,12 @@ from textual.widgets import Log
 
 from kiosk.screens.logs import LogsScreen
 from kiosk.server_bridge import MediaMTXOutput
-from tests.console_support import console, text_of, wait_until
+from tests.console_support import text_of, wait_until
 from tests.fakes import free_port, write_fake_binary
+from tests.harness.console import running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: the console runs the stand-in MediaMTX as a child process.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 def stand_in_settings(tmp_path: Path) -> dict[str, object]:
@@ -30,7 +32,10 @@ def stand_in_settings(tmp_path: Path) -> dict[str, object]:
 
 async def test_logs_screen_shows_the_output_of_the_running_mediamtx(tmp_path: Path) -> None:
     mediamtx = stand_in_settings(tmp_path)
-    async with console(tmp_path, demo=True, start_server=True, mediamtx=mediamtx) as (app, pilot):
+    async with running_console(tmp_path, demo=True, start_server=True, mediamtx=mediamtx) as (
+        app,
+        pilot,
+    ):
         await pilot.press("l")
         await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen), "logs screen")
         log = app.screen.query_one("#mediamtx-log", Log)

@@ -16,9 +16,11 @@ from kiosk.screens.logs import LogsScreen
 from kiosk.screens.poster import PosterScreen
 from kiosk.screens.setup import SetupScreen
 from kiosk.widgets.qr import QRCode
-from tests.console_support import console, text_of, wait_until
+from tests.console_support import text_of, wait_until
+from tests.harness.console import running_console
 
-pytestmark = pytest.mark.anyio
+# Slow: each test drives the whole Textual console through its pilot.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 async def show(app: object, pilot: object, key: str, kind: type, widget_id: str) -> object:
@@ -33,7 +35,7 @@ async def show(app: object, pilot: object, key: str, kind: type, widget_id: str)
 
 
 async def test_invite_created_on_screen_redeems_over_http(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True, start_server=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True, start_server=True) as (app, pilot):
         screen = await show(app, pilot, "i", InvitesScreen, "#invite-list")
         picker = screen.query_one("#invite-booth", Select)
         await wait_until(pilot, lambda: picker.value == "demo/main/en", "booth picked")
@@ -53,7 +55,7 @@ async def test_invite_created_on_screen_redeems_over_http(tmp_path: Path) -> Non
 
 
 async def test_invite_form_shows_a_bad_uses_value_in_place(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         screen = await show(app, pilot, "i", InvitesScreen, "#invite-list")
         await wait_until(
             pilot, lambda: screen.query_one("#invite-booth", Select).value != Select.BLANK, "booth"
@@ -66,7 +68,7 @@ async def test_invite_form_shows_a_bad_uses_value_in_place(tmp_path: Path) -> No
 
 
 async def test_revoking_an_invite_asks_then_marks_it_revoked(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         invite = await db.create_invite_token("demo/main/de", "interpreter", hours=2)
         screen = await show(app, pilot, "i", InvitesScreen, "#invite-list")
         await wait_until(pilot, lambda: screen.shown_token == invite.token, "invite shown")
@@ -81,7 +83,7 @@ async def test_revoking_an_invite_asks_then_marks_it_revoked(tmp_path: Path) -> 
 
 
 async def test_invite_qr_saves_as_png_and_svg_in_exports(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         invite = await db.create_invite_token("demo/main/en", "interpreter", hours=2)
         screen = await show(app, pilot, "i", InvitesScreen, "#invite-list")
         await wait_until(pilot, lambda: screen.shown_token == invite.token, "invite shown")
@@ -94,7 +96,7 @@ async def test_invite_qr_saves_as_png_and_svg_in_exports(tmp_path: Path) -> None
 
 
 async def test_setup_shows_the_slug_rule_in_place(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         screen = await show(app, pilot, "s", SetupScreen, "#event-form")
         await pilot.press(*"Bad Slug!", "tab", *"Bad", "enter")
         error = screen.query_one("#event-error")
@@ -104,7 +106,7 @@ async def test_setup_shows_the_slug_rule_in_place(tmp_path: Path) -> None:
 
 
 async def test_setup_shows_a_duplicate_booth_in_place(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         screen = await show(app, pilot, "s", SetupScreen, "#booth-form")
         picker = screen.query_one("#booth-room", Select)
         await wait_until(pilot, lambda: picker.value == "demo/main", "room picked")
@@ -116,7 +118,7 @@ async def test_setup_shows_a_duplicate_booth_in_place(tmp_path: Path) -> None:
 
 
 async def test_setup_creates_an_event_room_and_booth_that_go_live(tmp_path: Path) -> None:
-    async with console(tmp_path) as (app, pilot):
+    async with running_console(tmp_path) as (app, pilot):
         await pilot.press("enter")  # the greeting leads to Setup
         await wait_until(pilot, lambda: isinstance(app.screen, SetupScreen), "setup")
         screen = app.screen
@@ -143,7 +145,7 @@ async def test_setup_creates_an_event_room_and_booth_that_go_live(tmp_path: Path
 
 
 async def test_poster_shows_the_room_listener_url_and_code(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         screen = await show(app, pilot, "p", PosterScreen, "#poster-qr")
         qr = screen.query_one("#poster-qr", QRCode)
         await wait_until(pilot, lambda: qr.data != "", "code")
@@ -153,7 +155,7 @@ async def test_poster_shows_the_room_listener_url_and_code(tmp_path: Path) -> No
 
 
 async def test_poster_saves_png(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         screen = await show(app, pilot, "p", PosterScreen, "#poster-qr")
         await wait_until(pilot, lambda: screen.query_one("#poster-qr", QRCode).data != "", "code")
         await pilot.press("ctrl+s")
@@ -162,7 +164,7 @@ async def test_poster_saves_png(tmp_path: Path) -> None:
 
 
 async def test_logs_screen_follows_new_log_records(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         screen = await show(app, pilot, "l", LogsScreen, "#server-log")
         logging.getLogger("server.test").warning("a fresh line for the console")
         log = screen.query_one("#server-log", Log)
@@ -182,7 +184,7 @@ async def test_logs_screen_follows_new_log_records(tmp_path: Path) -> None:
     ],
 )
 async def test_command_palette_finds_each_screen(tmp_path: Path, query: str, kind: type) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         await pilot.press("ctrl+p", *query)
         await pilot.pause(0.3)
         await pilot.press("enter")
@@ -190,7 +192,7 @@ async def test_command_palette_finds_each_screen(tmp_path: Path, query: str, kin
 
 
 async def test_command_palette_finds_booth(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         await pilot.press("ctrl+p", *"booth")
         await pilot.pause(0.3)
         await pilot.press("enter")
@@ -200,7 +202,7 @@ async def test_command_palette_finds_booth(tmp_path: Path) -> None:
 
 
 async def test_escape_leaves_the_setup_form_so_screen_keys_work(tmp_path: Path) -> None:
-    async with console(tmp_path, demo=True) as (app, pilot):
+    async with running_console(tmp_path, demo=True) as (app, pilot):
         await show(app, pilot, "s", SetupScreen, "#event-form")
         await pilot.press("escape", "i")
         await wait_until(pilot, lambda: isinstance(app.screen, InvitesScreen), "invites")

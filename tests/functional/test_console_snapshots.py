@@ -19,10 +19,13 @@ import pytest
 
 import db
 from db.models import InviteToken
-from kiosk.app import KioskApp, create_app
+from kiosk.app import KioskApp
 from server.booth.models import Identity
-from server.services import Services
-from tests.console_support import SIZE, FrozenClock, make_config, make_services
+from tests.harness.clock import FROZEN_NOW, FakeClock
+from tests.harness.console import SIZE, console_app, console_config
+
+# Slow: each test renders the whole Textual console to an SVG snapshot.
+pytestmark = pytest.mark.slow
 
 EN = "conf/main/en"
 FIXED_TOKEN = "snapshot-token-0123456789abcdefghijklmn"
@@ -61,17 +64,15 @@ async def _seed(url: str) -> None:
     await db.close_db()
 
 
-def seeded_app(tmp_path: Path) -> tuple[KioskApp, FrozenClock]:
+def seeded_app(tmp_path: Path) -> tuple[KioskApp, FakeClock]:
     """A console without server on a seeded database, with a frozen clock."""
-    config = make_config(tmp_path)
+    config = console_config(tmp_path)
     asyncio.run(_seed(config.database_url))
-    clock = FrozenClock()
-    base = make_services(clock)
-    services = Services(secrets=base.secrets, clock=clock, open_database=True)
-    return create_app(config, services, start_server=False, clock=clock), clock
+    clock = FakeClock(FROZEN_NOW)
+    return console_app(config, clock=clock, open_database=True), clock
 
 
-async def _live_booths(app: KioskApp, clock: FrozenClock) -> None:
+async def _live_booths(app: KioskApp, clock: FakeClock) -> None:
     """Interpreters in booths, one on mic past the shift, one handover pending, one muted."""
     await app.ready.wait()
     registry = app.registry

@@ -13,7 +13,8 @@ from textual.widgets import DataTable
 
 import db
 from kiosk.screens.invites import InvitesScreen
-from tests.console_support import console, wait_until
+from tests.console_support import wait_until
+from tests.harness.console import running_console
 
 pytestmark = pytest.mark.anyio
 WIDE = (160, 50)
@@ -37,7 +38,7 @@ async def seed_long_names() -> None:
 
 
 async def test_dashboard_shows_long_room_ids_and_language_names_whole(tmp_path: Path) -> None:
-    async with console(tmp_path, seed=seed_long_names, size=WIDE) as (app, pilot):
+    async with running_console(tmp_path, seed=seed_long_names, size=WIDE) as (app, pilot):
         table = app.screen.query_one("#booths", DataTable)
         await wait_until(pilot, lambda: table.row_count == 2, "two booths")
         await pilot.pause()
@@ -55,7 +56,7 @@ async def test_invites_list_shows_the_status_column_whole(tmp_path: Path) -> Non
         await db.revoke_invite_token(gone.token)
         assert live.token != gone.token
 
-    async with console(tmp_path, seed=seed, size=WIDE) as (app, pilot):
+    async with running_console(tmp_path, seed=seed, size=WIDE) as (app, pilot):
         await pilot.press("i")
         await wait_until(pilot, lambda: isinstance(app.screen, InvitesScreen), "invites")
         table = app.screen.query_one("#invite-list", DataTable)

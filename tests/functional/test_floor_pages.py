@@ -15,8 +15,8 @@ from tests.admin_support import (
     INTERPRETER,
     OUTSIDER,
     TECH,
-    Kiosk,
-    running_kiosk,
+    AdminKiosk,
+    running_admin_kiosk,
     signed_in,
     submit,
 )
@@ -32,7 +32,7 @@ async def floor_of(event: str = "pycon", room: str = "main") -> tuple[str, str]:
     return record.floor_kind, record.floor_value
 
 
-async def get(kiosk: Kiosk, email: str | None, path: str) -> tuple[int, str, str]:
+async def get(kiosk: AdminKiosk, email: str | None, path: str) -> tuple[int, str, str]:
     async with (
         signed_in(kiosk, email) as session,
         session.get(path, allow_redirects=False) as response,
@@ -43,7 +43,7 @@ async def get(kiosk: Kiosk, email: str | None, path: str) -> tuple[int, str, str
 async def test_a_technician_of_the_event_gets_a_floor_token_for_a_page_floor(
     tmp_path: Path,
 ) -> None:
-    async with running_kiosk(tmp_path) as kiosk:
+    async with running_admin_kiosk(tmp_path) as kiosk:
         await db.set_room_floor("pycon", "main", "page")
         status, html, _ = await get(kiosk, TECH, PAGE)
         assert status == 200
@@ -59,7 +59,7 @@ async def test_a_technician_of_the_event_gets_a_floor_token_for_a_page_floor(
 
 
 async def test_an_admin_may_open_any_floor_page(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk:
+    async with running_admin_kiosk(tmp_path) as kiosk:
         await db.set_room_floor("other", "main", "page")
         status, html, _ = await get(kiosk, ADMIN, "/floor/other/main")
     assert status == 200
@@ -68,7 +68,7 @@ async def test_an_admin_may_open_any_floor_page(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("who", [OUTSIDER, INTERPRETER])
 async def test_others_are_refused_the_floor_page_and_its_token(tmp_path: Path, who: str) -> None:
-    async with running_kiosk(tmp_path) as kiosk:
+    async with running_admin_kiosk(tmp_path) as kiosk:
         await db.set_room_floor("pycon", "main", "page")
         status, html, _ = await get(kiosk, who, PAGE)
         assert status == 403
@@ -78,14 +78,14 @@ async def test_others_are_refused_the_floor_page_and_its_token(tmp_path: Path, w
 
 
 async def test_anonymous_visitors_are_sent_to_log_in(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk:
+    async with running_admin_kiosk(tmp_path) as kiosk:
         status, _, location = await get(kiosk, None, PAGE)
     assert status == 303
     assert location.startswith("/login?next=")
 
 
 async def test_a_floor_fed_elsewhere_says_so_and_mints_no_token(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk:
+    async with running_admin_kiosk(tmp_path) as kiosk:
         await db.set_room_floor("pycon", "main", "url", "rtsp://user:pw@10.0.0.9/floor")
         status, html, _ = await get(kiosk, TECH, PAGE)
         assert status == 200
@@ -99,7 +99,7 @@ async def test_a_floor_fed_elsewhere_says_so_and_mints_no_token(tmp_path: Path) 
 
 
 async def test_a_floor_token_opens_no_page(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk:
+    async with running_admin_kiosk(tmp_path) as kiosk:
         token = create_floor_token(
             "user:1", "pycon/main/floor", "Root", key=kiosk.services.secrets.jwt_key
         )
@@ -112,7 +112,7 @@ async def test_a_floor_token_opens_no_page(tmp_path: Path) -> None:
 
 
 async def test_the_console_lists_floors_to_technicians_of_the_event_only(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk:
+    async with running_admin_kiosk(tmp_path) as kiosk:
         await db.set_room_floor("pycon", "main", "page")
         await apply_floor_source(kiosk.server.app, "pycon", "main")
         async with signed_in(kiosk, TECH) as session:
@@ -137,7 +137,7 @@ async def test_the_console_lists_floors_to_technicians_of_the_event_only(tmp_pat
 
 
 async def test_a_technician_sets_a_capture_device_in_the_admin_panel(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as session:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, TECH) as session:
         status, _, location = await submit(
             kiosk, session, FORM, {"kind": "device", "device": "alsa:hw:1,0", "url": "x"}
         )
@@ -159,7 +159,7 @@ async def test_a_technician_sets_a_capture_device_in_the_admin_panel(tmp_path: P
 async def test_a_bad_floor_source_is_shown_in_place_and_nothing_is_saved(
     tmp_path: Path, data: dict[str, str], message: str
 ) -> None:
-    async with running_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as session:
+    async with running_admin_kiosk(tmp_path) as kiosk, signed_in(kiosk, ADMIN) as session:
         status, html, _ = await submit(kiosk, session, FORM, data)
     assert status == 400
     assert message in html
@@ -167,7 +167,7 @@ async def test_a_bad_floor_source_is_shown_in_place_and_nothing_is_saved(
 
 
 async def test_a_technician_of_another_event_cannot_change_this_floor(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path) as kiosk:
+    async with running_admin_kiosk(tmp_path) as kiosk:
         status, _, _ = await get(kiosk, OUTSIDER, FORM)
         assert status == 403
         async with (

@@ -16,7 +16,8 @@ from server.mediamtx.floor_service import apply_floor_source, floor_health
 from tests.fakes import call_api, write_fake_binary
 from tests.media_support import WAIT, MediaKiosk, media_kiosk, seed_rooms
 
-pytestmark = pytest.mark.anyio
+# Slow: each test starts the stand-in MediaMTX as a child process.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 MAIN, HALL = "ev/main/floor", "ev/hall/floor"
 
@@ -41,7 +42,7 @@ async def path_conf(kiosk: MediaKiosk, name: str) -> dict[str, Any]:
 
 
 async def floor_states(kiosk: MediaKiosk) -> dict[str, str]:
-    return {floor["path"]: floor["state"] for floor in (await kiosk.health())["floors"]}
+    return {floor["path"]: floor["state"] for floor in (await kiosk.healthz())["floors"]}
 
 
 async def until_floor(kiosk: MediaKiosk, path: str, state: str) -> None:
@@ -87,7 +88,7 @@ async def test_a_floor_set_back_to_none_stops_pulling(kiosk: MediaKiosk) -> None
 
 async def test_healthz_shows_each_floor_without_its_address(kiosk: MediaKiosk) -> None:
     assert await floor_states(kiosk) == {MAIN: "offline", HALL: "no source"}
-    body = await kiosk.health()
+    body = await kiosk.healthz()
     assert "10.0.0.5" not in str(body["floors"])
     assert {"path": MAIN, "source": "url", "state": "offline"} in body["floors"]
 

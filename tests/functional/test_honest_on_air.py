@@ -108,7 +108,7 @@ async def test_an_interpreter_whose_stream_is_not_arriving_is_not_on_air(
     card = console.locator(f'[data-booth-id="{EN}"]')
     english = listener.locator(f'[data-channel="{EN}"]')
     ana = await kiosk.session.ws_connect(
-        kiosk.ws_url(f"/ws/booth/{EN}"), params={"token": await kiosk.booth_token(EN)}
+        kiosk.ws_url(f"/ws/booth/{EN}"), params={"token": await kiosk.invite_token(EN)}
     )
     await ana.send_json({"type": "booth:join"})
     await expect(card.locator('[data-field="pill"]')).to_have_text("NOT SENDING")

@@ -15,8 +15,10 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from tests.cli_support import Cli, Site, one_error_line, run_process
-from tests.server_support import make_config, make_services, seed_booth, serve
-from tests.ws_support import EN, Kiosk, next_message, next_of_type, running_kiosk, seed_venue
+from tests.harness.app import Kiosk, make_config, make_services, running_kiosk
+from tests.harness.clock import FakeClock
+from tests.server_support import seed_booth, serve
+from tests.ws_support import EN, next_message, next_of_type, seed_venue
 
 DEEP_JSON = '{"type": "booth:chat", "text": ' + "[" * 20_000 + "]" * 20_000 + "}"
 LONE_SURROGATE_JSON = '"Ana \\ud800"'  # a JSON escape that decodes to a lone surrogate
@@ -26,7 +28,7 @@ LONE_SURROGATE_JSON = '"Ana \\ud800"'  # a JSON escape that decodes to a lone su
 async def kiosk(memory_db: None) -> AsyncIterator[Kiosk]:
     """The websocket layer over a seeded in-memory database."""
     await seed_venue()
-    async with running_kiosk() as running:
+    async with running_kiosk(clock=FakeClock()) as running:
         yield running
 
 
@@ -61,6 +63,7 @@ def nested_toml(depth: int) -> str:
     return "x = " + "[" * depth + "]" * depth + "\n"
 
 
+@pytest.mark.slow  # a real subprocess
 def test_deeply_nested_config_file_is_one_line_exit_2(tmp_path: Path) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text(nested_toml(5000))
@@ -171,6 +174,7 @@ async def test_lone_surrogate_as_listener_code_is_a_wrong_code(
         assert response.status == 403, await response.text()
 
 
+@pytest.mark.slow  # a real subprocess
 def test_invite_label_that_is_not_unicode_is_refused_at_the_cli(site: Site) -> None:
     # Bytes that are not UTF-8 reach Python as lone surrogates (surrogateescape).
     before = site.snapshot()

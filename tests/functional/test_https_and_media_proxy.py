@@ -17,7 +17,8 @@ from aiohttp.test_utils import TestServer
 
 from server.hosting.runner import RunningServer, run_server
 from server.hosting.tls import tls_paths
-from tests.server_support import browser, make_config, make_services, serve
+from tests.harness.app import make_config, make_services
+from tests.server_support import browser, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 

@@ -22,6 +22,9 @@ from kiosk.cli import main
 from tests.cli_support import ROOT
 from tests.fakes import free_port
 
+# Slow: each test serves the kiosk over HTTPS with a fresh certificate.
+pytestmark = pytest.mark.slow
+
 WAIT = 30.0  # a safety net against hangs, never a measured duration
 
 

@@ -12,15 +12,8 @@ import pytest
 import db
 from server.auth.credentials import decode_token
 from server.services import Services
-from tests.server_support import (
-    browser,
-    form_token,
-    make_config,
-    make_services,
-    origin_of,
-    seed_booth,
-    serve,
-)
+from tests.harness.app import make_config, make_services
+from tests.server_support import browser, form_token, origin_of, seed_booth, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 

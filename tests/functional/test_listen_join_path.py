@@ -21,10 +21,11 @@ from server.hosting.runner import KioskRunner, RunningServer, run_server
 from server.hosting.startup import kernel_backlog_cap
 from server.keys import BOOTH_RUNTIME, WS_HUB
 from server.ws.room_directory import ROOM_DIRECTORY, rooms_changed
-from tests.admin_support import ADMIN, signed_in, submit
-from tests.admin_support import running_kiosk as running_admin_kiosk
-from tests.server_support import browser, make_config, make_services
-from tests.ws_support import EN, close_code, next_message, running_kiosk, seed_venue
+from tests.admin_support import ADMIN, running_admin_kiosk, signed_in, submit
+from tests.harness.app import make_config, make_services, running_kiosk
+from tests.harness.clock import FakeClock
+from tests.server_support import browser
+from tests.ws_support import EN, close_code, next_message, seed_venue
 
 pytestmark = pytest.mark.anyio
 
@@ -93,7 +94,7 @@ async def test_phones_join_with_the_database_closed(file_db: Path) -> None:
     """Once the kiosk runs, a join reads only memory: with every database connection closed,
     phones still get their room (with and without a listener code) and refusals stay right."""
     await seed_venue()
-    async with running_kiosk() as kiosk:
+    async with running_kiosk(clock=FakeClock()) as kiosk:
         directory = kiosk.app[ROOM_DIRECTORY]
         reloads = directory.reloads
         await db.close_db()
@@ -125,7 +126,7 @@ async def test_a_room_made_elsewhere_is_found_by_one_shared_reload(memory_db: No
     """A room created behind the running kiosk's back (the CLI, another process) is found on
     its first phone; a crowd asking at once shares that one database read."""
     await seed_venue()
-    async with running_kiosk() as kiosk:
+    async with running_kiosk(clock=FakeClock()) as kiosk:
         directory = kiosk.app[ROOM_DIRECTORY]
         await db.create_room("conf", "annex", "Annex")
         reloads = directory.reloads
@@ -140,7 +141,7 @@ async def test_a_room_made_elsewhere_is_found_by_one_shared_reload(memory_db: No
 
 async def test_the_first_frame_follows_changes_of_the_room(memory_db: None) -> None:
     await seed_venue()
-    async with running_kiosk() as kiosk:
+    async with running_kiosk(clock=FakeClock()) as kiosk:
         first = await next_message(await kiosk.connect("/ws/listen/conf/main"))
         booth = await db.create_booth("conf", "main", "de", "Deutsch")
         kiosk.app[BOOTH_RUNTIME].register(booth)
@@ -154,7 +155,7 @@ async def test_the_first_frame_follows_changes_of_the_room(memory_db: None) -> N
 
 async def test_deleted_rooms_and_new_codes_reach_the_directory(memory_db: None) -> None:
     await seed_venue()
-    async with running_kiosk() as kiosk:
+    async with running_kiosk(clock=FakeClock()) as kiosk:
         await db.update_event("conf", display_name="Conference", listener_code="4321")
         await db.delete_room("conf", "hall")
         await rooms_changed(kiosk.app)
@@ -199,7 +200,7 @@ async def test_the_kernel_watches_listener_sockets_for_phones_gone_silent(
     """Listener sockets carry TCP keepalive (idle 20 s, then probes) instead of a ping timer
     per phone."""
     await seed_venue()
-    async with running_kiosk() as kiosk:
+    async with running_kiosk(clock=FakeClock()) as kiosk:
         await kiosk.listener("conf", "main")
         (conn,) = list(kiosk.app[WS_HUB].connections)
         sock = conn.request.transport.get_extra_info("socket")

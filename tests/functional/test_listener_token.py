@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from server.auth.credentials import decode_token
-from tests.server_support import browser, make_config, make_services, seed_booth, serve
+from tests.harness.app import make_config, make_services
+from tests.server_support import browser, seed_booth, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 

@@ -29,7 +29,10 @@ from kiosk.cli import main
 from server.hosting.runner import KioskRunner
 from tests.cli_support import ROOT
 from tests.fakes import free_port
-from tests.server_support import make_config, make_services
+from tests.harness.app import make_config, make_services
+
+# Slow: each test runs the kiosk as a subprocess and reads its log.
+pytestmark = pytest.mark.slow
 
 WAIT = 30.0  # a safety net against hangs, never a measured duration
 JOIN_RE = re.compile(r"/join/([A-Za-z0-9_-]+)")

@@ -15,20 +15,20 @@ import pytest
 
 from server.http.routes.listener_token import MAX_WRONG_CODES
 from server.http.routes.login import MAX_FAILURES
+from tests.harness.app import make_config, make_services
 from tests.server_support import (
     PASSWORD,
     browser,
     create_account,
     form_token,
-    make_config,
-    make_services,
     origin_of,
     post_login,
     seed_booth,
     serve,
 )
 
-pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
+# Slow: hundreds of sign-ins at once, each checked against a real scrypt hash.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.usefixtures("memory_db")]
 
 SIMULTANEOUS = 200
 

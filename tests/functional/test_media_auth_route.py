@@ -21,9 +21,9 @@ from aiohttp.test_utils import TestServer
 from server.app import make_app
 from server.auth.credentials import create_booth_token, create_listener_token
 from tests.fakes import write_fake_binary
-from tests.media_support import MEDIA_SECRET, MediaKiosk, media_kiosk, media_services, seed_rooms
+from tests.harness.app import make_config, make_services, running_kiosk
+from tests.media_support import MEDIA_SECRET, MediaKiosk, media_kiosk, seed_rooms
 from tests.media_support import hook_request as mediamtx_body
-from tests.server_support import make_config
 
 pytestmark = pytest.mark.anyio
 
@@ -69,12 +69,9 @@ class Hook:
 @pytest.fixture
 async def hook(memory_db: None, tmp_path: Path) -> AsyncIterator[Hook]:
     """The kiosk app (MediaMTX disabled) on loopback, and a hook client."""
-    services = media_services()
-    server = TestServer(make_app(make_config(tmp_path), services), host="127.0.0.1")
-    await server.start_server()
-    async with aiohttp.ClientSession() as session:
-        yield Hook(server, session, services.secrets.jwt_key)
-    await server.close()
+    services = make_services(media_secret=MEDIA_SECRET)
+    async with running_kiosk(make_config(tmp_path), services) as kiosk:
+        yield Hook(kiosk.server, kiosk.session, kiosk.key)
 
 
 async def test_an_interpreter_may_publish_on_their_booth(hook: Hook) -> None:
@@ -166,7 +163,7 @@ async def test_a_peer_that_is_not_on_this_machine_is_refused(
 ) -> None:
     # A Unix socket peer has no loopback IP address: the nearest real "not from loopback" case
     # on a single test machine.
-    services = media_services()
+    services = make_services(media_secret=MEDIA_SECRET)
     runner = web.AppRunner(make_app(make_config(tmp_path), services))
     await runner.setup()
     socket_path = str(tmp_path / "kiosk.sock")
@@ -198,7 +195,7 @@ async def kiosk(memory_db: None, tmp_path: Path) -> AsyncIterator[MediaKiosk]:
 async def test_whip_through_the_kiosk_publishes_with_an_interpreter_token(
     kiosk: MediaKiosk,
 ) -> None:
-    assert await kiosk.whip(A, await kiosk.booth_token(A)) == 201
+    assert await kiosk.whip(A, await kiosk.invite_token(A)) == 201
 
 
 async def test_whip_through_the_kiosk_is_refused_without_a_token(kiosk: MediaKiosk) -> None:
@@ -206,7 +203,7 @@ async def test_whip_through_the_kiosk_is_refused_without_a_token(kiosk: MediaKio
 
 
 async def test_whip_through_the_kiosk_is_refused_on_another_booth(kiosk: MediaKiosk) -> None:
-    assert await kiosk.whip(B, await kiosk.booth_token(A)) == 401
+    assert await kiosk.whip(B, await kiosk.invite_token(A)) == 401
 
 
 async def test_whip_through_the_kiosk_is_refused_with_a_listener_token(kiosk: MediaKiosk) -> None:

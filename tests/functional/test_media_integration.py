@@ -27,7 +27,8 @@ from tests.media_support import (
     seed_rooms,
 )
 
-pytestmark = pytest.mark.anyio
+# Slow: each test starts the stand-in MediaMTX as a child process.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 EN, DE = "ev/main/en", "ev/main/de"
 SEEDED_PATHS = {EN, DE, "ev/main/floor", "ev/hall/floor"}
@@ -44,7 +45,7 @@ async def kiosk(memory_db: None, tmp_path: Path) -> AsyncIterator[MediaKiosk]:
 
 async def joined_interpreter(kiosk: MediaKiosk, booth_id: str) -> ClientSocket:
     """An interpreter's booth socket, joined (the first interpreter takes the mic)."""
-    token = await kiosk.booth_token(booth_id)
+    token = await kiosk.invite_token(booth_id)
     ws = await kiosk.session.ws_connect(
         kiosk.ws_url(f"/ws/booth/{booth_id}"), params={"token": token}
     )
@@ -54,7 +55,7 @@ async def joined_interpreter(kiosk: MediaKiosk, booth_id: str) -> ClientSocket:
 
 
 async def test_healthz_says_running_once_mediamtx_answers(kiosk: MediaKiosk) -> None:
-    body = await kiosk.health()
+    body = await kiosk.healthz()
     assert (body["ok"], body["mediamtx"], "mediamtx_reason" in body) == (True, "running", False)
 
 
@@ -120,7 +121,7 @@ async def test_a_publisher_going_offline_takes_the_booth_off_air(kiosk: MediaKio
 async def test_a_whip_publish_through_the_kiosk_puts_the_booth_on_air(kiosk: MediaKiosk) -> None:
     listener = await kiosk.session.ws_connect(kiosk.ws_url("/ws/listen/ev/main"))
     interpreter = await joined_interpreter(kiosk, EN)
-    assert await kiosk.whip(EN, await kiosk.booth_token(EN, name="Ana")) == 201
+    assert await kiosk.whip(EN, await kiosk.invite_token(EN, name="Ana")) == 201
     assert (await next_where(listener, on_air(EN)))["type"] == "listen:state"
     await interpreter.close()
 
@@ -136,7 +137,7 @@ async def kiosk_without_mediamtx(memory_db: None, tmp_path: Path) -> AsyncIterat
 async def test_without_a_binary_healthz_says_missing_and_how_to_fix_it(
     kiosk_without_mediamtx: MediaKiosk,
 ) -> None:
-    body = await kiosk_without_mediamtx.health()
+    body = await kiosk_without_mediamtx.healthz()
     assert (body["ok"], body["mediamtx"]) == (True, "missing")
     assert "voxbento-kiosk mediamtx install" in body["mediamtx_reason"]
 
@@ -172,7 +173,7 @@ async def test_without_a_binary_publishing_answers_that_media_is_unavailable(
     kiosk_without_mediamtx: MediaKiosk,
 ) -> None:
     kiosk = kiosk_without_mediamtx
-    assert await kiosk.whip(EN, await kiosk.booth_token(EN)) == 503
+    assert await kiosk.whip(EN, await kiosk.invite_token(EN)) == 503
 
 
 async def test_a_booth_another_process_created_gets_its_path_on_the_first_offer(
@@ -180,9 +181,9 @@ async def test_a_booth_another_process_created_gets_its_path_on_the_first_offer(
 ) -> None:
     # As `voxbento-kiosk booth add` does while the kiosk runs: the database only, no call.
     await db.create_booth("ev", "hall", "it", "Italiano")
-    assert await kiosk.whip("ev/hall/it", await kiosk.booth_token("ev/hall/it")) == 201
+    assert await kiosk.whip("ev/hall/it", await kiosk.invite_token("ev/hall/it")) == 201
 
 
 async def test_an_offer_for_a_booth_nobody_created_adds_no_path(kiosk: MediaKiosk) -> None:
-    status = await kiosk.whip("ev/hall/xx", await kiosk.booth_token(EN))
+    status = await kiosk.whip("ev/hall/xx", await kiosk.invite_token(EN))
     assert (status, "ev/hall/xx" in await kiosk.configured_paths()) == (400, False)

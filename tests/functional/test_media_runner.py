@@ -16,8 +16,8 @@ import pytest
 from server.auth.credentials import create_booth_token
 from tests.fakes import free_port, write_fake_binary
 from tests.functional.test_https_and_media_proxy import running_kiosk
-from tests.media_support import MEDIA_SECRET, WAIT, media_services, seed_rooms
-from tests.server_support import make_config
+from tests.harness.app import make_config, make_services
+from tests.media_support import MEDIA_SECRET, WAIT, seed_rooms
 
 pytestmark = pytest.mark.anyio
 
@@ -51,7 +51,7 @@ async def test_port_zero_still_gives_mediamtx_the_right_hook_and_the_log_no_secr
             "rtsp_port": free_port(),
         },
     )
-    services = media_services()
+    services = make_services(media_secret=MEDIA_SECRET)
     token = create_booth_token("p-1", EN, "interpreter", "Ana", key=services.secrets.jwt_key)
     headers = {"Content-Type": "application/sdp", "Authorization": f"Bearer {token}"}
     caplog.set_level(logging.INFO, logger="aiohttp.access")

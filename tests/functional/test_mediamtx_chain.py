@@ -24,7 +24,8 @@ from server.mediamtx.config_file import render_mediamtx_config
 from server.mediamtx.supervisor import MediaMTXSupervisor
 from tests.fakes import free_port, write_fake_binary
 
-pytestmark = pytest.mark.anyio
+# Slow: each test starts the stand-in MediaMTX as a child process.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 KEY = "chain-test-signing-key-32-bytes-long!"
 SECRET = "s3cret/with&symbols"

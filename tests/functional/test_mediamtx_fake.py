@@ -16,7 +16,8 @@ from multidict import CIMultiDict
 
 from tests.fakes import FakeMediaMTX, fake_with_paths, free_port, kiosk_config
 
-pytestmark = pytest.mark.anyio
+# Slow: each test starts the stand-in MediaMTX as a child process.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 BOOTHS = ["ev/main/de", "ev/main/en", "ev/main/floor"]
 PATH_ITEM_FIELDS = {

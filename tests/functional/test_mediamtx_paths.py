@@ -26,7 +26,8 @@ from tests.fakes import (
     write_fake_binary,
 )
 
-pytestmark = pytest.mark.anyio
+# Slow: each test starts the stand-in MediaMTX as a child process.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 CONFIGURED = ["ev/main/de", "ev/main/en", "ev/main/floor"]
 NEW = "ev/main/fr"

@@ -13,7 +13,8 @@ from server.mediamtx.api import MediaMTXClient
 from server.mediamtx.poller import MediaStatusPoller, PathStatus
 from tests.fakes import FakeMediaMTX, fake_with_paths
 
-pytestmark = pytest.mark.anyio
+# Slow: the poller polls a stand-in MediaMTX child process.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 BOOTHS = ["ev/main/de", "ev/main/en"]
 READER = {"type": "webRTCSession", "id": "r1"}

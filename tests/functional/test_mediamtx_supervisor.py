@@ -19,7 +19,8 @@ import pytest
 from server.mediamtx.supervisor import MediaMTXSupervisor
 from tests.fakes import FakeMediaMTX, call_api, free_port, kiosk_config, write_fake_binary
 
-pytestmark = pytest.mark.anyio
+# Slow: the supervisor starts, kills and restarts child processes, with real backoff.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 CONFIGURED = ["ev/main/en", "ev/main/floor"]
 
@@ -53,8 +54,9 @@ class BackoffClock:
         await asyncio.sleep(0)
 
 
-class Kiosk:
-    """The kiosk's side of the supervisor: fixed ports, the booth list, and what it observed."""
+class SupervisorHost:
+    """The kiosk's side of the supervisor alone (no app): fixed ports, the booth list, and what
+    it observed."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.api_port = free_port()
@@ -100,16 +102,16 @@ async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path) -> Kiosk:
-    return Kiosk(tmp_path)
+def kiosk(tmp_path: Path) -> SupervisorHost:
+    return SupervisorHost(tmp_path)
 
 
-async def active_paths(kiosk: Kiosk) -> list[str]:
+async def active_paths(kiosk: SupervisorHost) -> list[str]:
     _, body = await kiosk.api("GET", "/v3/paths/list")
     return sorted(item["name"] for item in body["items"])
 
 
-async def test_start_reaches_running_once_the_api_answers(kiosk: Kiosk) -> None:
+async def test_start_reaches_running_once_the_api_answers(kiosk: SupervisorHost) -> None:
     async with kiosk.supervisor() as supervisor:
         await until(lambda: supervisor.state == "running")
         info = await supervisor.client.info()
@@ -117,7 +119,7 @@ async def test_start_reaches_running_once_the_api_answers(kiosk: Kiosk) -> None:
     assert [state for state, _ in kiosk.events] == ["starting", "running", "stopped"]
 
 
-async def test_the_config_is_written_before_the_start(kiosk: Kiosk) -> None:
+async def test_the_config_is_written_before_the_start(kiosk: SupervisorHost) -> None:
     async with kiosk.supervisor() as supervisor:
         await until(lambda: supervisor.state == "running")
         written = kiosk.config_path.read_text()
@@ -125,7 +127,7 @@ async def test_the_config_is_written_before_the_start(kiosk: Kiosk) -> None:
     assert [p.name for p in kiosk.config_path.parent.iterdir()] == ["mediamtx.yml"]
 
 
-async def test_mediamtx_output_lands_in_the_log_ring_buffer(kiosk: Kiosk) -> None:
+async def test_mediamtx_output_lands_in_the_log_ring_buffer(kiosk: SupervisorHost) -> None:
     async with kiosk.supervisor(log_capacity=3) as supervisor:
         await until(lambda: supervisor.state == "running")
         await until(
@@ -135,13 +137,15 @@ async def test_mediamtx_output_lands_in_the_log_ring_buffer(kiosk: Kiosk) -> Non
     assert len(lines) == 3
 
 
-async def test_every_booth_path_is_added_after_the_start(kiosk: Kiosk) -> None:
+async def test_every_booth_path_is_added_after_the_start(kiosk: SupervisorHost) -> None:
     async with kiosk.supervisor() as supervisor:
         await until(lambda: supervisor.state == "running")
         assert await active_paths(kiosk) == sorted(kiosk.booths)
 
 
-async def test_a_killed_mediamtx_is_back_within_2_s_with_every_booth_path(kiosk: Kiosk) -> None:
+async def test_a_killed_mediamtx_is_back_within_2_s_with_every_booth_path(
+    kiosk: SupervisorHost,
+) -> None:
     async with kiosk.supervisor(backoff_initial=0.5) as supervisor:
         await until(lambda: supervisor.state == "running")
         first_pid = supervisor.pid
@@ -152,7 +156,7 @@ async def test_a_killed_mediamtx_is_back_within_2_s_with_every_booth_path(kiosk:
         assert await active_paths(kiosk) == sorted(kiosk.booths)
 
 
-async def test_repeated_crashes_grow_the_backoff_and_say_so(kiosk: Kiosk) -> None:
+async def test_repeated_crashes_grow_the_backoff_and_say_so(kiosk: SupervisorHost) -> None:
     async with kiosk.supervisor() as supervisor:
         for crash in range(1, 5):
             await until(lambda: supervisor.state == "running")
@@ -173,7 +177,7 @@ async def test_repeated_crashes_grow_the_backoff_and_say_so(kiosk: Kiosk) -> Non
     assert next_backoff == 0.4
 
 
-async def test_the_backoff_resets_after_a_stable_run(kiosk: Kiosk) -> None:
+async def test_the_backoff_resets_after_a_stable_run(kiosk: SupervisorHost) -> None:
     async with kiosk.supervisor(stable_after=0.3) as supervisor:
         await until(lambda: supervisor.state == "running")
         os.kill(supervisor.pid or 0, signal.SIGKILL)
@@ -187,7 +191,7 @@ async def test_the_backoff_resets_after_a_stable_run(kiosk: Kiosk) -> None:
     assert (kiosk.clock.waits, next_backoff) == ([0.05, 0.05], 0.1)
 
 
-async def test_a_bad_config_fails_with_mediamtx_own_message(kiosk: Kiosk) -> None:
+async def test_a_bad_config_fails_with_mediamtx_own_message(kiosk: SupervisorHost) -> None:
     render = lambda: kiosk.config_text + "bogus: true\n"  # noqa: E731
     kiosk.clock.hold()
     async with kiosk.supervisor(render_config=render) as supervisor:
@@ -197,28 +201,30 @@ async def test_a_bad_config_fails_with_mediamtx_own_message(kiosk: Kiosk) -> Non
     assert 'ERR json: unknown field "bogus"' in reason
 
 
-async def test_no_binary_reports_missing_and_starts_nothing(kiosk: Kiosk) -> None:
+async def test_no_binary_reports_missing_and_starts_nothing(kiosk: SupervisorHost) -> None:
     async with kiosk.supervisor(binary=None) as supervisor:
         state = supervisor.state
     assert state == "missing"
     assert not kiosk.config_path.exists()
 
 
-async def test_a_binary_that_vanished_reports_missing(kiosk: Kiosk, tmp_path: Path) -> None:
+async def test_a_binary_that_vanished_reports_missing(
+    kiosk: SupervisorHost, tmp_path: Path
+) -> None:
     async with kiosk.supervisor(binary=tmp_path / "gone" / "mediamtx") as supervisor:
         await until(lambda: supervisor.state == "missing")
         reason = supervisor.reason
     assert "gone/mediamtx" in reason
 
 
-async def test_disabled_reports_disabled_and_starts_nothing(kiosk: Kiosk) -> None:
+async def test_disabled_reports_disabled_and_starts_nothing(kiosk: SupervisorHost) -> None:
     async with kiosk.supervisor(enabled=False) as supervisor:
         state = supervisor.state
     assert state == "disabled"
     assert not kiosk.config_path.exists()
 
 
-async def test_stop_ends_mediamtx_gracefully(kiosk: Kiosk) -> None:
+async def test_stop_ends_mediamtx_gracefully(kiosk: SupervisorHost) -> None:
     async with kiosk.supervisor() as supervisor:
         await until(lambda: supervisor.state == "running")
     assert supervisor.state == "stopped"
@@ -226,7 +232,7 @@ async def test_stop_ends_mediamtx_gracefully(kiosk: Kiosk) -> None:
     assert supervisor.restarts == 0
 
 
-async def test_stop_kills_a_mediamtx_that_ignores_sigterm(kiosk: Kiosk) -> None:
+async def test_stop_kills_a_mediamtx_that_ignores_sigterm(kiosk: SupervisorHost) -> None:
     async with kiosk.supervisor(stop_timeout=0.3) as supervisor:
         await until(lambda: supervisor.state == "running")
         pid = supervisor.pid
@@ -237,7 +243,7 @@ async def test_stop_kills_a_mediamtx_that_ignores_sigterm(kiosk: Kiosk) -> None:
     assert "ignoring signal" in supervisor.log_lines[-1]
 
 
-async def test_the_child_gets_no_mediamtx_override_variables(kiosk: Kiosk) -> None:
+async def test_the_child_gets_no_mediamtx_override_variables(kiosk: SupervisorHost) -> None:
     environ = {"PATH": os.environ["PATH"], "MTX_API": "no", "RTSP_RTSPADDRESS": ":1", "KEEP": "1"}
     async with kiosk.supervisor(environ=environ) as supervisor:
         await until(lambda: supervisor.state == "running")
@@ -246,7 +252,7 @@ async def test_the_child_gets_no_mediamtx_override_variables(kiosk: Kiosk) -> No
 
 
 async def test_an_orphan_on_the_api_port_is_reported_not_adopted(
-    kiosk: Kiosk, tmp_path: Path
+    kiosk: SupervisorHost, tmp_path: Path
 ) -> None:
     orphan_config = tmp_path / "orphan.yml"
     orphan_config.write_text(kiosk.config_text)
@@ -259,7 +265,9 @@ async def test_an_orphan_on_the_api_port_is_reported_not_adopted(
     )
 
 
-async def test_a_config_that_cannot_be_rendered_is_reported_as_failed(kiosk: Kiosk) -> None:
+async def test_a_config_that_cannot_be_rendered_is_reported_as_failed(
+    kiosk: SupervisorHost,
+) -> None:
     def broken() -> str:
         raise KeyError("booth list unavailable")
 

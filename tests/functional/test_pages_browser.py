@@ -24,14 +24,8 @@ from playwright.async_api import (
 import db
 from server.http.templating import static_url
 from server.ws import broadcast_caption
-from tests.pages_support import (
-    ENGLISH,
-    Kiosk,
-    booth_client,
-    chromium,
-    running_kiosk,
-    user_cookie,
-)
+from tests.harness.app import Kiosk
+from tests.pages_support import ENGLISH, booth_client, chromium, page_kiosk, user_cookie
 from tests.screenshots import screenshot_dir
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -62,7 +56,7 @@ async def browser() -> AsyncIterator[Browser]:
 @pytest.fixture
 async def kiosk(tmp_path: Path) -> AsyncIterator[Kiosk]:
     """The real app on loopback with a fresh SQLite file and the demo room."""
-    async with running_kiosk(tmp_path) as running:
+    async with page_kiosk(tmp_path) as running:
         yield running
 
 
@@ -78,8 +72,8 @@ async def open_page(browser: Browser, url: str, viewport: ViewportSize) -> Page:
 async def interpreter_page(browser: Browser, kiosk: Kiosk, name: str) -> Page:
     """An interpreter who redeemed an invite in the browser and landed on the console."""
     invite = await db.create_invite_token(ENGLISH, "interpreter", label=name)
-    page = await open_page(browser, f"{kiosk.url}/join/{invite.token}", LAPTOP)
-    await expect(page).to_have_url(f"{kiosk.url}/interpreter/{ENGLISH}")
+    page = await open_page(browser, f"{kiosk.base_url}/join/{invite.token}", LAPTOP)
+    await expect(page).to_have_url(f"{kiosk.base_url}/interpreter/{ENGLISH}")
     await expect(page.locator("#interpreter")).to_have_attribute("data-joined", "true")
     return page
 
@@ -98,7 +92,7 @@ def english_button(page: Page) -> Locator:
 async def test_listener_page_lists_the_floor_and_every_booth(
     browser: Browser, kiosk: Kiosk
 ) -> None:
-    page = await open_page(browser, f"{kiosk.url}/listen/demo/main", PHONE)
+    page = await open_page(browser, f"{kiosk.base_url}/listen/demo/main", PHONE)
     channels = page.locator("#channels [data-channel]")
     await expect(channels).to_have_count(3)
     await expect(channels).to_contain_text(["Floor", "English", "Deutsch"])
@@ -109,7 +103,7 @@ async def test_listener_page_lists_the_floor_and_every_booth(
 async def test_listener_page_flips_to_on_air_when_an_interpreter_joins(
     browser: Browser, kiosk: Kiosk
 ) -> None:
-    page = await open_page(browser, f"{kiosk.url}/listen/demo/main", PHONE)
+    page = await open_page(browser, f"{kiosk.base_url}/listen/demo/main", PHONE)
     await expect(english_button(page)).to_contain_text("off air")
     async with booth_client(kiosk, ENGLISH, await partner_token(kiosk, "Ana")) as ana:
         await ana.join()
@@ -121,7 +115,7 @@ async def test_listener_page_flips_to_on_air_when_an_interpreter_joins(
 async def test_listener_page_follows_a_handover_between_two_interpreters(
     browser: Browser, kiosk: Kiosk
 ) -> None:
-    page = await open_page(browser, f"{kiosk.url}/listen/demo/main", PHONE)
+    page = await open_page(browser, f"{kiosk.base_url}/listen/demo/main", PHONE)
     await english_button(page).click()
     async with (
         booth_client(kiosk, ENGLISH, await partner_token(kiosk, "Ana")) as ana,
@@ -246,7 +240,7 @@ async def test_console_sets_the_active_interpreter_of_a_booth(
     user_id, token = await user_cookie(kiosk, "tess@example.org")
     await db.add_membership(user_id, "demo", "technician")
     context = await browser.new_context(viewport=LAPTOP)
-    await context.add_cookies([{"name": "user_token", "value": token, "url": kiosk.url}])
+    await context.add_cookies([{"name": "user_token", "value": token, "url": kiosk.base_url}])
     page = await context.new_page()
     async with (
         booth_client(kiosk, ENGLISH, await partner_token(kiosk, "Ana")) as ana,
@@ -254,7 +248,7 @@ async def test_console_sets_the_active_interpreter_of_a_booth(
     ):
         await ana.join()
         await ben.join()
-        await page.goto(f"{kiosk.url}/console/demo")
+        await page.goto(f"{kiosk.base_url}/console/demo")
         card = page.locator(f'[data-booth-id="{ENGLISH}"]')
         await expect(card.locator('[data-field="active"]')).to_have_text("Ana")
         await card.locator('[data-field="choose"]').select_option(ben.participant_id)
@@ -270,7 +264,7 @@ async def test_console_sets_the_active_interpreter_of_a_booth(
 async def test_captions_panel_shows_partial_and_final_captions(
     browser: Browser, kiosk: Kiosk
 ) -> None:
-    page = await open_page(browser, f"{kiosk.url}/listen/demo/main", PHONE)
+    page = await open_page(browser, f"{kiosk.base_url}/listen/demo/main", PHONE)
     async with booth_client(kiosk, ENGLISH, await partner_token(kiosk, "Ana")) as ana:
         await ana.join()
         await expect(english_button(page)).to_have_attribute("data-on-air", "true")
@@ -293,7 +287,7 @@ async def test_captions_panel_shows_partial_and_final_captions(
 async def test_captions_can_be_switched_off_and_the_choice_is_remembered(
     browser: Browser, kiosk: Kiosk
 ) -> None:
-    page = await open_page(browser, f"{kiosk.url}/listen/demo/main", PHONE)
+    page = await open_page(browser, f"{kiosk.base_url}/listen/demo/main", PHONE)
     await english_button(page).click()
     await expect(page.locator("#captions")).to_be_visible()
     await page.locator(".lp-switch").click()
@@ -308,8 +302,8 @@ async def test_captions_can_be_switched_off_and_the_choice_is_remembered(
 async def test_listener_page_with_a_code_asks_for_it_before_listing_channels(
     browser: Browser, tmp_path: Path
 ) -> None:
-    async with running_kiosk(tmp_path, listener_code="4711") as coded:
-        page = await open_page(browser, f"{coded.url}/listen/demo/main", PHONE)
+    async with page_kiosk(tmp_path, listener_code="4711") as coded:
+        page = await open_page(browser, f"{coded.base_url}/listen/demo/main", PHONE)
         await expect(page.locator("#player")).to_be_hidden()
         await page.locator("#code-input").fill("0000")
         await page.locator("#code-form button").click()
@@ -329,11 +323,11 @@ async def test_listener_page_and_its_assets_weigh_under_150_kb(
     sizes: dict[str, int] = {}
 
     async def record(response: Response) -> None:
-        if urlsplit(response.url).netloc == urlsplit(kiosk.url).netloc and response.ok:
+        if urlsplit(response.url).netloc == urlsplit(kiosk.base_url).netloc and response.ok:
             sizes[urlsplit(response.url).path] = len(await response.body())
 
     page.on("response", record)
-    await page.goto(f"{kiosk.url}/listen/demo/main", wait_until="networkidle")
+    await page.goto(f"{kiosk.base_url}/listen/demo/main", wait_until="networkidle")
     await expect(page.locator("#listen")).to_have_attribute("data-socket", "open")
     assert "/listen/demo/main" in sizes
     assets = {static_url("js/listen.js"), static_url("js/whip.js"), static_url("css/listen.css")}

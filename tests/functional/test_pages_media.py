@@ -20,7 +20,8 @@ from playwright.async_api import Browser, Page, ViewportSize, expect
 
 import db
 from server.auth.credentials import decode_token
-from tests.pages_support import ENGLISH, Kiosk, booth_client, chromium, running_kiosk
+from tests.harness.app import Kiosk
+from tests.pages_support import ENGLISH, booth_client, chromium, page_kiosk
 
 pytestmark = [pytest.mark.anyio, pytest.mark.browser]
 WAIT_MS = 15_000
@@ -141,7 +142,7 @@ async def standin() -> AsyncIterator[tuple[WebRTCStandIn, int]]:
 @pytest.fixture
 async def kiosk(tmp_path: Path, standin: tuple[WebRTCStandIn, int]) -> AsyncIterator[Kiosk]:
     """The real app, its `/media` proxy pointed at the stand-in."""
-    async with running_kiosk(tmp_path, webrtc_port=standin[1]) as running:
+    async with page_kiosk(tmp_path, webrtc_port=standin[1]) as running:
         yield running
 
 
@@ -168,7 +169,7 @@ async def test_active_interpreter_publishes_over_whip_with_the_booth_token(
 ) -> None:
     upstream, _ = standin
     invite = await db.create_invite_token(ENGLISH, "interpreter", label="Ana")
-    page = await new_page(browser, f"{kiosk.url}/join/{invite.token}")
+    page = await new_page(browser, f"{kiosk.base_url}/join/{invite.token}")
     await eventually(lambda: upstream.posts(f"/{ENGLISH}/whip"), page)
     offer = upstream.posts(f"/{ENGLISH}/whip")[0]
     assert offer.content_type == "application/sdp"
@@ -186,7 +187,7 @@ async def test_interpreter_deletes_the_whip_session_when_passing_the_mic(
 ) -> None:
     upstream, _ = standin
     invite = await db.create_invite_token(ENGLISH, "interpreter", label="Ana")
-    page = await new_page(browser, f"{kiosk.url}/join/{invite.token}")
+    page = await new_page(browser, f"{kiosk.base_url}/join/{invite.token}")
     await eventually(lambda: upstream.posts(f"/{ENGLISH}/whip"), page)
     partner = await db.create_invite_token(ENGLISH, "interpreter", label="Ben")
     token = kiosk.booth_token(f"invite:{partner.id}", ENGLISH, "Ben")
@@ -210,7 +211,7 @@ async def test_listener_retries_whep_until_the_stream_exists(
     token = kiosk.booth_token(f"invite:{partner.id}", ENGLISH, "Ana")
     async with booth_client(kiosk, ENGLISH, token) as ana:
         await ana.join()
-        page = await new_page(browser, f"{kiosk.url}/listen/demo/main")
+        page = await new_page(browser, f"{kiosk.base_url}/listen/demo/main")
         await page.locator(f'[data-channel="{ENGLISH}"][data-on-air="true"]').click()
         await eventually(lambda: len(upstream.posts(whep)) >= 2, page)
         first, second = upstream.posts(whep)[:2]

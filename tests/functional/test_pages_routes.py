@@ -13,7 +13,8 @@ import pytest
 import db
 from server.auth.credentials import decode_token
 from server.http.routes.pages import MEDIA_TOKEN_MINUTES
-from tests.pages_support import ENGLISH, GERMAN, Kiosk, running_kiosk, user_cookie
+from tests.harness.app import Kiosk
+from tests.pages_support import ENGLISH, GERMAN, page_kiosk, user_cookie
 
 pytestmark = pytest.mark.anyio
 MEDIA_TOKEN_RE = re.compile(r'data-media-token="([^"]+)"')
@@ -22,7 +23,7 @@ MEDIA_TOKEN_RE = re.compile(r'data-media-token="([^"]+)"')
 @pytest.fixture
 async def kiosk(tmp_path: Path) -> AsyncIterator[Kiosk]:
     """The real app on loopback with the demo room."""
-    async with running_kiosk(tmp_path) as running:
+    async with page_kiosk(tmp_path) as running:
         yield running
 
 
@@ -32,7 +33,7 @@ async def get(
     """GET without following redirects: status, body and headers."""
     async with (
         aiohttp.ClientSession(cookies=cookies or {}) as session,
-        session.get(kiosk.url + path, allow_redirects=False) as response,
+        session.get(kiosk.base_url + path, allow_redirects=False) as response,
     ):
         return response.status, await response.text(), dict(response.headers)
 
@@ -99,7 +100,7 @@ async def test_media_token_endpoint_renews_the_token_for_the_session(kiosk: Kios
     cookies = await interpreter_session(kiosk, ENGLISH)
     async with (
         aiohttp.ClientSession(cookies=cookies) as session,
-        session.get(f"{kiosk.url}/interpreter/{ENGLISH}/media-token") as response,
+        session.get(f"{kiosk.base_url}/interpreter/{ENGLISH}/media-token") as response,
     ):
         assert response.status == 200
         assert response.headers["Cache-Control"] == "no-store"
@@ -149,7 +150,7 @@ async def test_listener_page_of_an_unknown_room_is_a_404_page(kiosk: Kiosk) -> N
 
 
 async def test_listener_page_asks_for_the_code_when_the_event_has_one(tmp_path: Path) -> None:
-    async with running_kiosk(tmp_path, listener_code="4711") as coded:
+    async with page_kiosk(tmp_path, listener_code="4711") as coded:
         status, body, _ = await get(coded, "/listen/demo/main")
     assert status == 200
     assert 'data-code-required="true"' in body

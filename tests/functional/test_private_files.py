@@ -15,8 +15,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.cli_support import ROOT, run_process
 from tests.fakes import free_port
+
+# Slow: each test runs the CLI as a subprocess.
+pytestmark = pytest.mark.slow
 
 WAIT = 30.0  # a safety net against hangs, never a measured duration
 

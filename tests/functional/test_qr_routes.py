@@ -8,16 +8,8 @@ import pytest
 
 import db
 from server.http.routes.qr import qr_svg
-from tests.server_support import (
-    PASSWORD,
-    browser,
-    create_account,
-    make_config,
-    make_services,
-    post_login,
-    seed_booth,
-    serve,
-)
+from tests.harness.app import make_config, make_services
+from tests.server_support import PASSWORD, browser, create_account, post_login, seed_booth, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.auth.rate_limit import FailureLimiter, retry_after_header
-from tests.server_support import FakeClock
+from tests.harness.clock import FakeClock
 
 
 def limiter(clock: FakeClock, max_keys: int = 100) -> FailureLimiter:

@@ -10,26 +10,22 @@ import pytest
 
 import db
 from server.keys import BOOTH_RUNTIME
-from tests.ws_support import (
-    EN,
-    FakeClock,
-    Kiosk,
-    is_state,
-    next_of_type,
-    running_kiosk,
-    seed_venue,
-    wait_for,
-)
+from tests.harness.app import Kiosk, make_secrets, make_services, running_kiosk
+from tests.harness.clock import FakeClock
+from tests.ws_support import EN, is_state, next_of_type, seed_venue, wait_for
 
 pytestmark = pytest.mark.anyio
+
+SECRETS = make_secrets()
 
 
 @asynccontextmanager
 async def kiosk_on(path: Path, clock: FakeClock) -> AsyncIterator[Kiosk]:
-    """One run of the kiosk on the database file: open it, serve, stop, close it."""
+    """One run of the kiosk on the database file: open it, serve, stop, close it. Every run
+    keeps the same secrets, as a kiosk's data folder does."""
     await db.init_db(db.sqlite_url(path), generate_schemas=True)
     try:
-        async with running_kiosk(clock) as kiosk:
+        async with running_kiosk(services=make_services(clock, secrets=SECRETS)) as kiosk:
             yield kiosk
     finally:
         await db.close_db()

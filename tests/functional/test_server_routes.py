@@ -9,14 +9,13 @@ import pytest
 import db
 from server.http.templating import static_url
 from server.keys import MEDIA
+from tests.harness.app import make_config, make_services
+from tests.harness.clock import FakeClock
 from tests.server_support import (
     PASSWORD,
-    FakeClock,
     browser,
     create_account,
     form_token,
-    make_config,
-    make_services,
     origin_of,
     post_login,
     serve,

@@ -26,7 +26,11 @@ from aiohttp.test_utils import TestServer
 from kiosk.cli import main
 from tests.cli_support import ROOT
 from tests.fakes import free_port
-from tests.server_support import make_config, make_services, seed_booth, serve
+from tests.harness.app import make_config, make_services
+from tests.server_support import seed_booth, serve
+
+# Slow: each test fills sockets up to the server's limits.
+pytestmark = pytest.mark.slow
 
 WAIT = 30.0  # a safety net against hangs, never a measured duration
 LOWERED_LIMIT = 256

@@ -16,9 +16,10 @@ import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 import db
-from server.auth.credentials import hash_password
-from tests.pages_support import ENGLISH, Kiosk, chromium, running_kiosk, user_cookie
+from tests.harness.app import Kiosk
+from tests.pages_support import ENGLISH, chromium, page_kiosk, user_cookie
 from tests.screenshots import screenshot_dir
+from tests.server_support import password_hash
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 WAIT_MS = 15_000
@@ -43,13 +44,13 @@ async def browser() -> AsyncIterator[Browser]:
 @pytest.fixture
 async def kiosk(tmp_path: Path) -> AsyncIterator[Kiosk]:
     """The real app on loopback with the demo room (event `demo`, booths en and de)."""
-    async with running_kiosk(tmp_path) as running:
+    async with page_kiosk(tmp_path) as running:
         yield running
 
 
 async def staff_user(email: str, *, admin: bool = False, technician_of: str = "") -> int:
     """An account with the password "pw", optionally admin or technician of an event."""
-    user = await db.create_user(email, hash_password("pw"), email.split("@")[0].title())
+    user = await db.create_user(email, password_hash("pw"), email.split("@")[0].title())
     if admin:
         user.is_admin = True
         await user.save()
@@ -61,7 +62,7 @@ async def staff_user(email: str, *, admin: bool = False, technician_of: str = ""
 async def home_links(kiosk: Kiosk, cookies: dict[str, str]) -> list[str]:
     async with (
         aiohttp.ClientSession(cookies=cookies) as session,
-        session.get(kiosk.url + "/") as response,
+        session.get(kiosk.base_url + "/") as response,
     ):
         assert response.status == 200
         return HREF_RE.findall(await response.text())
@@ -102,7 +103,7 @@ async def test_home_shows_strangers_only_the_sign_in_link(kiosk: Kiosk) -> None:
 async def test_the_403_page_links_to_sign_in_and_back(kiosk: Kiosk) -> None:
     async with (
         aiohttp.ClientSession() as session,
-        session.get(kiosk.url + "/admin/events/demo?tab=rooms", allow_redirects=False) as got,
+        session.get(kiosk.base_url + "/admin/events/demo?tab=rooms", allow_redirects=False) as got,
     ):
         assert got.status == 403
         body = await got.text()
@@ -115,7 +116,7 @@ async def test_the_403_page_links_to_sign_in_and_back(kiosk: Kiosk) -> None:
 async def test_a_json_403_stays_json(kiosk: Kiosk) -> None:
     async with (
         aiohttp.ClientSession() as session,
-        session.get(kiosk.url + "/admin", headers={"Accept": "application/json"}) as got,
+        session.get(kiosk.base_url + "/admin", headers={"Accept": "application/json"}) as got,
     ):
         assert got.status == 403
         assert (await got.json())["error"] == "forbidden"
@@ -141,14 +142,14 @@ async def test_staff_sign_in_leads_to_the_admin_and_the_web_console(
 ) -> None:
     await staff_user("tech@example.org", technician_of="demo")
     page = await new_page(browser)
-    await page.goto(kiosk.url + "/")
+    await page.goto(kiosk.base_url + "/")
     await page.get_by_role("link", name="Staff sign in").click()
     await sign_in(page, "tech@example.org")
     await expect(page.get_by_text("Signed in as Tech")).to_be_visible()
     await page.screenshot(path=str(screenshot_dir() / "home-signed-in-phone.png"), full_page=True)
     await expect(page.get_by_role("link", name="Admin panel")).to_be_visible()
     await page.get_by_role("link", name="Web console · demo").click()
-    await expect(page).to_have_url(kiosk.url + "/console/demo")
+    await expect(page).to_have_url(kiosk.base_url + "/console/demo")
     await expect(page.locator(".cx-card")).to_have_count(2)
     await page.context.close()
 
@@ -158,21 +159,21 @@ async def test_the_403_page_signs_in_and_returns_to_the_page(
 ) -> None:
     await staff_user("root@example.org", admin=True)
     page = await new_page(browser)
-    response = await page.goto(kiosk.url + "/admin")
+    response = await page.goto(kiosk.base_url + "/admin")
     assert response is not None and response.status == 403
     await page.screenshot(path=str(screenshot_dir() / "forbidden-phone.png"), full_page=True)
     await page.get_by_role("link", name="Sign in").click()
     await sign_in(page, "root@example.org")
-    await expect(page).to_have_url(kiosk.url + "/admin")
+    await expect(page).to_have_url(kiosk.base_url + "/admin")
     await page.context.close()
 
 
 async def test_the_web_console_fits_a_390_px_phone(browser: Browser, kiosk: Kiosk) -> None:
     await staff_user("tech@example.org", technician_of="demo")
     page = await new_page(browser)
-    await page.goto(kiosk.url + "/login?next=/console/demo")
+    await page.goto(kiosk.base_url + "/login?next=/console/demo")
     await sign_in(page, "tech@example.org")
-    await expect(page).to_have_url(kiosk.url + "/console/demo")
+    await expect(page).to_have_url(kiosk.base_url + "/console/demo")
     await expect(page.locator(".cx-card")).to_have_count(2)
     await page.screenshot(path=str(screenshot_dir() / "console-phone.png"), full_page=True)
     width = await page.evaluate("document.documentElement.scrollWidth")

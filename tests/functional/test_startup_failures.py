@@ -26,6 +26,9 @@ from kiosk.cli import main
 from tests.cli_support import ROOT, one_error_line, run_process
 from tests.fakes import free_port
 
+# Slow: each test starts the kiosk as a subprocess and waits for it to fail.
+pytestmark = pytest.mark.slow
+
 WAIT = 60.0  # a safety net against hangs, never a measured duration
 ANSI = re.compile(r"\x1b(\[[0-9;?<>=$]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-_])")
 

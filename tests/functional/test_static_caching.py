@@ -9,7 +9,8 @@ import pytest
 
 import db
 from server.http.templating import STATIC_DIR, static_url, static_version
-from tests.server_support import browser, make_config, make_services, serve
+from tests.harness.app import make_config, make_services
+from tests.server_support import browser, serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 
@@ -25,6 +26,8 @@ async def test_the_listener_page_links_assets_that_are_cached_for_good(tmp_path:
         replies = {url: await phone.get(url) for url in assets}
         # A script imports its neighbours by relative URL: they are versioned alike.
         imported = await phone.get(static_url("js/socket.js"))
+        for reply in [*replies.values(), imported]:
+            await reply.read()  # releases the connection: an unread response leaks it
     assert set(assets) == {
         static_url("css/base.css"),
         static_url("css/listen.css"),
@@ -44,6 +47,7 @@ async def test_the_listener_page_revalidates_with_its_etag(tmp_path: Path) -> No
     await db.create_event("demo", "Demo")
     async with serve(make_config(tmp_path), make_services()) as server, browser(server) as phone:
         first = await phone.get("/listen/demo/main")
+        await first.read()  # releases the connection: an unread response leaks it
         tag = first.headers["ETag"]
         again = await phone.get("/listen/demo/main", headers={"If-None-Match": tag})
         again_body = await again.read()
@@ -67,6 +71,8 @@ async def test_unversioned_and_unknown_assets_are_not_cached_for_good(tmp_path: 
             else {"If-Modified-Since": plain.headers["Last-Modified"]},
         )
         missing = await client.get(f"/static/{static_version()}/css/nope.css")
+        for reply in (plain, revalidated, missing):
+            await reply.read()  # releases the connection: an unread response leaks it
     assert plain.status == 200 and plain.headers["Cache-Control"] == "no-cache"
     assert revalidated.status == 304
     assert missing.status == 404 and "immutable" not in missing.headers.get("Cache-Control", "")
@@ -83,6 +89,8 @@ async def test_styles_and_scripts_travel_gzipped(tmp_path: Path) -> None:
         body = await script.read()  # aiohttp decompresses
         raw = await client.get(static_url("js/listen.js"), headers={"Accept-Encoding": "identity"})
         page = await client.get("/", headers={"Accept-Encoding": "gzip"})
+        for reply in (raw, page):
+            await reply.read()  # releases the connection: an unread response leaks it
     assert script.headers["Content-Encoding"] == "gzip"
     assert body == (STATIC_DIR / "js" / "listen.js").read_bytes()
     assert "Content-Encoding" not in raw.headers

@@ -15,6 +15,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Slow: each test runs the kiosk as a subprocess on the tracked configuration.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SKIP = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache", "data", "*.egg-info")
 # A module naming the repository's own file: ROOT / "kiosk.toml", or a bare relative path.

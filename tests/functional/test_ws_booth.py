@@ -11,17 +11,17 @@ import db
 from server.auth.credentials import create_booth_token
 from server.booth.chat import PostedChat
 from server.keys import BOOTH_RUNTIME
+from tests.harness.app import Kiosk, running_kiosk
+from tests.harness.clock import FakeClock
 from tests.ws_support import (
     EN,
     FR,
-    Kiosk,
     channel,
     close_code,
     connected,
     is_state,
     next_message,
     next_of_type,
-    running_kiosk,
     seed_venue,
     wait_for,
 )
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.anyio
 async def kiosk(memory_db: None) -> AsyncIterator[Kiosk]:
     """The websocket app over a seeded in-memory database."""
     await seed_venue()
-    async with running_kiosk() as running:
+    async with running_kiosk(clock=FakeClock()) as running:
         yield running
 
 
@@ -71,7 +71,7 @@ async def test_listener_token_on_booth_socket_is_closed_with_4003(kiosk: Kiosk) 
 async def test_session_cookie_authenticates_the_socket(kiosk: Kiosk) -> None:
     token = await kiosk.interpreter_token(EN, "Ana")
     ws = await kiosk.session.ws_connect(
-        kiosk.url(f"/ws/booth/{EN}"), headers={"Cookie": f"session_token={token}"}
+        kiosk.ws_url(f"/ws/booth/{EN}"), headers={"Cookie": f"session_token={token}"}
     )
     await ws.send_json({"type": "booth:join"})
     joined = await next_of_type(ws, "booth:joined")
@@ -93,7 +93,7 @@ async def test_frame_over_64_kib_closes_with_1009(kiosk: Kiosk) -> None:
 
 async def test_shutdown_closes_open_sockets_with_1001(memory_db: None) -> None:
     await seed_venue()
-    async with running_kiosk() as kiosk:
+    async with running_kiosk(clock=FakeClock()) as kiosk:
         ana = await kiosk.booth(EN, await kiosk.interpreter_token(EN, "Ana"))
         listen_ws = await kiosk.listener("conf", "main")
         await kiosk.server.close()

@@ -10,15 +10,15 @@ import pytest
 import db
 from server.keys import BOOTH_RUNTIME
 from server.ws import broadcast_caption
+from tests.harness.app import Kiosk, running_kiosk
+from tests.harness.clock import FakeClock
 from tests.ws_support import (
     EN,
     FR,
     PIN_EN,
-    Kiosk,
     close_code,
     next_message,
     next_of_type,
-    running_kiosk,
     seed_venue,
     small_receive_buffer,
     wait_for,
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.anyio
 async def kiosk(memory_db: None) -> AsyncIterator[Kiosk]:
     """The websocket app over a seeded in-memory database."""
     await seed_venue()
-    async with running_kiosk() as running:
+    async with running_kiosk(clock=FakeClock()) as running:
         yield running
 
 
@@ -177,7 +177,7 @@ async def test_slow_listener_is_dropped_without_stalling_others(kiosk: Kiosk) ->
         connector=aiohttp.TCPConnector(socket_factory=small_receive_buffer)
     )
     try:
-        slow = await stalled_session.ws_connect(kiosk.url("/ws/listen/conf/main"))
+        slow = await stalled_session.ws_connect(kiosk.ws_url("/ws/listen/conf/main"))
         fast = await kiosk.listener("conf", "main")
         for ws in (slow, fast):
             await ws.send_json({"type": "listen:select", "booth_id": EN})

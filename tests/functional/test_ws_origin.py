@@ -19,7 +19,8 @@ from aiohttp.test_utils import TestServer
 import db
 from server.auth.credentials import create_booth_token
 from server.services import Services
-from tests.server_support import make_config, make_services, seed_booth, serve
+from tests.harness.app import make_config, make_services
+from tests.server_support import seed_booth, serve
 from tests.ws_support import WAIT, close_code
 
 pytestmark = pytest.mark.anyio

@@ -9,16 +9,7 @@ from server.transcription.aggregator import (
     ends_sentence,
 )
 from server.transcription.streaming import LocalAgreement, TimedWord
-
-
-class FakeClock:
-    """A clock that only moves when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.harness.clock import FakeClock
 
 
 def words(text: str, start: float = 0.0, step: float = 0.4) -> list[TimedWord]:
@@ -34,7 +25,7 @@ def statuses(captions: list[Caption]) -> list[tuple[str, str]]:
 
 
 def test_tentative_words_only_show_in_the_partial() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
     first = aggregator.feed([], words("Good"), utterance_ended=False)
     second = aggregator.feed(words("Good"), words("morning every", 0.4), utterance_ended=False)
     assert statuses(first + second) == [("partial", "Good"), ("partial", "Good morning every")]
@@ -42,13 +33,13 @@ def test_tentative_words_only_show_in_the_partial() -> None:
 
 
 def test_unchanged_text_emits_nothing() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
     aggregator.feed([], words("Good morning"), utterance_ended=False)
     assert aggregator.feed([], words("Good morning"), utterance_ended=False) == []
 
 
 def test_sentence_end_finalises_the_sentence_and_the_rest_stays_partial() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
     said = words("Good morning everyone. Today we talk", 2.0)
     captions = aggregator.feed(said, [], utterance_ended=False)
     assert statuses(captions) == [
@@ -61,13 +52,13 @@ def test_sentence_end_finalises_the_sentence_and_the_rest_stays_partial() -> Non
 
 
 def test_question_and_exclamation_marks_split_sentences_too() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
     captions = aggregator.feed(words("Ready? Yes! Go."), [], utterance_ended=True)
     assert statuses(captions) == [("final", "Ready?"), ("final", "Yes!"), ("final", "Go.")]
 
 
 def test_abbreviations_and_initials_do_not_end_sentences() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
     said = words("Mr. Smith met Dr. J. Watson, e.g. at noon. Then")
     captions = aggregator.feed(said, [], utterance_ended=False)
     assert statuses(captions)[0] == ("final", "Mr. Smith met Dr. J. Watson, e.g. at noon.")
@@ -75,7 +66,7 @@ def test_abbreviations_and_initials_do_not_end_sentences() -> None:
 
 
 def test_full_stop_on_the_last_word_heard_waits_for_more() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
     captions = aggregator.feed(words("We begin."), [], utterance_ended=False)
     assert statuses(captions) == [("partial", "We begin.")]
     captions = aggregator.feed([], words("Now", 0.8), utterance_ended=False)
@@ -83,13 +74,13 @@ def test_full_stop_on_the_last_word_heard_waits_for_more() -> None:
 
 
 def test_the_end_of_an_utterance_makes_a_final_of_an_unfinished_sentence() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
     captions = aggregator.feed(words("and then we went"), [], utterance_ended=True)
     assert statuses(captions) == [("final", "and then we went")]
 
 
 def test_a_final_is_forced_by_time_since_its_speech_started() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     aggregator = CaptionAggregator("ev/main/en", clock, max_caption_seconds=10.0)
     said = words(" ".join(f"w{n}" for n in range(40)), 0.0, 0.5)
     finals: list[Caption] = []
@@ -104,7 +95,7 @@ def test_a_final_is_forced_by_time_since_its_speech_started() -> None:
 
 
 def test_a_final_is_forced_at_a_word_boundary_when_the_caption_is_too_long() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock(), max_chars=30)
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0), max_chars=30)
     captions = aggregator.feed(
         words("alpha bravo charlie delta echo foxtrot golf"), [], utterance_ended=False
     )
@@ -115,7 +106,7 @@ def test_a_final_is_forced_at_a_word_boundary_when_the_caption_is_too_long() -> 
 
 
 def test_tick_forces_the_timed_final_without_new_words() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     aggregator = CaptionAggregator("ev/main/en", clock, clear_after_seconds=60.0)
     aggregator.feed(words("still talking"), [], utterance_ended=False)
     clock.now = 9.9
@@ -125,7 +116,7 @@ def test_tick_forces_the_timed_final_without_new_words() -> None:
 
 
 def test_silence_clears_the_caption() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     aggregator = CaptionAggregator("ev/main/en", clock)
     aggregator.feed(words("Thank you."), [], utterance_ended=True)
     clock.now = 3.9
@@ -137,19 +128,19 @@ def test_silence_clears_the_caption() -> None:
 
 
 def test_flush_ends_the_stream_with_final_and_clear() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
     aggregator.feed(words("last"), words("words", 0.4), utterance_ended=False)
     assert statuses(aggregator.flush()) == [("final", "last words"), ("clear", "")]
 
 
 def test_tentative_speech_revised_to_nothing_clears_its_partial() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
     aggregator.feed([], words("um"), utterance_ended=False)
     assert statuses(aggregator.feed([], [], utterance_ended=True)) == [("clear", "")]
 
 
 def test_finals_never_overlap_even_when_word_times_do() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
     first = aggregator.feed(words("One two.", 0.0, 1.0), [], utterance_ended=True)
     second = aggregator.feed(words("Three.", 1.5, 1.0), [], utterance_ended=True)
     assert first[0].ended_at == 2.0
@@ -157,14 +148,14 @@ def test_finals_never_overlap_even_when_word_times_do() -> None:
 
 
 def test_context_is_the_recent_settled_text() -> None:
-    aggregator = CaptionAggregator("ev/main/en", FakeClock())
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
     aggregator.feed(words("The caller asked."), [], utterance_ended=True)
     aggregator.feed(words("Then the"), words("caller", 1.0), utterance_ended=False)
     assert aggregator.context == "The caller asked. Then the"
 
 
 def test_seq_is_monotonic_across_booths_sharing_a_counter() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     shared = counter_from()
     english = CaptionAggregator("ev/main/en", clock, next_seq=shared)
     german = CaptionAggregator("ev/main/de", clock, next_seq=shared)
@@ -243,7 +234,7 @@ def test_an_empty_run_keeps_the_words_already_heard() -> None:
 
 
 def test_a_long_settled_utterance_becomes_finals_of_at_most_the_time_limit() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     aggregator = CaptionAggregator("ev/main/en", clock, max_caption_seconds=4.0)
     said = words(" ".join(f"w{n}" for n in range(25)), 0.0, 0.5)  # 12.5 s without a pause
     clock.now = 13.0

@@ -161,7 +161,7 @@ async def kiosk(memory_db: None, tmp_path: Path) -> AsyncIterator[MediaKiosk]:
 
 
 async def test_the_kiosk_hook_decides_what_the_real_mediamtx_asks(kiosk: MediaKiosk) -> None:
-    ana = await kiosk.booth_token(EN)
+    ana = await kiosk.invite_token(EN)
     listener = kiosk.listener_token("ev", "main")
     # Allowed requests get past the hook (406: the test's offer carries no audio track).
     assert await kiosk.whip(EN, ana) == 406

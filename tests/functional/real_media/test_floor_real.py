@@ -230,7 +230,7 @@ async def test_nobody_publishes_on_the_floor_without_a_floor_token(
     await set_floor("ev/main", "page", "")
     async with media_kiosk(tmp_path, binary=mediamtx_binary) as kiosk:
         await kiosk.until_health("running")
-        booth = await kiosk.booth_token("ev/main/en", role="technician")
+        booth = await kiosk.invite_token("ev/main/en", role="technician")
         for token in (None, booth, kiosk.listener_token("ev", "main")):
             assert await kiosk.whip(FLOOR, token) == 401
         # The control: a floor token gets past the hook; MediaMTX then refuses the empty offer

@@ -43,7 +43,7 @@ async def path_config(kiosk: MediaKiosk, name: str) -> dict[str, object]:
 
 
 async def test_healthz_says_running_and_mediamtx_serves_every_path(kiosk: MediaKiosk) -> None:
-    body = await kiosk.health()
+    body = await kiosk.healthz()
     assert (body["ok"], body["mediamtx"], "mediamtx_reason" in body) == (True, "running", False)
     assert await kiosk.configured_paths() == SEEDED_PATHS
     assert kiosk.supervisor.log_lines, "MediaMTX's own output reaches the Logs screen"
@@ -64,7 +64,7 @@ async def test_a_booth_added_by_another_process_is_served_at_its_first_offer(
 ) -> None:
     # Nobody told this kiosk: the first WHIP offer adds the path before it is forwarded.
     await db.create_booth("ev", "hall", "it", "Italiano")
-    status = await kiosk.whip("ev/hall/it", await kiosk.booth_token("ev/hall/it"))
+    status = await kiosk.whip("ev/hall/it", await kiosk.invite_token("ev/hall/it"))
     # The path exists and the hook allowed it; then the real MediaMTX refuses an offer
     # without an audio track with 406, where an unknown path gives 400 and a refusal 401.
     assert status == 406
