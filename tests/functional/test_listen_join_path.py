@@ -9,8 +9,10 @@ current one, also after a change.
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ import pytest
 import db
 from kiosk.hosting import ServerHost
 from server.config import ConfigError, parse_config
+from server.hosting.collector import YOUNG_THRESHOLD, pace_collector
 from server.hosting.runner import RunningServer, run_server
 from server.hosting.startup import kernel_backlog_cap
 from server.keys import WS_HUB
@@ -86,6 +89,56 @@ async def test_the_console_server_listens_with_the_configured_backlog(tmp_path: 
         assert kernel_backlog(running.https_port) == expected_backlog(700)
     finally:
         await host.stop()
+
+
+# ---------------------------------------------------------------------- the collector's pace
+
+
+@pytest.fixture
+def default_collector() -> Iterator[None]:
+    """CPython's default thresholds for the test, and whatever was set before put back after."""
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+async def test_serve_and_the_console_pace_the_collector(
+    tmp_path: Path, default_collector: None
+) -> None:
+    config = make_config(tmp_path, server={"host": "127.0.0.1", "port": 0, "tls": "off"})
+    started: asyncio.Future[RunningServer] = asyncio.get_running_loop().create_future()
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_server(config, ready=started.set_result, stop=stop, handle_signals=False)
+    )
+    try:
+        await asyncio.wait_for(started, 30)
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+    finally:
+        stop.set()
+        await task
+
+    gc.set_threshold(700, 10, 10)
+    host = ServerHost(make_config(tmp_path / "console", server={"port": 0}), make_services())
+    try:
+        await host.start()
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+    finally:
+        await host.stop()
+
+
+def test_pacing_never_lowers_a_threshold_nor_enables_a_disabled_collector(
+    default_collector: None,
+) -> None:
+    gc.set_threshold(50_000, 20, 5)
+    pace_collector()
+    assert gc.get_threshold() == (50_000, 20, 5)
+    gc.set_threshold(0, 10, 10)  # 0: automatic collection is off
+    pace_collector()
+    assert gc.get_threshold() == (0, 10, 10)
 
 
 # ---------------------------------------------------------------------- no database per phone
