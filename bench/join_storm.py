@@ -10,11 +10,14 @@ between the two servers so that both see the same machine load. For each N and s
   the repeats (and the median phone's wait);
 - the kernel's listen-queue overflows during the storms (`ListenOverflows` in /proc/net/netstat:
   a count for the whole machine, so anything else connecting on it is counted too);
-- errors (refused, reset, no first frame within 30 s), and the listen backlog `ss -ltn` shows.
+- errors (refused, reset, no first frame within 30 s), and the listen backlog `ss -ltn` shows;
+- the server process's CPU time per phone (user + system, from the storm's start until the last
+  phone had its frame): the work each phone costs, which the machine's other load hardly moves.
 
     python bench/join_storm.py                               # N = 500, 2000, 5000; 5 repeats
     python bench/join_storm.py --sizes 2000 --repeats 3 --json storm.json
-    python bench/join_storm.py --sizes 2000 --profile connect.txt   # pyinstrument, ours only
+    python bench/join_storm.py --sizes 2000 --profile connect.txt   # pyinstrument, ours
+    python bench/join_storm.py --sizes 2000 --profile bare.txt --profile-kind bare
     python bench/join_storm.py --kinds bare ours ours-uvloop         # uvloop, same run
 
 Targets at 2,000 phones: ours ≤ 1.3 × bare, and 0 listen overflows.
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import statistics
 import subprocess
 import sys
@@ -53,6 +57,7 @@ class Result:
     backlog: int
     storm_ms: list[float] = field(default_factory=list)
     median_phone_ms: list[float] = field(default_factory=list)
+    cpu_us_per_phone: list[float] = field(default_factory=list)
     overflows: list[int] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
 
@@ -65,6 +70,11 @@ class Result:
     def max_ms(self) -> float:
         """Slowest storm over the repeats."""
         return max(self.storm_ms) if self.storm_ms else float("nan")
+
+    @property
+    def cpu_us(self) -> float:
+        """Median server CPU time per phone over the repeats, in microseconds."""
+        return statistics.median(self.cpu_us_per_phone) if self.cpu_us_per_phone else float("nan")
 
 
 def listen_overflows() -> dict[str, int]:
@@ -96,6 +106,17 @@ def listen_backlog(port: int) -> int:
         raise RuntimeError(f"nothing listens on port {port}")
     # Columns: Recv-Q Send-Q Local Peer (the state column is left out with `state ...`).
     return int(lines[0].split()[1])
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process `pid` so far (fields 14 and 15 of /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        # The command name (field 2) may hold spaces; the fields after its ")" are fixed.
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 class ServerProcess:
@@ -158,13 +179,20 @@ class Clients:
             self.pipes.append(parent)
             self.processes.append(process)
 
-    def storm(self, port: int, phones: int, sources: int, path: str = PATH) -> dict[str, Any]:
-        """Open `phones` sockets to `port` at once, spread over the processes; then release."""
+    def storm(
+        self, port: int, phones: int, sources: int, path: str = PATH, server_pid: int | None = None
+    ) -> dict[str, Any]:
+        """Open `phones` sockets to `port` at once, spread over the processes; then release.
+
+        With `server_pid`, also the server's CPU time from the start until every phone had its
+        frame (before the release, so closing the sockets is not counted).
+        """
         shares = [
             phones // len(self.pipes) + (i < phones % len(self.pipes))
             for i in range(len(self.pipes))
         ]
         before = listen_overflows()
+        cpu_before = process_cpu_seconds(server_pid) if server_pid else 0.0
         start_at = time.monotonic() + 0.3  # every process is waiting before the instant comes
         first = 0
         for pipe, share in zip(self.pipes, shares, strict=True):
@@ -178,6 +206,7 @@ class Clients:
             for name, n in figures["errors"].items():
                 errors[name] = errors.get(name, 0) + n
         after = listen_overflows()
+        cpu = process_cpu_seconds(server_pid) - cpu_before if server_pid else float("nan")
         for pipe in self.pipes:
             pipe.send(("release",))
         for pipe in self.pipes:
@@ -189,6 +218,7 @@ class Clients:
             else float("nan"),
             "overflows": after["ListenOverflows"] - before["ListenOverflows"],
             "errors": errors,
+            "cpu_us_per_phone": cpu * 1e6 / phones,
         }
 
     def stop(self) -> None:
@@ -214,28 +244,34 @@ def run(args: argparse.Namespace) -> list[Result]:
             for repeat in range(args.repeats):
                 order = args.kinds if repeat % 2 == 0 else tuple(reversed(args.kinds))
                 for kind in order:
-                    figures = clients.storm(servers[kind].port, phones, args.sources)
+                    server = servers[kind]
+                    figures = clients.storm(
+                        server.port, phones, args.sources, server_pid=server.process.pid
+                    )
                     result = by_kind[kind]
                     result.storm_ms.append(figures["storm_ms"])
                     result.median_phone_ms.append(figures["median_phone_ms"])
                     result.overflows.append(figures["overflows"])
+                    result.cpu_us_per_phone.append(figures["cpu_us_per_phone"])
                     for name, n in figures["errors"].items():
                         result.errors[name] = result.errors.get(name, 0) + n
                     print(
                         f"  N={phones} {kind}: {figures['storm_ms']:.0f} ms, "
                         f"{figures['overflows']} overflows, "
-                        f"{sum(figures['errors'].values())} errors",
+                        f"{sum(figures['errors'].values())} errors, "
+                        f"server CPU {figures['cpu_us_per_phone']:.0f} µs/phone",
                         flush=True,
                     )
                     servers[kind].wait_drained()
             results += by_kind.values()
-        if args.profile and "ours" in servers:
-            ours = servers["ours"]
-            ours.command("profile-start")
-            figures = clients.storm(ours.port, args.profile_size, args.sources)
-            ours.command(f"profile-stop {args.profile.resolve()}")
+        if args.profile and args.profile_kind in servers:
+            profiled = servers[args.profile_kind]
+            profiled.command("profile-start")
+            figures = clients.storm(profiled.port, args.profile_size, args.sources)
+            profiled.command(f"profile-stop {args.profile.resolve()}")
             print(
-                f"profiled storm of {args.profile_size}: {figures['storm_ms']:.0f} ms "
+                f"profiled storm of {args.profile_size} ({args.profile_kind}): "
+                f"{figures['storm_ms']:.0f} ms "
                 f"(under the profiler); report in {args.profile}",
                 flush=True,
             )
@@ -250,13 +286,13 @@ def report(results: list[Result]) -> None:
     """Print the table and the ours/bare ratios."""
     print(
         f"{'N':>6} {'server':>11} {'backlog':>7} {'p50 ms':>8} {'max ms':>8} {'phone p50':>9}"
-        f" {'overflows':>9} {'errors':>6}"
+        f" {'overflows':>9} {'errors':>6} {'CPU µs/phone':>12}"
     )
     for r in results:
         print(
             f"{r.phones:>6} {r.kind:>11} {r.backlog:>7} {r.p50_ms:>8.0f} {r.max_ms:>8.0f}"
             f" {statistics.median(r.median_phone_ms):>9.0f} {sum(r.overflows):>9}"
-            f" {sum(r.errors.values()):>6}"
+            f" {sum(r.errors.values()):>6} {r.cpu_us:>12.0f}"
         )
     for r in results:
         for name, n in r.errors.items():
@@ -270,7 +306,8 @@ def report(results: list[Result]) -> None:
                 continue
             ours, bare = pair[name], pair["bare"]
             print(
-                f"N={size}: {name}/bare p50 {ours.p50_ms / bare.p50_ms:.2f}x "
+                f"N={size}: {name}/bare p50 {ours.p50_ms / bare.p50_ms:.2f}x, "
+                f"CPU per phone {ours.cpu_us / bare.cpu_us:.2f}x "
                 f"(target ≤ {TARGET_RATIO}x at 2000); overflows {name} {sum(ours.overflows)}, "
                 f"bare {sum(bare.overflows)} (target 0 at 2000)"
             )
@@ -305,8 +342,11 @@ def main() -> None:
         default="default",
         help="event loop of both servers",
     )
-    parser.add_argument("--profile", type=Path, help="profile one storm of ours into this file")
+    parser.add_argument("--profile", type=Path, help="profile one storm into this file")
     parser.add_argument("--profile-size", type=int, default=2000)
+    parser.add_argument(
+        "--profile-kind", choices=KINDS, default="ours", help="the server to profile"
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
     args.kinds = tuple(args.kinds)
@@ -315,7 +355,10 @@ def main() -> None:
     results = run(args)
     report(results)
     if args.json:
-        rows = [asdict(r) | {"p50_ms": r.p50_ms, "max_ms": r.max_ms} for r in results]
+        rows = [
+            asdict(r) | {"p50_ms": r.p50_ms, "max_ms": r.max_ms, "cpu_us_per_phone_p50": r.cpu_us}
+            for r in results
+        ]
         args.json.write_text(json.dumps({"loop": args.loop, "results": rows}, indent=2) + "\n")
 
 

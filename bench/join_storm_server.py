@@ -9,8 +9,12 @@ pre-built `listen:state` frame, on a `SockSite` with the same backlog.
 Prints "READY <port>" once it listens. Reads commands on stdin, one a line:
 
     profile-start        start pyinstrument (ours only needs it, but both accept it)
-    profile-stop FILE    stop it and write its text report to FILE
+    profile-stop FILE    stop it, write its text report to FILE and its session to
+                         FILE.pyisession (for `pyinstrument --load FILE.pyisession --show-all`)
     (end of input)       shut down
+
+The kiosk's modules are imported only by `--kind ours`: the bare server's process holds aiohttp
+and nothing else, so its collector walks a heap the size of a bare server's.
 """
 
 from __future__ import annotations
@@ -23,16 +27,15 @@ import socket
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import db  # noqa: E402
-from server.app import open_database  # noqa: E402
-from server.config import Config, parse_config  # noqa: E402
-from server.hosting.runner import RunningServer, run_server  # noqa: E402
+if TYPE_CHECKING:
+    from server.config import Config
+    from server.hosting.runner import RunningServer
 
 EVENT, ROOM = "storm", "main"
 LANGUAGES = (("en", "English"), ("fr", "Français"), ("de", "Deutsch"))
@@ -67,6 +70,8 @@ class Commands:
                 self.profiler.stop()
                 text = self.profiler.output_text(unicode=False, color=False, show_all=False)
                 await loop.run_in_executor(None, Path(argument).write_text, text)
+                session = self.profiler.last_session
+                await loop.run_in_executor(None, session.save, argument + ".pyisession")
                 self.profiler = None
             print("OK", flush=True)
 
@@ -76,6 +81,9 @@ class Commands:
 
 async def seed(data_dir: Path) -> None:
     """One event whose main room has three booths, written with the kiosk's own migrations."""
+    import db
+    from server.app import open_database
+
     await open_database(db.sqlite_url(data_dir / "kiosk.sqlite3"))
     try:
         await db.create_event(EVENT, "Join storm")
@@ -87,6 +95,8 @@ async def seed(data_dir: Path) -> None:
 
 def ours_config(data_dir: Path, backlog: int | None) -> Config:
     """The config of a plain `serve` on loopback, port chosen by the system."""
+    from server.config import parse_config
+
     server: dict[str, Any] = {"host": "127.0.0.1", "port": 0, "tls": "off"}
     if backlog is not None:
         server["listen_backlog"] = backlog
@@ -102,6 +112,8 @@ def ours_config(data_dir: Path, backlog: int | None) -> Config:
 
 async def serve_ours(backlog: int | None) -> None:
     """Run the kiosk until stdin closes."""
+    from server.hosting.runner import run_server
+
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder) / "data"
         data_dir.mkdir()

@@ -14,6 +14,7 @@ from server.auth.csrf import setup_csrf
 from server.booth.runtime import setup_booth_runtime
 from server.changes import setup_changes
 from server.config import Config
+from server.hosting.collector import setup_collector
 from server.hosting.network import ListeningPorts
 from server.http.https_only import setup_https_only
 from server.http.middleware import setup_middleware
@@ -75,6 +76,7 @@ def make_app(config: Config, services: Services) -> web.Application:
     app[LOGIN_LIMITER] = make_login_limiter(services.clock)
     app[LISTENER_CODE_LIMITER] = make_listener_code_limiter(services.clock)
 
+    setup_collector(app)
     setup_middleware(app)
     setup_https_only(app)
     setup_socket_limits(app)

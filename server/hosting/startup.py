@@ -17,6 +17,7 @@ from pathlib import Path
 
 from server.config import Config, ConfigError
 from server.secrets.redaction import redact
+from server.ws.keepalive import watch_by_kernel
 
 logger = logging.getLogger("server.hosting.startup")
 
@@ -60,9 +61,11 @@ def bind_port(config: Config, key: str, *, backlog: int | None = None) -> socket
             cap,
         )
     try:
-        return socket.create_server((host, port), backlog=backlog)
+        sock = socket.create_server((host, port), backlog=backlog)
     except OSError as exc:
         raise StartupError(bind_failure(config, key, host, port, exc)) from None
+    watch_by_kernel(sock)  # accepted connections inherit it: no system calls per phone
+    return sock
 
 
 def bind_failure(config: Config, key: str, host: str, port: int, exc: OSError) -> str:

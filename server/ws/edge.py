@@ -40,7 +40,7 @@ def new_socket(
     """A websocket response with the limits of docs/design.md §7 (64 KiB frames, heartbeat).
 
     `heartbeat=None` leaves the ping timer out (listener sockets: the kernel's TCP keepalive
-    watches them instead, see `listen_socket.keep_alive_by_kernel`).
+    watches them instead, see `server.ws.keepalive`).
     """
     return web.WebSocketResponse(
         heartbeat=heartbeat,

@@ -8,26 +8,21 @@ connection.
 
 from __future__ import annotations
 
-import contextlib
-import socket
-
 from aiohttp import web
 
 from server.auth.principals import NotAuthenticated, principal_from_token, request_tokens
 from server.auth.roles import Action, can
+from server.http.middleware import short_chain
 from server.identity import RoomKey
 from server.keys import SERVICES, WS_HUB
-from server.ws.connection import HEARTBEAT_SECONDS, Connection
+from server.ws.connection import Connection
 from server.ws.edge import open_connection, refuse, serve_frames
 from server.ws.hub import WebSocketHub
+from server.ws.keepalive import keep_alive_by_kernel
 from server.ws.protocol import LISTEN_SCHEMAS, CloseCode, ErrorCode, Message, ProtocolError
 from server.ws.room_directory import FIRST_FRAMES, ROOM_DIRECTORY
 
 CAPTION_STATUSES = frozenset({"partial", "final", "clear"})
-KEEPALIVE_INTERVAL = 5
-KEEPALIVE_PROBES = 4
-USER_TIMEOUT_MS = 60_000
-"""Unacknowledged data older than this ends the connection (a phone gone mid-broadcast)."""
 
 
 class ListenerSession:
@@ -49,33 +44,6 @@ class ListenerSession:
         ):
             raise ProtocolError(ErrorCode.NOT_FOUND, f"no channel '{channel_id}' in this room")
         self.hub.select(self.conn, channel_id)
-
-
-def keep_alive_by_kernel(request: web.Request) -> None:
-    """Let the kernel notice a phone that went away without closing (out of Wi-Fi range).
-
-    Listener sockets have no websocket ping timer: thousands of phones would each hold a timer
-    and wake the loop every HEARTBEAT_SECONDS. TCP keepalive probes an idle connection after
-    the same time, every KEEPALIVE_INTERVAL seconds, and the kernel reports it dead after
-    KEEPALIVE_PROBES unanswered probes; TCP_USER_TIMEOUT does the same for a connection with
-    frames still unacknowledged. The socket then errors and its receive loop ends as usual.
-    The probes also keep the venue Wi-Fi's NAT mapping alive, as the pings did.
-    """
-    transport = request.transport
-    sock = transport.get_extra_info("socket") if transport is not None else None
-    if sock is None:
-        return
-    options = [
-        (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
-        (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPIDLE", None), int(HEARTBEAT_SECONDS)),
-        (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPINTVL", None), KEEPALIVE_INTERVAL),
-        (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPCNT", None), KEEPALIVE_PROBES),
-        (socket.IPPROTO_TCP, getattr(socket, "TCP_USER_TIMEOUT", None), USER_TIMEOUT_MS),
-    ]
-    for level, option, value in options:
-        if option is not None:  # not every platform has every option
-            with contextlib.suppress(OSError):
-                sock.setsockopt(level, option, value)
 
 
 async def refusal(request: web.Request, event: str, room: str) -> tuple[int, str] | None:
@@ -106,8 +74,14 @@ async def refusal(request: web.Request, event: str, room: str) -> tuple[int, str
     return CloseCode.FORBIDDEN, "the token is not for this room"
 
 
+@short_chain
 async def listen_socket(request: web.Request) -> web.StreamResponse:
-    """Check the room and the listener code, then serve one listener socket until it closes."""
+    """Check the room and the listener code, then serve one listener socket until it closes.
+
+    A crowd of phones opens this at once: it runs only the middlewares it needs
+    (`server.http.middleware.SHORT_CHAIN`), and the kernel's keepalive comes with the
+    connection (`server.ws.keepalive`).
+    """
     hub = request.app[WS_HUB]
     event, room = request.match_info["event"], request.match_info["room"]
     if refused := await refusal(request, event, room):

@@ -9,17 +9,24 @@ current one, also after a change.
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 import db
+from server.app import open_database
 from server.config import ConfigError, parse_config
+from server.hosting.collector import YOUNG_THRESHOLD, pace_collector
 from server.hosting.runner import KioskRunner, RunningServer, run_server
-from server.hosting.startup import kernel_backlog_cap
+from server.hosting.startup import bind_port, kernel_backlog_cap
+from server.http.middleware import SECURITY_HEADERS
 from server.keys import BOOTH_RUNTIME, WS_HUB
+from server.ws.keepalive import KERNEL_WATCH
 from server.ws.room_directory import ROOM_DIRECTORY, rooms_changed
 from tests.admin_support import ADMIN, running_admin_kiosk, signed_in, submit
 from tests.harness.app import make_config, make_services, running_kiosk
@@ -85,6 +92,56 @@ async def test_the_console_server_listens_with_the_configured_backlog(tmp_path: 
         assert kernel_backlog(running.https_port) == expected_backlog(700)
     finally:
         await host.stop()
+
+
+# ---------------------------------------------------------------------- the collector's pace
+
+
+@pytest.fixture
+def default_collector() -> Iterator[None]:
+    """CPython's default thresholds for the test, and whatever was set before put back after."""
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+async def test_serve_and_the_console_pace_the_collector(
+    tmp_path: Path, default_collector: None
+) -> None:
+    config = make_config(tmp_path, server={"host": "127.0.0.1", "port": 0, "tls": "off"})
+    started: asyncio.Future[RunningServer] = asyncio.get_running_loop().create_future()
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_server(config, ready=started.set_result, stop=stop, handle_signals=False)
+    )
+    try:
+        await asyncio.wait_for(started, 30)
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+    finally:
+        stop.set()
+        await task
+
+    gc.set_threshold(700, 10, 10)
+    host = KioskRunner(make_config(tmp_path / "console", server={"port": 0}), make_services())
+    try:
+        await host.start()
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+    finally:
+        await host.stop()
+
+
+def test_pacing_never_lowers_a_threshold_nor_enables_a_disabled_collector(
+    default_collector: None,
+) -> None:
+    gc.set_threshold(50_000, 20, 5)
+    pace_collector()
+    assert gc.get_threshold() == (50_000, 20, 5)
+    gc.set_threshold(0, 10, 10)  # 0: automatic collection is off
+    pace_collector()
+    assert gc.get_threshold() == (0, 10, 10)
 
 
 # ---------------------------------------------------------------------- no database per phone
@@ -211,3 +268,83 @@ async def test_the_kernel_watches_listener_sockets_for_phones_gone_silent(
             sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT),
         )
     assert options == (1, 20, 4, 60_000)
+
+
+def keepalive_options(sock: socket.socket) -> tuple[int, ...]:
+    return tuple(sock.getsockopt(level, option) for level, option, _ in KERNEL_WATCH)
+
+
+WANTED_KEEPALIVE = tuple(value for _, _, value in KERNEL_WATCH)
+
+
+def test_the_listening_socket_hands_keepalive_to_every_connection(tmp_path: Path) -> None:
+    """bind_port sets the options once; each accepted connection has them without a call."""
+    config = make_config(tmp_path, server={"host": "127.0.0.1", "port": 0})
+    listening = bind_port(config, "port")
+    try:
+        assert keepalive_options(listening) == WANTED_KEEPALIVE
+        with socket.create_connection(listening.getsockname()[:2]):
+            accepted, _ = listening.accept()
+            with accepted:
+                assert keepalive_options(accepted) == WANTED_KEEPALIVE
+    finally:
+        listening.close()
+
+
+async def upgrade(port: int, path: str) -> tuple[str, dict[str, str]]:
+    """Send a websocket upgrade by hand; the status line and headers of the answer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\nAccept: application/json\r\n\r\n".encode()
+    )
+    head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)).decode()
+    writer.close()
+    status, *lines = head.strip().split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines)
+    return status, {k.lower(): v for k, v in headers.items()}
+
+
+async def test_the_listener_socket_keeps_its_checks_on_the_short_middleware_chain(
+    tmp_path: Path,
+) -> None:
+    """`serve`'s listener socket: the 101 carries the security headers, an over-long room is
+    the kiosk's own JSON 404 before any upgrade, and the connection has the kernel's
+    keepalive from the listening socket."""
+    config = make_config(tmp_path, server={"host": "127.0.0.1", "port": 0, "tls": "off"})
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    await open_database(config.database_url)
+    try:
+        await db.create_event("conf", "Conference")
+        await db.create_booth("conf", "main", "en", "English")
+    finally:
+        await db.close_db()
+    started: asyncio.Future[RunningServer] = asyncio.get_running_loop().create_future()
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_server(config, ready=started.set_result, stop=stop, handle_signals=False)
+    )
+    try:
+        running = await asyncio.wait_for(started, 30)
+        status, headers = await upgrade(running.http_port, "/ws/listen/none/main")
+        assert status.startswith("HTTP/1.1 101")
+        for name, value in SECURITY_HEADERS.items():
+            assert headers[name.lower()] == value
+
+        status, headers = await upgrade(running.http_port, "/ws/listen/none/" + "r" * 300)
+        assert status.startswith("HTTP/1.1 404")
+        assert headers["content-type"].startswith("application/json")
+        assert headers["x-frame-options"] == "DENY"
+
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"ws://127.0.0.1:{running.http_port}/ws/listen/conf/main") as ws,
+        ):
+            assert (await ws.receive_json())["type"] == "listen:state"
+            (conn,) = list(running.app[WS_HUB].connections)
+            sock = conn.request.transport.get_extra_info("socket")
+            assert keepalive_options(sock) == WANTED_KEEPALIVE
+    finally:
+        stop.set()
+        await task
