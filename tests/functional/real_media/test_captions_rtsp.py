@@ -74,5 +74,5 @@ async def test_a_live_booth_is_captioned_from_its_rtsp_stream(
             finals.append(normalised(caption["text"]))
             heard.update(finals[-1].split())
     assert len(heard & KEY_WORDS) >= 5, finals
-    body = await kiosk.health()
+    body = await kiosk.healthz()
     assert ENGLISH in body["captions"]["booths"]
