@@ -5,7 +5,6 @@ and revocation takes people out of every booth."""
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +16,7 @@ from server.booth.models import Identity
 from server.booth.runtime import BoothRuntime
 from server.booth.state import BoothRegistry
 from server.booth.writer import StoredCaption
+from tests.harness.clock import FakeClock
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("memory_db")]
 
@@ -24,16 +24,6 @@ EN, FR, HALL_EN = "conf/main/en", "conf/main/fr", "conf/hall/en"
 ANA = Identity("invite:1", "Ana", "interpreter")
 BEN = Identity("invite:2", "Ben", "interpreter")
 WAIT = 5.0  # a safety net against hangs, never a measured duration
-
-
-class FakeClock:
-    """Wall-clock time that moves only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def seed() -> None:

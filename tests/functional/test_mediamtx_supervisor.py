@@ -1,6 +1,6 @@
 """The supervisor keeps a real (stand-in) MediaMTX process running, and says so when it cannot.
 
-The processes are real; the restart policy runs on a `BackoffClock`, so no test waits out a
+The processes are real; the restart policy runs on the harness's `FakeClock`, so no test waits out a
 backoff in real time.
 """
 
@@ -18,40 +18,12 @@ import pytest
 
 from server.mediamtx.supervisor import MediaMTXSupervisor
 from tests.fakes import FakeMediaMTX, call_api, free_port, kiosk_config, write_fake_binary
+from tests.harness.clock import FakeClock
 
 # Slow: the supervisor starts, kills and restarts child processes, with real backoff.
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 CONFIGURED = ["ev/main/en", "ev/main/floor"]
-
-
-class BackoffClock:
-    """The supervisor's restart clock: a backoff wait is recorded, moves time on, and returns at
-    once (or, once `hold()` is called, lasts until the supervisor stops)."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.waits: list[float] = []
-        self._held = False
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Let `seconds` pass (a run that lasts)."""
-        self.now += seconds
-
-    def hold(self) -> None:
-        """From now on a backoff wait lasts until `stop()` ends it: no restart happens."""
-        self._held = True
-
-    async def sleep(self, seconds: float) -> None:
-        """The injected sleep."""
-        self.waits.append(seconds)
-        self.now += seconds
-        if self._held:
-            await asyncio.Event().wait()  # cancelled by the supervisor's stop()
-        await asyncio.sleep(0)
 
 
 class SupervisorHost:
@@ -65,7 +37,7 @@ class SupervisorHost:
         self.binary = write_fake_binary(tmp_path / "bin")
         self.config_path = tmp_path / "data" / "mediamtx.yml"
         self.events: list[tuple[str, str]] = []
-        self.clock = BackoffClock()
+        self.clock = FakeClock(0.0)
 
     def supervisor(self, **options: Any) -> MediaMTXSupervisor:
         settings: dict[str, Any] = {
