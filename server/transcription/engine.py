@@ -20,11 +20,17 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from server.transcription.window import WindowDecoder
+
 CAPTIONS_EXTRA_HINT = "captions need the captions extra: pip install 'voxbento-kiosk[captions]'"
 
 
 # faster-whisper's default: retry a decoding that looks wrong at these temperatures.
 TEMPERATURE_FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+# Whisper's window: longer input goes through faster-whisper's own transcribe().
+MAX_WINDOW_SAMPLES = 30 * 16_000
 
 
 class EngineUnavailable(RuntimeError):
@@ -112,6 +118,8 @@ class FasterWhisperEngine:
         num_workers: int = 1,
         beam_size: int = 1,
         vad_filter: bool = False,
+        window_step: float | None = None,
+        window_tail: float = 0.0,
     ) -> None:
         whisper_model = _import_whisper_model()
         self.model_name = str(model)
@@ -142,6 +150,14 @@ class FasterWhisperEngine:
             )
             raise EngineUnavailable(f"cannot load caption model {where}: {error}") from error
         self.english_only = not bool(self._model.model.is_multilingual)
+        self.window_step = window_step
+        self._window: WindowDecoder | None = None
+        if window_step is not None:
+            from server.transcription.window import WindowDecoder
+
+            self._window = WindowDecoder(
+                self._model, step_seconds=window_step, tail_seconds=window_tail
+            )
 
     def transcribe(
         self,
@@ -154,9 +170,27 @@ class FasterWhisperEngine:
         """Transcribe 16 kHz mono float32 samples into segments with word timestamps."""
         import numpy as np
 
+        language = "en" if self.english_only else language
+        temperatures = (0.0,) if draft else TEMPERATURE_FALLBACK
+        if self._window is not None and len(samples) <= MAX_WINDOW_SAMPLES:
+            return [
+                Segment(
+                    piece.start,
+                    piece.end,
+                    piece.text,
+                    tuple(Word(word.text, word.start, word.end) for word in piece.words),
+                )
+                for piece in self._window.decode(
+                    samples,
+                    language=language,
+                    prompt=prompt,
+                    beam_size=self.beam_size,
+                    temperatures=temperatures,
+                )
+            ]
         segments, _info = self._model.transcribe(
             np.ascontiguousarray(samples, dtype=np.float32),
-            language="en" if self.english_only else language,
+            language=language,
             beam_size=self.beam_size,
             vad_filter=self.vad_filter,
             word_timestamps=True,
@@ -167,7 +201,7 @@ class FasterWhisperEngine:
             without_timestamps=False,
             # A draft is replaced by the next call anyway: no retries at higher temperature
             # (each retry repeats the whole decoding).
-            temperature=0.0 if draft else TEMPERATURE_FALLBACK,
+            temperature=list(temperatures),
         )
         return _collect(segments)
 
