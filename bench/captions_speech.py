@@ -116,10 +116,16 @@ def build_tracks(recordings: list[Recording], booths: int, folder: Path) -> list
     return tracks
 
 
-async def live_path(model: str, recordings: list[Recording], booths: int) -> dict[str, Any]:
-    """All booths at once, paced in real time, partials on, as the kiosk runs them."""
+async def live_path(
+    model: str, recordings: list[Recording], booths: int, window: float
+) -> dict[str, Any]:
+    """All booths at once, paced in real time, partials on, as the kiosk runs them.
+
+    `window` is the engine's encoder window step in seconds (30: Whisper's full window, as
+    faster-whisper's transcribe() pads every input).
+    """
     cores = os.cpu_count() or 1
-    engine = FasterWhisperEngine(model, num_workers=cores)
+    engine = FasterWhisperEngine(model, num_workers=cores, window_step=window)
     delivered: list[tuple[float, Caption]] = []
 
     async def keep(caption: Caption) -> None:

@@ -31,6 +31,9 @@ TEMPERATURE_FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 # Whisper's window: longer input goes through faster-whisper's own transcribe().
 MAX_WINDOW_SAMPLES = 30 * 16_000
+# The encoder sees the audio rounded up to a multiple of this (see `window`): 10 s kept the
+# engine's accuracy on real speech where 5 s did not (docs/captions.md has the figures).
+WINDOW_STEP_SECONDS = 10.0
 
 
 class EngineUnavailable(RuntimeError):
@@ -106,6 +109,11 @@ class FasterWhisperEngine:
     `num_workers` is how many transcriptions may run in parallel on the one loaded model;
     each uses `cpu_threads` threads (default: the machine's cores shared between workers).
     English-only models (`*.en`) always get ``language="en"``.
+
+    `window_step` (seconds) shortens Whisper's encoder input to the audio given, rounded up
+    to a multiple of it and padded with silence (`server.transcription.window`): a 3 s
+    utterance costs a 10 s encoder pass instead of 30 s. None decodes with faster-whisper's
+    own `transcribe()`, which pads every input to 30 s.
     """
 
     def __init__(
@@ -118,8 +126,7 @@ class FasterWhisperEngine:
         num_workers: int = 1,
         beam_size: int = 1,
         vad_filter: bool = False,
-        window_step: float | None = None,
-        window_tail: float = 0.0,
+        window_step: float | None = WINDOW_STEP_SECONDS,
     ) -> None:
         whisper_model = _import_whisper_model()
         self.model_name = str(model)
@@ -155,9 +162,7 @@ class FasterWhisperEngine:
         if window_step is not None:
             from server.transcription.window import WindowDecoder
 
-            self._window = WindowDecoder(
-                self._model, step_seconds=window_step, tail_seconds=window_tail
-            )
+            self._window = WindowDecoder(self._model, step_seconds=window_step)
 
     def transcribe(
         self,

@@ -1,19 +1,21 @@
-"""Whisper on a short window: encode only the audio there is, decode it once.
+"""Whisper on a short window: encode only the audio there is.
 
 faster-whisper's `transcribe()` pads every input to Whisper's 30 s window before the encoder,
-so a 3 s utterance costs as much encoder time as 30 s of audio (0.6-0.7 s of a core for
+so a 3 s utterance costs as much encoder time as 30 s of audio (0.5-0.7 s of a core for
 tiny.en int8), and each decoded token then attends over all 1,500 encoder positions.
-CTranslate2's Whisper accepts a shorter log-Mel input, so here the features are padded only
-up to the next multiple of `step_seconds` (5 s by default: a 3 s utterance is encoded as 5 s,
-a 7 s one as 10 s). Whisper was trained on 30 s windows; what this costs in accuracy is
-measured in `bench/captions_speech.py` and recorded in `docs/captions.md`.
+CTranslate2's Whisper accepts a shorter log-Mel input, so here the audio is padded only up to
+the next multiple of `step_seconds` (10 s by default: a 3 s utterance is encoded as 10 s, a
+14 s one as 20 s). The padding is silent audio, turned into log-Mel frames with the speech,
+as in Whisper's training windows; padding the frames with zeros afterwards (what
+`transcribe()` does to reach 30 s) made short windows loop and repeat their last phrase.
+What the shorter window costs in accuracy is measured by `bench/captions_speech.py` and
+recorded in `docs/captions.md`.
 
-One call decodes one window (live windows are at most 25 s, the segmenter's cut), with the
-same pieces `transcribe()` uses: the rolling context as the previous-text prompt, the
-temperature fallback on a result that looks wrong, the no-speech test, and faster-whisper's
-word alignment (`WhisperModel.add_word_timestamps`). The model's own methods are used where
-they are public; the window handling (padding, splitting tokens at timestamps, dropping
-words placed beyond the audio) is ours.
+Each call uses the pieces `transcribe()` uses: the rolling context as the previous-text
+prompt, the temperature fallback on a result that looks wrong, the no-speech test, going on
+after an early stop, and faster-whisper's word alignment (`WhisperModel.add_word_timestamps`).
+The model's public methods are used where they exist; the window handling (padding, the
+token cap, splitting tokens at timestamps, dropping text placed past the audio) is ours.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ class DecodedSegment:
         )
 
 
-def encoder_frames(samples: int, step_seconds: float, tail_seconds: float = 0.0) -> int:
+def encoder_frames(samples: int, step_seconds: float) -> int:
     """How many log-Mel frames the encoder gets for `samples` of audio.
 
     The audio's own frames rounded up to a multiple of `step_seconds`, at most Whisper's
@@ -92,7 +94,7 @@ def encoder_frames(samples: int, step_seconds: float, tail_seconds: float = 0.0)
         return round(WHISPER_WINDOW_SECONDS * FRAMES_PER_SECOND)
     step = max(2, round(step_seconds * FRAMES_PER_SECOND))
     step += step % 2
-    content = max(1, math.ceil(samples / 160) + round(tail_seconds * FRAMES_PER_SECOND))
+    content = max(1, math.ceil(samples / 160))
     return min(round(WHISPER_WINDOW_SECONDS * FRAMES_PER_SECOND), math.ceil(content / step) * step)
 
 
@@ -102,16 +104,12 @@ class WindowDecoder:
     Thread-safe as the model is: it keeps no state between calls beyond the tokenizers.
     """
 
-    def __init__(
-        self, whisper: Any, *, step_seconds: float = 5.0, tail_seconds: float = 0.0
-    ) -> None:
+    def __init__(self, whisper: Any, *, step_seconds: float = 10.0) -> None:
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
         self._whisper = whisper
         self.step_seconds = step_seconds
-        self.tail_seconds = tail_seconds
-        self.pad_with_silence = True
         self._tokenizer_class = Tokenizer
         self._english = Tokenizer(
             whisper.hf_tokenizer, whisper.model.is_multilingual, task="transcribe", language="en"
@@ -131,8 +129,9 @@ class WindowDecoder:
 
         Whisper may stop before the end of its input (a soft second speaker after a loud
         one, say). As in `transcribe()`, decoding then goes on from the end of the last word
-        it placed, on the rest of the audio, without a prompt; a rest shorter than `MIN_REST_SECONDS` is only the utterance's trailing silence,
-        where Whisper tends to invent a "Thanks." or repeat itself, and is left alone.
+        it placed, on the rest of the audio, without a prompt. A rest shorter than
+        `MIN_REST_SECONDS` is only the utterance's trailing silence, where Whisper tends to
+        invent a "Thanks." or repeat itself, and is left alone.
         """
         import numpy as np
 
@@ -141,7 +140,9 @@ class WindowDecoder:
         content = min(math.ceil(len(audio) / 160), WHISPER_WINDOW_FRAMES)
         # Like Whisper's training windows, the input is padded with silent audio (which the
         # log-Mel floor turns into quiet frames) rather than with zeros after the fact.
-        pad = round(WHISPER_WINDOW_SECONDS * 16_000) if self.pad_with_silence else 160
+        # Enough silence for the first window and for a rest decoded after an early stop.
+        longest = encoder_frames(len(audio), self.step_seconds)
+        pad = max(160, (longest + round(self.step_seconds * FRAMES_PER_SECOND)) * 160 - len(audio))
         features = whisper.feature_extractor(audio, padding=pad)
         segments: list[DecodedSegment] = []
         seek = 0
@@ -180,12 +181,8 @@ class WindowDecoder:
         whisper = self._whisper
         frames = content - seek
         duration = frames / FRAMES_PER_SECOND
-        length = encoder_frames(frames * 160, self.step_seconds, self.tail_seconds)
-        if not self.pad_with_silence:
-            window = pad_or_trim(features[:, seek:content], length)
-        else:
-            window = pad_or_trim(features[:, seek : seek + length], length)
-        encoder_output = whisper.encode(window)
+        length = encoder_frames(frames * 160, self.step_seconds)
+        encoder_output = whisper.encode(pad_or_trim(features[:, seek : seek + length], length))
         tokenizer = self._tokenizer(language, encoder_output)
         # The rolling context, as transcribe() uses its initial prompt (the last 223 tokens).
         previous = tokenizer.encode(" " + prompt) if prompt else []
