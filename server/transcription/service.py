@@ -68,6 +68,9 @@ class BoothStats:
     engine_seconds: float
     captions: int
     discarded_seconds: float = 0.0
+    engine_calls: int = 0
+    wait_seconds: float = 0.0
+    """Time its engine jobs spent waiting for a free worker."""
 
 
 @dataclass(eq=False)
@@ -89,6 +92,8 @@ class _Booth:
     window_start: float = 0.0
     reported_discarded: float = 0.0
     discarded_reported_at: float = float("-inf")
+    engine_calls: int = 0
+    wait_seconds: float = 0.0
 
     def stats(self) -> BoothStats:
         return BoothStats(
@@ -98,6 +103,8 @@ class _Booth:
             self.engine_seconds,
             self.captions,
             self.segmenter.discarded_seconds,
+            self.engine_calls,
+            self.wait_seconds,
         )
 
 
@@ -329,10 +336,13 @@ class TranscriptionService:
         engine = await self._load_engine()
         prompt = booth.aggregator.context
         self._wanted += 1
+        asked = time.perf_counter()
         try:
             async with self._jobs:
                 loop = asyncio.get_running_loop()
                 started = time.perf_counter()
+                booth.wait_seconds += started - asked
+                booth.engine_calls += 1
                 segments = await loop.run_in_executor(
                     self._executor,
                     self._engine_job,
