@@ -158,11 +158,11 @@ class FasterWhisperEngine:
             raise EngineUnavailable(f"cannot load caption model {where}: {error}") from error
         self.english_only = not bool(self._model.model.is_multilingual)
         self.window_step = window_step
-        self._window: WindowDecoder | None = None
+        self.window_decoder: WindowDecoder | None = None
         if window_step is not None:
             from server.transcription.window import WindowDecoder
 
-            self._window = WindowDecoder(self._model, step_seconds=window_step)
+            self.window_decoder = WindowDecoder(self._model, step_seconds=window_step)
 
     def transcribe(
         self,
@@ -177,7 +177,7 @@ class FasterWhisperEngine:
 
         language = "en" if self.english_only else language
         temperatures = (0.0,) if draft else TEMPERATURE_FALLBACK
-        if self._window is not None and len(samples) <= MAX_WINDOW_SAMPLES:
+        if self.window_decoder is not None and len(samples) <= MAX_WINDOW_SAMPLES:
             return [
                 Segment(
                     piece.start,
@@ -185,7 +185,7 @@ class FasterWhisperEngine:
                     piece.text,
                     tuple(Word(word.text, word.start, word.end) for word in piece.words),
                 )
-                for piece in self._window.decode(
+                for piece in self.window_decoder.decode(
                     samples,
                     language=language,
                     prompt=prompt,

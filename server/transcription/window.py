@@ -111,10 +111,10 @@ class WindowDecoder:
         self._whisper = whisper
         self.step_seconds = step_seconds
         self._tokenizer_class = Tokenizer
-        self._english = Tokenizer(
+        self.english_tokenizer = Tokenizer(
             whisper.hf_tokenizer, whisper.model.is_multilingual, task="transcribe", language="en"
         )
-        self._suppress = get_suppressed_tokens(self._english, [-1])
+        self._suppress = get_suppressed_tokens(self.english_tokenizer, [-1])
 
     def decode(
         self,
@@ -195,7 +195,7 @@ class WindowDecoder:
         if result.no_speech_prob > NO_SPEECH_THRESHOLD and avg_logprob < LOG_PROB_THRESHOLD:
             return [], None
         tokens = list(result.sequences_ids[0])
-        pieces = _split_at_timestamps(tokens, tokenizer, duration)
+        pieces = split_at_timestamps(tokens, tokenizer, duration)
         if not pieces:
             return [], None
         whisper.add_word_timestamps(
@@ -280,7 +280,7 @@ class WindowDecoder:
     def _tokenizer(self, language: str | None, encoder_output: Any) -> Any:
         whisper = self._whisper
         if not whisper.model.is_multilingual:
-            return self._english
+            return self.english_tokenizer
         if language is None:
             detected = whisper.model.detect_language(encoder_output)[0][0][0]
             language = detected[2:-2]
@@ -289,9 +289,7 @@ class WindowDecoder:
         )
 
 
-def _split_at_timestamps(
-    tokens: list[int], tokenizer: Any, duration: float
-) -> list[dict[str, Any]]:
+def split_at_timestamps(tokens: list[int], tokenizer: Any, duration: float) -> list[dict[str, Any]]:
     """Cut the decoded tokens into pieces at Whisper's timestamp tokens.
 
     A piece runs from the timestamp before its text to the one after it; text after the last
