@@ -182,7 +182,14 @@ class WindowDecoder:
         frames = content - seek
         duration = frames / FRAMES_PER_SECOND
         length = encoder_frames(frames * 160, self.step_seconds)
-        encoder_output = whisper.encode(pad_or_trim(features[:, seek : seek + length], length))
+        if length < WHISPER_WINDOW_FRAMES:
+            window = features[:, seek : seek + length]  # the audio, then silent audio
+        else:
+            # A full window is padded as transcribe() pads it, with zero frames: with silent
+            # audio instead, a 23 s utterance came out in lower case without punctuation,
+            # and the aggregator cuts finals at sentence ends.
+            window = features[:, seek:content]
+        encoder_output = whisper.encode(pad_or_trim(window, length))
         tokenizer = self._tokenizer(language, encoder_output)
         # The rolling context, as transcribe() uses its initial prompt (the last 223 tokens).
         previous = tokenizer.encode(" " + prompt) if prompt else []
