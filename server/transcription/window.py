@@ -195,9 +195,13 @@ class WindowDecoder:
         previous = tokenizer.encode(" " + prompt) if prompt else []
         prompt_tokens = whisper.get_prompt(tokenizer, previous, without_timestamps=False)
         max_new = round(MAX_TOKENS_PER_SECOND * duration) + MIN_TOKEN_ALLOWANCE
-        result, avg_logprob = self._generate(
+        result, avg_logprob, looks_wrong = self._generate(
             encoder_output, prompt_tokens, tokenizer, beam_size, temperatures, max_new
         )
+        if looks_wrong and len(temperatures) == 1:
+            # A draft (one pass, no retries) that loops is worth nothing: the next call
+            # replaces it, and meanwhile the streaming policy keeps the previous guess.
+            return [], None
         # transcribe()'s silence test: likely no speech, and not a confident guess either.
         if result.no_speech_prob > NO_SPEECH_THRESHOLD and avg_logprob < LOG_PROB_THRESHOLD:
             return [], None
@@ -231,13 +235,14 @@ class WindowDecoder:
         beam_size: int,
         temperatures: tuple[float, ...],
         max_new_tokens: int,
-    ) -> tuple[Any, float]:
+    ) -> tuple[Any, float, bool]:
         """Decode at rising temperatures until a result looks right (transcribe()'s rule).
 
         A result looks wrong when it is too repetitive (its text compresses more than 2.4:1),
         too unlikely (mean log-probability under -1, unless the window is silence), or when
         it ran into the token cap (a loop the compression test did not catch yet). If none
-        looks right, the most likely of the non-repetitive ones is kept.
+        looks right, the most likely of the non-repetitive ones is kept. Returns the result,
+        its mean log-probability, and whether it is repetitive or capped.
         """
         from faster_whisper.transcribe import get_compression_ratio
 
@@ -279,10 +284,10 @@ class WindowDecoder:
             silence = result.no_speech_prob > NO_SPEECH_THRESHOLD and unlikely
             tried.append((result, avg_logprob, repetitive or capped))
             if silence or not (repetitive or capped or unlikely):
-                return result, avg_logprob
+                return result, avg_logprob, False
         sound = [attempt for attempt in tried if not attempt[2]] or tried
         best = max(sound, key=lambda attempt: attempt[1])
-        return best[0], best[1]
+        return best[0], best[1], best[2]
 
     def _tokenizer(self, language: str | None, encoder_output: Any) -> Any:
         whisper = self._whisper
