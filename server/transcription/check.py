@@ -38,8 +38,13 @@ def format_final(caption: Caption) -> str:
 
 
 def check_engine(model: str) -> FasterWhisperEngine:
-    """The engine the check uses: one job at a time on all cores, so it can afford beam 5."""
-    return FasterWhisperEngine(model, beam_size=CHECK_BEAM_SIZE)
+    """The engine the check uses: one job at a time on all cores, so it can afford beam 5.
+
+    It decodes with faster-whisper's own transcribe() (full 30 s windows), so the check shows
+    what the model itself hears in a recording; short windows are the live path's saving
+    (WER 10.0 % against 9.2 % with full windows on the speech set, beam 5).
+    """
+    return FasterWhisperEngine(model, beam_size=CHECK_BEAM_SIZE, window_step=None)
 
 
 async def run_caption_check(

@@ -20,11 +20,20 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from server.transcription.window import WindowDecoder
+
 CAPTIONS_EXTRA_HINT = "captions need the captions extra: pip install 'voxbento-kiosk[captions]'"
 
 
 # faster-whisper's default: retry a decoding that looks wrong at these temperatures.
 TEMPERATURE_FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+# Whisper's window: longer input goes through faster-whisper's own transcribe().
+MAX_WINDOW_SAMPLES = 30 * 16_000
+# The encoder sees the audio rounded up to a multiple of this (see `window`): 10 s kept the
+# engine's accuracy on real speech where 5 s did not (docs/captions.md has the figures).
+WINDOW_STEP_SECONDS = 10.0
 
 
 class EngineUnavailable(RuntimeError):
@@ -100,6 +109,11 @@ class FasterWhisperEngine:
     `num_workers` is how many transcriptions may run in parallel on the one loaded model;
     each uses `cpu_threads` threads (default: the machine's cores shared between workers).
     English-only models (`*.en`) always get ``language="en"``.
+
+    `window_step` (seconds) shortens Whisper's encoder input to the audio given, rounded up
+    to a multiple of it and padded with silence (`server.transcription.window`): a 3 s
+    utterance costs a 10 s encoder pass instead of 30 s. None decodes with faster-whisper's
+    own `transcribe()`, which pads every input to 30 s.
     """
 
     def __init__(
@@ -112,6 +126,7 @@ class FasterWhisperEngine:
         num_workers: int = 1,
         beam_size: int = 1,
         vad_filter: bool = False,
+        window_step: float | None = WINDOW_STEP_SECONDS,
     ) -> None:
         whisper_model = _import_whisper_model()
         self.model_name = str(model)
@@ -142,6 +157,12 @@ class FasterWhisperEngine:
             )
             raise EngineUnavailable(f"cannot load caption model {where}: {error}") from error
         self.english_only = not bool(self._model.model.is_multilingual)
+        self.window_step = window_step
+        self.window_decoder: WindowDecoder | None = None
+        if window_step is not None:
+            from server.transcription.window import WindowDecoder
+
+            self.window_decoder = WindowDecoder(self._model, step_seconds=window_step)
 
     def transcribe(
         self,
@@ -154,9 +175,27 @@ class FasterWhisperEngine:
         """Transcribe 16 kHz mono float32 samples into segments with word timestamps."""
         import numpy as np
 
+        language = "en" if self.english_only else language
+        temperatures = (0.0,) if draft else TEMPERATURE_FALLBACK
+        if self.window_decoder is not None and len(samples) <= MAX_WINDOW_SAMPLES:
+            return [
+                Segment(
+                    piece.start,
+                    piece.end,
+                    piece.text,
+                    tuple(Word(word.text, word.start, word.end) for word in piece.words),
+                )
+                for piece in self.window_decoder.decode(
+                    samples,
+                    language=language,
+                    prompt=prompt,
+                    beam_size=self.beam_size,
+                    temperatures=temperatures,
+                )
+            ]
         segments, _info = self._model.transcribe(
             np.ascontiguousarray(samples, dtype=np.float32),
-            language="en" if self.english_only else language,
+            language=language,
             beam_size=self.beam_size,
             vad_filter=self.vad_filter,
             word_timestamps=True,
@@ -167,7 +206,7 @@ class FasterWhisperEngine:
             without_timestamps=False,
             # A draft is replaced by the next call anyway: no retries at higher temperature
             # (each retry repeats the whole decoding).
-            temperature=0.0 if draft else TEMPERATURE_FALLBACK,
+            temperature=list(temperatures),
         )
         return _collect(segments)
 

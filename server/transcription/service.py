@@ -7,10 +7,11 @@ booths, so the event loop stays free and the CPU is not oversubscribed.
 
 While someone keeps talking, the open utterance is transcribed every 2 s of audio as a
 provisional segment (a cheap draft: one greedy pass), so partial captions appear before the
-pause. Every engine call pays Whisper's full 30 s encoder pass, so partials are where the
-CPU goes: they never take the last free worker (one stays free for the final of a booth that
-pauses), and are skipped when the booth is behind, so with many booths they thin out rather
-than delay finals. Partials are coalesced to at most four a second per booth.
+pause. Every engine call has a fixed cost (the encoder pass, 10 s of input for a short
+window), so partials are where the CPU goes: they never take the last free worker (one stays
+free for the final of a booth that pauses), and are skipped when the booth is behind, so with
+many booths they thin out rather than delay finals. Partials are coalesced to at most four a
+second per booth.
 
 Times: each booth's aggregator runs on that booth's stream clock (seconds of audio since its
 start), so captions carry stream times and a file gives the same captions at any speed. The
@@ -68,6 +69,9 @@ class BoothStats:
     engine_seconds: float
     captions: int
     discarded_seconds: float = 0.0
+    engine_calls: int = 0
+    wait_seconds: float = 0.0
+    """Time its engine jobs spent waiting for a free worker."""
 
 
 @dataclass(eq=False)
@@ -89,6 +93,8 @@ class _Booth:
     window_start: float = 0.0
     reported_discarded: float = 0.0
     discarded_reported_at: float = float("-inf")
+    engine_calls: int = 0
+    wait_seconds: float = 0.0
 
     def stats(self) -> BoothStats:
         return BoothStats(
@@ -98,6 +104,8 @@ class _Booth:
             self.engine_seconds,
             self.captions,
             self.segmenter.discarded_seconds,
+            self.engine_calls,
+            self.wait_seconds,
         )
 
 
@@ -329,10 +337,13 @@ class TranscriptionService:
         engine = await self._load_engine()
         prompt = booth.aggregator.context
         self._wanted += 1
+        asked = time.perf_counter()
         try:
             async with self._jobs:
                 loop = asyncio.get_running_loop()
                 started = time.perf_counter()
+                booth.wait_seconds += started - asked
+                booth.engine_calls += 1
                 segments = await loop.run_in_executor(
                     self._executor,
                     self._engine_job,
