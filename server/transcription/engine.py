@@ -112,8 +112,11 @@ class FasterWhisperEngine:
 
     `window_step` (seconds) shortens Whisper's encoder input to the audio given, rounded up
     to a multiple of it and padded with silence (`server.transcription.window`): a 3 s
-    utterance costs a 10 s encoder pass instead of 30 s. None decodes with faster-whisper's
-    own `transcribe()`, which pads every input to 30 s.
+    utterance costs a 10 s encoder pass instead of 30 s (`WINDOW_STEP_SECONDS`). None, the
+    default, decodes with faster-whisper's own `transcribe()`, which pads every input to 30 s:
+    short windows are measured (bench/captions_speech.py runs both) but not yet the default,
+    because they moved a recognition error onto a seam between finals and lost a short
+    phrase on a real recording (docs/captions.md).
     """
 
     def __init__(
@@ -126,7 +129,7 @@ class FasterWhisperEngine:
         num_workers: int = 1,
         beam_size: int = 1,
         vad_filter: bool = False,
-        window_step: float | None = WINDOW_STEP_SECONDS,
+        window_step: float | None = None,
     ) -> None:
         whisper_model = _import_whisper_model()
         self.model_name = str(model)
