@@ -314,12 +314,6 @@ class MediaService:
                 await self.apply_floor_source(room.event, room.slug)
 
 
-def add_booth_path(app: web.Application, booth_id: str) -> None:
-    """`MediaService.add_booth_path` of the app's media service, if it has one."""
-    if media := app.get(MEDIA):
-        media.add_booth_path(booth_id)
-
-
 async def cut_publishers(app: web.Application, booth_ids: Iterable[str]) -> None:
     """`MediaService.cut_publishers` of the app's media service, if it has one."""
     if media := app.get(MEDIA):
