@@ -22,6 +22,7 @@ from server.keys import MEDIA
 from server.mediamtx import MediaMTXSupervisor
 from tests.fakes import call_api, free_port
 from tests.harness.app import ClientSocket, Kiosk, make_config, make_services, running_kiosk
+from tests.ws_support import channel
 
 MEDIA_SECRET = "media-hook-secret/with&symbols"
 WAIT = 10.0  # a safety net against hangs, never a measured duration
@@ -158,10 +159,6 @@ def on_air(booth_id: str) -> Callable[[dict[str, Any]], bool]:
 def off_air(booth_id: str) -> Callable[[dict[str, Any]], bool]:
     """Predicate: a `listen:state` where `booth_id` is off air."""
     return lambda m: m["type"] == "listen:state" and channel(m, booth_id)["on_air"] is False
-
-
-def channel(state: dict[str, Any], booth_id: str) -> dict[str, Any]:
-    return next(c for c in state["channels"] if c["booth_id"] == booth_id)
 
 
 def hook_request(action: str, path: str, token: str = "", **fields: Any) -> dict[str, Any]:

@@ -19,13 +19,13 @@ from tests.fakes import write_fake_binary
 from tests.media_support import (
     ClientSocket,
     MediaKiosk,
-    channel,
     media_kiosk,
     next_where,
     off_air,
     on_air,
     seed_rooms,
 )
+from tests.ws_support import channel
 
 # Slow: each test starts the stand-in MediaMTX as a child process.
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
