@@ -15,8 +15,8 @@ files in the same run:
   joined with 1.5 s of faint noise and paced in real time, `max_concurrent` = cores and one
   thread per job, as the kiosk runs it. WER of the finals, the engine's RTF per stream, and
   end-of-phrase → final latency p50/p95 on the unscripted recordings. One run per encoder
-  window in `--live-windows`: 10 s (the kiosk's default) and `full` (faster-whisper's
-  transcribe(), 30 s per call, as before short windows), so both are in the same run.
+  window in `--live-windows`: 10 s (the short-window option) and `full` (faster-whisper's
+  transcribe(), 30 s per call, the kiosk's default), so both are in the same run.
 
 Every row also gives CPU seconds per second of audio (this process, all threads), which
 other load on the machine does not stretch the way it stretches wall-clock RTF and latency.

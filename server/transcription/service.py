@@ -7,11 +7,11 @@ booths, so the event loop stays free and the CPU is not oversubscribed.
 
 While someone keeps talking, the open utterance is transcribed every 2 s of audio as a
 provisional segment (a cheap draft: one greedy pass), so partial captions appear before the
-pause. Every engine call has a fixed cost (the encoder pass, 10 s of input for a short
-window), so partials are where the CPU goes: they never take the last free worker (one stays
-free for the final of a booth that pauses), and are skipped when the booth is behind, so with
-many booths they thin out rather than delay finals. Partials are coalesced to at most four a
-second per booth.
+pause. Every engine call has a fixed cost (the encoder pass: 30 s of input, or 10 s with
+the short-window option), so partials are where the CPU goes: they never take the last free
+worker (one stays free for the final of a booth that pauses), and are skipped when the booth
+is behind, so with many booths they thin out rather than delay finals. Partials are
+coalesced to at most four a second per booth.
 
 Times: each booth's aggregator runs on that booth's stream clock (seconds of audio since its
 start), so captions carry stream times and a file gives the same captions at any speed. The
