@@ -50,6 +50,8 @@ MAX_TOKENS_PER_SECOND = 12
 MIN_TOKEN_ALLOWANCE = 16
 # Text the model places this close to the end of the audio, or past it, is not in the audio.
 _BEYOND_AUDIO_SLACK = 0.1
+# A word the aligner gives less than this (half a 20 ms step) was not found in the audio.
+_UNPLACED_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ class WindowDecoder:
             if consumed is None:
                 break
             seek += max(consumed, 1)
-        return segments
+        return without_unplaced_words(segments)
 
     def _decode_window(
         self,
@@ -299,6 +301,34 @@ class WindowDecoder:
         return self._tokenizer_class(
             whisper.hf_tokenizer, True, task="transcribe", language=language
         )
+
+
+def without_unplaced_words(segments: list[DecodedSegment]) -> list[DecodedSegment]:
+    """The segments up to the first words the aligner could not place in the audio.
+
+    When Whisper loops on a short window ("to go. But only like four games to go. But only
+    ..."), the word aligner finds no audio for the repeats and gives them no length, piled up
+    at the end. Two zero-length words in a row are that; a real word is rarely shorter than
+    one 20 ms step, and never two in a row. Everything from there on is dropped.
+    """
+    kept: list[DecodedSegment] = []
+    for segment in segments:
+        words = segment.words
+        for index in range(len(words) - 1):
+            if _unplaced(words[index]) and _unplaced(words[index + 1]):
+                if index:
+                    head = words[:index]
+                    text = " ".join(word.text for word in head)
+                    kept.append(DecodedSegment(segment.start, head[-1].end, text, head))
+                return kept
+        if kept and words and _unplaced(words[0]) and _unplaced(kept[-1].words[-1]):
+            return kept
+        kept.append(segment)
+    return kept
+
+
+def _unplaced(word: DecodedWord) -> bool:
+    return word.end - word.start < _UNPLACED_SECONDS
 
 
 def split_at_timestamps(tokens: list[int], tokenizer: Any, duration: float) -> list[dict[str, Any]]:

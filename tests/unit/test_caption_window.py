@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from server.transcription.window import WHISPER_WINDOW_FRAMES, encoder_frames
+from server.transcription.window import (
+    WHISPER_WINDOW_FRAMES,
+    DecodedSegment,
+    DecodedWord,
+    encoder_frames,
+    without_unplaced_words,
+)
 
 SECOND = 16_000
 
@@ -25,3 +31,20 @@ def test_even_and_never_empty() -> None:
     assert encoder_frames(0, 10.0) == 1000
     assert encoder_frames(SECOND, 0.015) % 2 == 0
     assert encoder_frames(SECOND, 0.015) >= 100
+
+
+def test_words_the_aligner_could_not_place_are_dropped_with_what_follows() -> None:
+    """A loop on a short window: the repeats get no length, piled at the end of the audio."""
+    placed = [DecodedWord("to", 2.06, 2.30), DecodedWord("go.", 2.30, 2.72)]
+    looped = [DecodedWord("But", 2.72, 2.72), DecodedWord("only", 2.72, 2.72)]
+    segment = DecodedSegment(2.06, 2.72, "to go. But only", tuple(placed + looped))
+    again = DecodedSegment(2.72, 2.72, "But only", tuple(looped))
+    (kept,) = without_unplaced_words([segment, again])
+    assert kept.text == "to go." and kept.end == 2.72
+
+
+def test_one_short_word_is_still_a_word() -> None:
+    segment = DecodedSegment(
+        1.0, 1.5, "and the", (DecodedWord("and", 1.0, 1.5), DecodedWord("the", 1.5, 1.5))
+    )
+    assert without_unplaced_words([segment]) == [segment]
