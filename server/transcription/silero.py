@@ -64,6 +64,8 @@ class SileroDetector:
         self._energy = EnergyDetector(
             frame_seconds=WINDOW_SAMPLES / SAMPLE_RATE, threshold_db=ENERGY_THRESHOLD_DB
         )
+        self.hears_voice = False
+        self.hears_pause = True
 
     def score(self, frame: NDArray[np.float32]) -> float:
         """Speech probability of one 512-sample window, continuing this stream's state."""
@@ -75,6 +77,8 @@ class SileroDetector:
         self._state = hidden, cell
         self._context = window[-_CONTEXT_SAMPLES:]
         probability = float(np.asarray(output).reshape(-1)[0])
+        self.hears_voice = probability >= START_PROBABILITY
+        self.hears_pause = probability < CONTINUE_PROBABILITY
         # A clearly voiced level well above the room's floor is speech even when the model
         # doubts it (a soft, distant or one-channel speaker): never drop it silently.
         loud = self._energy.is_speech(self._energy.score(frame), False)

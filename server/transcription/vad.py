@@ -65,9 +65,16 @@ def level_db(frame: NDArray[np.float32]) -> float:
 
 
 class SpeechDetector(Protocol):
-    """Says which frames hold speech. `score` is higher for more speech-like frames."""
+    """Says which frames hold speech. `score` is higher for more speech-like frames.
+
+    `hears_voice` and `hears_pause` are the detector's own view of the frame it scored
+    last, before any safety net for soft speech: a pause the model hears inside a voice it
+    hears ends a phrase even when the room is loud enough for the net to call it speech.
+    """
 
     frame_samples: int
+    hears_voice: bool
+    hears_pause: bool
 
     def score(self, frame: NDArray[np.float32]) -> float:
         """Score one frame of `frame_samples` samples (and learn from it)."""
@@ -92,11 +99,15 @@ class EnergyDetector:
         self.threshold_db = threshold_db
         self.noise_margin_db = noise_margin_db
         self.noise_floor_db = -70.0
+        self.hears_voice = False
+        self.hears_pause = True
 
     def score(self, frame: NDArray[np.float32]) -> float:
         """The frame's level in dBFS; quiet frames teach the floor."""
         level = level_db(frame)
-        if not self.is_speech(level, False):
+        self.hears_voice = self.is_speech(level, False)
+        self.hears_pause = not self.hears_voice
+        if self.hears_pause:
             learned = 0.95 * self.noise_floor_db + 0.05 * max(level, -90.0)
             self.noise_floor_db = min(learned, self.threshold_db - self.noise_margin_db)
         return level
@@ -117,6 +128,7 @@ class SpeechSegmenter:
         min_speech_seconds: float = 0.25,
         pre_roll_seconds: float = 0.2,
         max_utterance_seconds: float = 25.0,
+        phrase_pause_seconds: float = 0.25,
     ) -> None:
         self.detector: SpeechDetector = detector if detector is not None else EnergyDetector()
         self._frame = self.detector.frame_samples
@@ -125,6 +137,7 @@ class SpeechSegmenter:
         """Audio judged as speech at first but dropped as too short (clicks, coughs)."""
         self._min_silence_frames = math.ceil(min_silence_seconds / frame_seconds)
         self._min_speech_frames = math.ceil(min_speech_seconds / frame_seconds)
+        self._phrase_pause_frames = math.ceil(phrase_pause_seconds / frame_seconds)
         self._pre_roll_frames = round(pre_roll_seconds / frame_seconds)
         self._max_frames = round(max_utterance_seconds / frame_seconds)
         self._cut_window_frames = round(2.0 / frame_seconds)
@@ -136,6 +149,8 @@ class SpeechSegmenter:
         self._start = 0.0
         self._speech_frames = 0
         self._silent_run = 0
+        self._voiced_frames = 0  # frames of the open utterance where the model heard a voice
+        self._pause_run = 0  # frames in a row where the model heard no voice
 
     @property
     def in_speech(self) -> bool:
@@ -207,8 +222,12 @@ class SpeechSegmenter:
             self._silent_run = 0
         else:
             self._silent_run += 1
-        if self._silent_run >= self._min_silence_frames:
-            keep = len(self._frames) - self._trailing_silence_to_drop()
+        self._voiced_frames += self.detector.hears_voice
+        self._pause_run = self._pause_run + 1 if self.detector.hears_pause else 0
+        phrase_ended = self._phrase_ended()
+        if self._silent_run >= self._min_silence_frames or phrase_ended:
+            quiet_run = self._pause_run if phrase_ended else self._silent_run
+            keep = len(self._frames) - max(0, quiet_run - self._pre_roll_frames)
             utterance = (
                 self._close(keep) if self._speech_frames >= self._min_speech_frames else None
             )
@@ -219,6 +238,17 @@ class SpeechSegmenter:
         if len(self._frames) >= self._max_frames:
             return self._cut_long_utterance()
         return None
+
+    def _phrase_ended(self) -> bool:
+        """A pause the model hears, in a voice it has heard: the phrase is over.
+
+        Only for a voice the model hears: a soft speaker it cannot hear is kept whole by the
+        safety net, and ends only at real silence.
+        """
+        return (
+            self._voiced_frames >= self._min_speech_frames
+            and self._pause_run >= self._phrase_pause_frames
+        )
 
     def _trailing_silence_to_drop(self) -> int:
         """Keep about 0.2 s of the closing silence: Whisper likes a little tail."""
@@ -237,6 +267,8 @@ class SpeechSegmenter:
         self._start = rest_start
         self._speech_frames = sum(1 for lvl in rest_levels if self.detector.is_speech(lvl, True))
         self._silent_run = 0
+        self._voiced_frames = self._speech_frames
+        self._pause_run = 0
         return utterance
 
     def _close(self, frame_count: int) -> Utterance:
@@ -248,3 +280,5 @@ class SpeechSegmenter:
         self._levels = []
         self._speech_frames = 0
         self._silent_run = 0
+        self._voiced_frames = 0
+        self._pause_run = 0

@@ -37,9 +37,60 @@ def test_pauses_cut_speech_into_utterances_with_their_stream_times() -> None:
     assert all(utterance.complete for utterance in utterances)
 
 
-def test_short_pauses_inside_speech_do_not_cut_it() -> None:
-    audio = np.concatenate([tone(1.0), silence(0.3), tone(1.0), silence(1.0)])
+def test_a_breath_inside_speech_does_not_cut_it() -> None:
+    audio = np.concatenate([tone(1.0), silence(0.15), tone(1.0), silence(1.0)])
     assert len(push_in_chunks(SpeechSegmenter(), audio)) == 1
+
+
+def test_a_pause_between_phrases_ends_the_first_phrase() -> None:
+    audio = np.concatenate([tone(1.0), silence(0.3), tone(1.0), silence(1.0)])
+    first, second = push_in_chunks(SpeechSegmenter(), audio)
+    assert first.end <= 1.3 and second.start >= first.end
+
+
+class ScriptedDetector:
+    """A detector whose verdicts follow a script: (voice heard, loud) per frame.
+
+    Stands in for Silero plus its loudness safety net, so the segmenter's rule can be
+    checked frame by frame: the net may call a frame speech that the model hears as a pause.
+    """
+
+    frame_samples = 512
+
+    def __init__(self, script: list[tuple[bool, bool]]) -> None:
+        self._script = iter(script)
+        self.hears_voice = False
+        self.hears_pause = True
+
+    def score(self, frame: np.ndarray) -> float:
+        voice, loud = next(self._script, (False, False))
+        self.hears_voice, self.hears_pause = voice, not voice
+        return 1.0 if voice or loud else 0.0
+
+    def is_speech(self, score: float, in_speech: bool) -> bool:
+        return score >= 0.5
+
+
+def frames(count: int) -> np.ndarray:
+    return np.zeros(count * 512, dtype=np.float32)
+
+
+def test_a_pause_the_model_hears_in_a_loud_room_still_ends_the_phrase() -> None:
+    # 1 s of voice, then 0.5 s the model hears as a pause but the room is loud, then voice.
+    script = (
+        [(True, True)] * 31 + [(False, True)] * 16 + [(True, True)] * 31 + [(False, False)] * 31
+    )
+    segmenter = SpeechSegmenter(detector=ScriptedDetector(script))
+    first, second = push_in_chunks(segmenter, frames(len(script)))
+    assert first.end < second.start < first.end + 0.6
+
+
+def test_a_soft_voice_the_model_never_hears_is_kept_whole_until_real_silence() -> None:
+    # Only the loudness net hears this speaker: the model's pauses must not chop it up.
+    script = [(False, True)] * 94 + [(False, False)] * 31
+    segmenter = SpeechSegmenter(detector=ScriptedDetector(script))
+    (whole,) = push_in_chunks(segmenter, frames(len(script)))
+    assert whole.duration >= 94 * 512 / SAMPLE_RATE
 
 
 def test_clicks_shorter_than_a_quarter_second_are_dropped() -> None:
