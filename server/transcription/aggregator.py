@@ -82,6 +82,9 @@ ABBREVIATIONS = frozenset(
 )
 # How much of the recent text is kept as the engine's prompt (rolling context).
 CONTEXT_CHARS = 200
+# Enough words to fill CONTEXT_CHARS; word ends are compared with this much slack.
+_CONTEXT_WORDS = 60
+_PROMPT_SLACK_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ class CaptionAggregator:
         self._tentative: list[TimedWord] = []
         self._last_words_at: float | None = None
         self._last_final_end = float("-inf")
-        self._context = ""
+        self._settled: list[TimedWord] = []  # the most recent settled words, for the prompt
         self._shown_partial = ""
         self._showing = False
 
@@ -159,9 +162,18 @@ class CaptionAggregator:
 
     @property
     def context(self) -> str:
-        """The most recent settled text (finals and committed words), for the engine prompt."""
-        recent = " ".join([self._context, *(word.text for word in self._pending)]).strip()
-        return recent[-CONTEXT_CHARS:].lstrip()
+        """The most recent settled text (finals and committed words)."""
+        return self.context_before(float("inf"))
+
+    def context_before(self, time: float) -> str:
+        """The settled text spoken before stream time `time`: the prompt for audio from there.
+
+        Only words that end before the audio being decoded: a prompt that already holds
+        words of that audio makes Whisper skip them and stretch the next word's timestamps
+        over their place, and the seam between old and new words then drops or repeats one.
+        """
+        words = [word.text for word in self._settled if word.end <= time + _PROMPT_SLACK_SECONDS]
+        return " ".join(words)[-CONTEXT_CHARS:].lstrip()
 
     def feed(
         self,
@@ -175,6 +187,7 @@ class CaptionAggregator:
         if committed or tentative:
             self._last_words_at = now
         self._pending.extend(committed)
+        self._remember(committed)
         self._tentative = list(tentative)
         captions = self._sentence_finals(more_follow=bool(self._tentative) or utterance_ended)
         captions.extend(self._forced_finals(now))
@@ -200,6 +213,7 @@ class CaptionAggregator:
         """End the stream: finalise what is pending (tentative words too), then clear."""
         now = self._clock()
         self._pending.extend(self._tentative)
+        self._remember(self._tentative)
         self._tentative = []
         captions: list[Caption] = []
         if self._pending:
@@ -245,11 +259,13 @@ class CaptionAggregator:
         words, self._pending = self._pending[:count], self._pending[count:]
         self._shown_partial = ""
         text = " ".join(word.text for word in words)
-        self._context = (self._context + " " + text)[-CONTEXT_CHARS:]
         start = max(words[0].start, self._last_final_end)
         end = max(words[-1].end, start)
         self._last_final_end = end
         return self._emit("final", text, start, end)
+
+    def _remember(self, words: Sequence[TimedWord]) -> None:
+        self._settled = (self._settled + list(words))[-_CONTEXT_WORDS:]
 
     def _partial_update(self, now: float, *, had_final: bool) -> list[Caption]:
         shown = self._pending + self._tentative

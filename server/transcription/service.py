@@ -32,10 +32,11 @@ from types import TracebackType
 import numpy as np
 from numpy.typing import NDArray
 
-from server.transcription.aggregator import Caption, CaptionAggregator, counter_from
+from server.transcription.aggregator import Caption, CaptionAggregator, TimedWord, counter_from
 from server.transcription.audio import AudioChunk, AudioEnded, AudioStream, SkippedAudio
 from server.transcription.engine import Segment, TranscriptionEngine
-from server.transcription.streaming import LocalAgreement, timed_words
+from server.transcription.recent import RecentAudio
+from server.transcription.streaming import LocalAgreement, timed_words, words_from
 from server.transcription.throttle import PartialThrottle
 from server.transcription.vad import SAMPLE_RATE, SpeechDetector, SpeechSegmenter, Utterance
 
@@ -48,9 +49,19 @@ PARTIAL_EVERY_SECONDS = 2.0
 PARTIAL_MIN_SPEECH_SECONDS = 1.0
 # Workers kept free of partials (for finals) when there is more than one.
 PARTIAL_RESERVED_WORKERS = 1
-# Once the window being transcribed is this long, it moves on to the end of the committed
-# words (a word boundary), so each engine call stays short and no word is cut.
-TRIM_WINDOW_SECONDS = 8.0
+# A phrase that goes on this long without a pause is settled by agreement between drafts
+# (LocalAgreement): the agreed words become finals and the window moves on to the end of the
+# last of them (a word boundary), so each engine call stays short and no word is cut.
+TRIM_WINDOW_SECONDS = 4.0
+# An ended phrase is decoded together with the phrases that started at most this long before
+# it (already captioned: only its own words are kept), so Whisper hears it in context.
+CONTEXT_SECONDS = 8.0
+# A phrase's own words are those that end after its start (inside the pause before it, up to
+# `pre_roll_seconds` ahead of the speech) less this; an earlier word stretched that far is a
+# repeat of a committed one, which the policy drops.
+PHRASE_START_SLACK = 0.1
+# Whisper hears at most 30 s at once.
+MAX_WINDOW_SECONDS = 30.0
 # Dropped blips are reported to the console at most this often (seconds of stream).
 DISCARD_REPORT_EVERY = 60.0
 MIN_SPEECH_SECONDS = 0.25
@@ -89,6 +100,9 @@ class _Booth:
     captions: int = 0
     last_partial_at: float = float("-inf")
     agreement: LocalAgreement = field(default_factory=LocalAgreement)
+    recent: RecentAudio = field(default_factory=lambda: RecentAudio(keep_seconds=40.0))
+    # Where recent phrases started (inside the pauses before them): context boundaries.
+    phrase_starts: list[float] = field(default_factory=list)
     # Stream time from which the open utterance is transcribed (moves on at committed words).
     window_start: float = 0.0
     reported_discarded: float = 0.0
@@ -272,6 +286,8 @@ class TranscriptionService:
                 return
             if isinstance(item, SkippedAudio):
                 booth.skipped_seconds += item.seconds
+                booth.recent.clear()
+                booth.phrase_starts.clear()
                 await self._notice(
                     booth,
                     f"captions fell behind: skipped {item.seconds:.1f} s of audio "
@@ -282,6 +298,7 @@ class TranscriptionService:
 
     async def _process_chunk(self, booth: _Booth, chunk: AudioChunk) -> None:
         booth.position = chunk.end
+        booth.recent.add(chunk.samples, chunk.start)
         # Speech detection runs a small model per 32 ms window: off the event loop, in order
         # (only this booth's task touches its segmenter).
         ended = await asyncio.to_thread(booth.segmenter.push, chunk.samples, chunk.start)
@@ -308,34 +325,81 @@ class TranscriptionService:
         )
 
     async def _transcribe(self, booth: _Booth, utterance: Utterance) -> None:
-        """Transcribe the utterance from the booth's window start; settle words; deliver."""
+        if utterance.complete:
+            await self._finish_phrase(booth, utterance)
+        else:
+            await self._draft(booth, utterance)
+
+    async def _draft(self, booth: _Booth, utterance: Utterance) -> None:
+        """A partial: the open phrase from the window start, one cheap pass.
+
+        Its words are only shown, unless the phrase has run `TRIM_WINDOW_SECONDS` without a
+        pause: then the words two drafts agree on become finals and the window moves on.
+        """
         offset = max(utterance.start, booth.window_start)
-        skip = max(0, round((offset - utterance.start) * SAMPLE_RATE))
-        samples = utterance.samples[skip:]
-        if utterance.complete:
-            booth.last_partial_at = float("-inf")
-        words = (
-            timed_words(
-                await self._run_engine(booth, samples, draft=not utterance.complete), offset
-            )
-            if len(samples)
-            else []
+        samples = utterance.samples[max(0, round((offset - utterance.start) * SAMPLE_RATE)) :]
+        if not len(samples):
+            return
+        segments = await self._run_engine(booth, samples, draft=True, start_time=offset)
+        long_phrase = utterance.end - offset >= TRIM_WINDOW_SECONDS
+        committed, tentative = booth.agreement.update(
+            timed_words(segments, offset), final=False, commit=long_phrase
         )
-        committed, tentative = booth.agreement.update(words, final=utterance.complete)
-        captions = booth.aggregator.feed(committed, tentative, utterance_ended=utterance.complete)
-        if utterance.complete:
-            booth.window_start = utterance.end
-        elif (
-            utterance.end - offset >= TRIM_WINDOW_SECONDS and booth.agreement.committed_end > offset
-        ):
+        captions = booth.aggregator.feed(committed, tentative, utterance_ended=bool(committed))
+        if committed:
             booth.window_start = booth.agreement.committed_end
         await self._deliver(booth, captions)
 
+    async def _finish_phrase(self, booth: _Booth, utterance: Utterance) -> None:
+        """A phrase ended at a pause: decode it with the phrases before it; its words are final."""
+        booth.last_partial_at = float("-inf")
+        start = max(utterance.start, booth.window_start)
+        context_start = min(
+            (
+                earlier
+                for earlier in [*booth.phrase_starts, utterance.start]
+                if start - CONTEXT_SECONDS <= earlier <= start
+                and earlier >= booth.recent.start
+                and utterance.end - earlier <= MAX_WINDOW_SECONDS
+            ),
+            default=start,
+        )
+        samples = booth.recent.span(context_start, utterance.end)
+        if context_start >= start or len(samples) < len(utterance.samples):
+            # No context kept (a stream that jumped, or a test feeding utterances directly).
+            context_start = start
+            samples = utterance.samples[max(0, round((start - utterance.start) * SAMPLE_RATE)) :]
+        own = await self._decode_phrase(booth, samples, context_start, start)
+        if not own and context_start < start:
+            # Whisper sometimes ends its transcript with the context and leaves the new
+            # phrase out (an early stop): the phrase alone then.
+            phrase = utterance.samples[max(0, round((start - utterance.start) * SAMPLE_RATE)) :]
+            own = await self._decode_phrase(booth, phrase, start, start)
+        committed, _ = booth.agreement.update(own, final=True)
+        captions = booth.aggregator.feed(committed, [], utterance_ended=True)
+        booth.window_start = utterance.end
+        booth.phrase_starts = [
+            earlier
+            for earlier in [*booth.phrase_starts, utterance.start]
+            if earlier >= utterance.end - CONTEXT_SECONDS
+        ]
+        await self._deliver(booth, captions)
+
+    async def _decode_phrase(
+        self, booth: _Booth, samples: NDArray[np.float32], context_start: float, start: float
+    ) -> list[TimedWord]:
+        """Decode audio from `context_start`; return the words of the phrase from `start`."""
+        if not len(samples):
+            return []
+        segments = await self._run_engine(booth, samples, draft=False, start_time=context_start)
+        return words_from(timed_words(segments, context_start), start - PHRASE_START_SLACK)
+
     async def _run_engine(
-        self, booth: _Booth, samples: NDArray[np.float32], *, draft: bool
+        self, booth: _Booth, samples: NDArray[np.float32], *, draft: bool, start_time: float
     ) -> list[Segment]:
+        """Run the engine on samples that start at stream time `start_time`."""
         engine = await self._load_engine()
-        prompt = booth.aggregator.context
+        prompt = booth.aggregator.context_before(start_time)
         self._wanted += 1
         asked = time.perf_counter()
         try:

@@ -41,9 +41,13 @@ class LocalAgreement:
         self._previous: list[TimedWord] = []  # the uncommitted rest of the last hypothesis
 
     def update(
-        self, hypothesis: Sequence[TimedWord], *, final: bool
+        self, hypothesis: Sequence[TimedWord], *, final: bool, commit: bool = True
     ) -> tuple[list[TimedWord], list[TimedWord]]:
-        """Take a new hypothesis; return (newly committed words, tentative words)."""
+        """Take a new hypothesis; return (newly committed words, tentative words).
+
+        With `commit` False (a draft of a phrase that will be decoded whole when it ends),
+        nothing is committed: the hypothesis is only remembered, for the next one to agree with.
+        """
         fresh = self._fresh(hypothesis)
         if not fresh and self._previous:
             # A run that heard nothing new (Whisper sometimes returns nothing for a window it
@@ -56,11 +60,7 @@ class LocalAgreement:
             self._commit(fresh)
             self._previous = []
             return fresh, []
-        agreed = 0
-        for new, old in zip(fresh, self._previous, strict=False):
-            if comparable(new.text) != comparable(old.text):
-                break
-            agreed += 1
+        agreed = _agreeing_prefix(fresh, self._previous) if commit else 0
         committed, tentative = fresh[:agreed], fresh[agreed:]
         self._commit(committed)
         self._previous = tentative
@@ -87,6 +87,29 @@ class LocalAgreement:
             if head == self._recent[-size:] and words[0].start < self.committed_end + 1.0:
                 return words[size:]
         return words
+
+
+def _agreeing_prefix(new: Sequence[TimedWord], old: Sequence[TimedWord]) -> int:
+    """How many first words the two hypotheses share (compared without case or punctuation)."""
+    count = 0
+    for new_word, old_word in zip(new, old, strict=False):
+        if comparable(new_word.text) != comparable(old_word.text):
+            break
+        count += 1
+    return count
+
+
+def words_from(hypothesis: Sequence[TimedWord], boundary: float) -> list[TimedWord]:
+    """The words of `hypothesis` that reach past `boundary`, a time inside a pause.
+
+    A phrase is decoded together with the phrases before it, which are already captioned;
+    its own words are those that end after the pause that starts it. Whisper's word times
+    stretch over pauses: the first word of a phrase often starts where the last one
+    ended, so its start (and even its middle) can lie before the pause; its end cannot. A
+    last word of the earlier phrase stretched past the boundary is a repeat of a committed
+    word, which `LocalAgreement` drops.
+    """
+    return [word for word in hypothesis if word.end > boundary]
 
 
 def timed_words(segments: list[Segment], offset: float) -> list[TimedWord]:

@@ -8,7 +8,7 @@ from server.transcription.aggregator import (
     counter_from,
     ends_sentence,
 )
-from server.transcription.streaming import LocalAgreement, TimedWord
+from server.transcription.streaming import LocalAgreement, TimedWord, words_from
 from tests.harness.clock import FakeClock
 
 
@@ -246,3 +246,30 @@ def test_a_long_settled_utterance_becomes_finals_of_at_most_the_time_limit() -> 
         "w24",
     ]
     assert all(f.ended_at - f.started_at <= 4.0 for f in finals)
+
+
+def test_a_draft_of_a_short_phrase_commits_nothing_until_told_to() -> None:
+    """Short phrases are decoded whole when they end; their drafts are only shown."""
+    policy = LocalAgreement()
+    policy.update(words("the acoustic"), final=False, commit=False)
+    committed, tentative = policy.update(words("the acoustic corpus"), final=False, commit=False)
+    assert committed == [] and [w.text for w in tentative] == ["the", "acoustic", "corpus"]
+    committed, _ = policy.update(words("the acoustic corpus is"), final=False)
+    assert [w.text for w in committed] == ["the", "acoustic", "corpus"]
+
+
+def test_a_phrases_own_words_are_those_that_end_after_the_pause_before_it() -> None:
+    # Decoded with its context: "fast here." is the phrase before (already captioned).
+    # Whisper stretched "So" back over the pause; its end still lies after the boundary.
+    hypothesis = spoken("fast here. So this", [(0, 0.4), (0.4, 0.9), (0.9, 1.6), (1.6, 1.9)])
+    assert [w.text for w in words_from(hypothesis, 1.2)] == ["So", "this"]
+
+
+def test_the_prompt_holds_only_words_said_before_the_audio_it_leads() -> None:
+    """A prompt holding the words of the audio itself made Whisper skip them."""
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
+    aggregator.feed(words("The caller asked.", 0.0), [], utterance_ended=True)
+    aggregator.feed(words("Then the", 2.0), [], utterance_ended=True)
+    assert aggregator.context_before(1.25) == "The caller asked."
+    assert aggregator.context_before(2.0) == "The caller asked."
+    assert aggregator.context_before(10.0) == "The caller asked. Then the"
