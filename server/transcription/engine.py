@@ -129,7 +129,7 @@ class FasterWhisperEngine:
         num_workers: int = 1,
         beam_size: int = 1,
         vad_filter: bool = False,
-        window_step: float | None = None,
+        window_step: float | None = WINDOW_STEP_SECONDS,
     ) -> None:
         whisper_model = _import_whisper_model()
         self.model_name = str(model)
