@@ -70,7 +70,11 @@ async def run_caption_check(
             out.flush()
 
     async with TranscriptionService(
-        lambda: loaded, max_concurrent=1, on_caption=print_final, partials=False
+        lambda: loaded,
+        max_concurrent=1,
+        on_caption=print_final,
+        partials=False,
+        phrase_pauses=False,
     ) as service:
         started = time.perf_counter()
         await service.start(CHECK_BOOTH_ID, source, realtime=False)

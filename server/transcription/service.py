@@ -46,7 +46,9 @@ CaptionCallback = Callable[[Caption], Awaitable[None]]
 NoticeCallback = Callable[[str, str], Awaitable[None]]
 
 PARTIAL_EVERY_SECONDS = 2.0
-PARTIAL_MIN_SPEECH_SECONDS = 1.0
+PARTIAL_MIN_SPEECH_SECONDS = 2.0
+# A pause the detector's model hears for this long ends a phrase (see `vad`).
+PHRASE_PAUSE_SECONDS = 0.25
 # Workers kept free of partials (for finals) when there is more than one.
 PARTIAL_RESERVED_WORKERS = 1
 # A phrase that goes on this long without a pause is settled by agreement between drafts
@@ -60,6 +62,8 @@ CONTEXT_SECONDS = 8.0
 # `pre_roll_seconds` ahead of the speech) less this; an earlier word stretched that far is a
 # repeat of a committed one, which the policy drops.
 PHRASE_START_SLACK = 0.1
+# A phrase with less voice than this (seconds the model heard as a voice) is decoded alone.
+MIN_VOICED_FOR_CONTEXT = 0.5
 # Whisper hears at most 30 s at once.
 MAX_WINDOW_SECONDS = 30.0
 # Dropped blips are reported to the console at most this often (seconds of stream).
@@ -138,6 +142,7 @@ class TranscriptionService:
         next_seq: Callable[[], int] | None = None,
         detector_factory: Callable[[], SpeechDetector] | None = None,
         max_caption_seconds: float = 10.0,
+        phrase_pauses: bool = True,
     ) -> None:
         if max_concurrent < 1:
             raise ValueError("max_concurrent must be at least 1")
@@ -150,6 +155,9 @@ class TranscriptionService:
         self._next_seq = next_seq if next_seq is not None else counter_from()
         self._detector_factory = detector_factory if detector_factory is not None else _silero
         self.max_caption_seconds = max_caption_seconds
+        # Live booths end a phrase at each short pause, for prompt finals; a file checked
+        # offline keeps whole utterances (up to 25 s), which Whisper hears best.
+        self.phrase_pauses = phrase_pauses
         self._executor = ThreadPoolExecutor(max_concurrent, thread_name_prefix="captions")
         self._jobs = asyncio.Semaphore(max_concurrent)
         self._engine: TranscriptionEngine | None = None
@@ -210,7 +218,10 @@ class TranscriptionService:
         await self._load_engine()
         stream = AudioStream(source, realtime=realtime, max_lag_seconds=max_lag_seconds)
         await stream.open()
-        segmenter = SpeechSegmenter(detector=self._detector_factory())
+        segmenter = SpeechSegmenter(
+            detector=self._detector_factory(),
+            phrase_pause_seconds=PHRASE_PAUSE_SECONDS if self.phrase_pauses else None,
+        )
         booth = _Booth(booth_id, stream, language, segmenter, PartialThrottle())
         booth.aggregator = CaptionAggregator(
             booth_id,
@@ -365,6 +376,11 @@ class TranscriptionService:
             default=start,
         )
         samples = booth.recent.span(context_start, utterance.end)
+        if utterance.voiced_seconds < MIN_VOICED_FOR_CONTEXT:
+            # Little voice heard (a cough, a breath, a lone "uh"): decoded alone, so Whisper's
+            # own no-speech test sees it as the near-silence it is. With speech before it in
+            # the window, Whisper wrote "you" over such a stretch.
+            context_start = start
         if context_start >= start or len(samples) < len(utterance.samples):
             # No context kept (a stream that jumped, or a test feeding utterances directly).
             context_start = start

@@ -44,6 +44,8 @@ class Utterance:
     samples: NDArray[np.float32]
     start: float
     complete: bool
+    voiced_seconds: float = 0.0
+    """How much of it the detector's model heard as a voice (a cough or a breath: little)."""
 
     @property
     def duration(self) -> float:
@@ -128,7 +130,9 @@ class SpeechSegmenter:
         min_speech_seconds: float = 0.25,
         pre_roll_seconds: float = 0.2,
         max_utterance_seconds: float = 25.0,
-        phrase_pause_seconds: float = 0.25,
+        phrase_pause_seconds: float | None = 0.25,
+        long_phrase_seconds: float = 4.0,
+        long_phrase_pause_seconds: float = 0.15,
     ) -> None:
         self.detector: SpeechDetector = detector if detector is not None else EnergyDetector()
         self._frame = self.detector.frame_samples
@@ -137,7 +141,14 @@ class SpeechSegmenter:
         """Audio judged as speech at first but dropped as too short (clicks, coughs)."""
         self._min_silence_frames = math.ceil(min_silence_seconds / frame_seconds)
         self._min_speech_frames = math.ceil(min_speech_seconds / frame_seconds)
-        self._phrase_pause_frames = math.ceil(phrase_pause_seconds / frame_seconds)
+        # None: phrases end only at silence (whole utterances, for accuracy over latency).
+        self._phrase_pause_frames = (
+            None
+            if phrase_pause_seconds is None
+            else math.ceil(phrase_pause_seconds / frame_seconds)
+        )
+        self._long_phrase_frames = round(long_phrase_seconds / frame_seconds)
+        self._long_phrase_pause_frames = math.ceil(long_phrase_pause_seconds / frame_seconds)
         self._pre_roll_frames = round(pre_roll_seconds / frame_seconds)
         self._max_frames = round(max_utterance_seconds / frame_seconds)
         self._cut_window_frames = round(2.0 / frame_seconds)
@@ -161,7 +172,9 @@ class SpeechSegmenter:
         """The open utterance so far, as a provisional one, or None when idle."""
         if not self._frames:
             return None
-        return Utterance(np.concatenate(self._frames), self._start, complete=False)
+        return Utterance(
+            np.concatenate(self._frames), self._start, False, self._seconds(self._voiced_frames)
+        )
 
     def push(self, samples: NDArray[np.float32], start: float) -> list[Utterance]:
         """Add samples that begin at stream time `start`; return utterances that ended."""
@@ -245,10 +258,14 @@ class SpeechSegmenter:
         Only for a voice the model hears: a soft speaker it cannot hear is kept whole by the
         safety net, and ends only at real silence.
         """
-        return (
-            self._voiced_frames >= self._min_speech_frames
-            and self._pause_run >= self._phrase_pause_frames
+        if self._phrase_pause_frames is None:
+            return False
+        pause_frames = (
+            self._long_phrase_pause_frames
+            if len(self._frames) >= self._long_phrase_frames
+            else self._phrase_pause_frames
         )
+        return self._voiced_frames >= self._min_speech_frames and self._pause_run >= pause_frames
 
     def _trailing_silence_to_drop(self) -> int:
         """Keep about 0.2 s of the closing silence: Whisper likes a little tail."""
@@ -273,7 +290,10 @@ class SpeechSegmenter:
 
     def _close(self, frame_count: int) -> Utterance:
         samples = np.concatenate(self._frames[:frame_count])
-        return Utterance(samples, self._start, complete=True)
+        return Utterance(samples, self._start, True, self._seconds(self._voiced_frames))
+
+    def _seconds(self, frames: int) -> float:
+        return frames * self._frame / SAMPLE_RATE
 
     def _reset_utterance(self) -> None:
         self._frames = []
