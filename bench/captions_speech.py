@@ -15,8 +15,8 @@ files in the same run:
   joined with 1.5 s of faint noise and paced in real time, `max_concurrent` = cores and one
   thread per job, as the kiosk runs it. WER of the finals, the engine's RTF per stream, and
   end-of-phrase → final latency p50/p95 on the unscripted recordings. One run per encoder
-  window in `--live-windows`: 10 s (the short-window option) and `full` (faster-whisper's
-  transcribe(), 30 s per call, the kiosk's default), so both are in the same run.
+  window in `--live-windows`: 10 s steps (the kiosk's default) and `full` (faster-whisper's
+  transcribe(), 30 s per call, for comparison), so both are in the same run.
 
 Every row also gives CPU seconds per second of audio (this process, all threads), which
 other load on the machine does not stretch the way it stretches wall-clock RTF and latency.
@@ -148,8 +148,8 @@ async def live_path(
 ) -> dict[str, Any]:
     """All booths at once, paced in real time, partials on, as the kiosk runs them.
 
-    `window` is the engine's encoder window step in seconds; None decodes with faster-whisper's
-    transcribe(), which pads every input to 30 s (the live path before short windows).
+    `window` is the engine's encoder window step in seconds (10, the kiosk's default); None
+    decodes with faster-whisper's transcribe(), which pads every input to 30 s.
     """
     cores = os.cpu_count() or 1
     engine = FasterWhisperEngine(model, num_workers=cores, window_step=window)
@@ -170,6 +170,7 @@ async def live_path(
             stats = [await service.wait_finished(booth) for booth in origins]
     texts: dict[str, list[str]] = {r.name: [] for r in recordings}
     latencies: list[float] = []
+    timed: list[tuple[str, float, float]] = []
     for booth, (origin, track) in origins.items():
         finals = [(at, c) for at, c in delivered if c.booth_id == booth and c.status == "final"]
         for at, caption in finals:
@@ -189,6 +190,7 @@ async def live_path(
                 covering = [at for at, c in finals if c.ended_at >= phrase_end - COVER_TOLERANCE]
                 if covering:
                     latencies.append(min(covering) - (origin + phrase_end))
+                    timed.append((recording.name, end, latencies[-1]))
     audio = sum(stat.audio_seconds for stat in stats)
     phrases = sum(len(r.phrase_ends) for r in recordings if r.unscripted)
     return _scored(recordings, {k: " ".join(v) for k, v in texts.items()}) | {
@@ -203,6 +205,10 @@ async def live_path(
         "latency_p95": _percentile(latencies, 95),
         "phrases_timed": len(latencies),
         "phrases": phrases,
+        "latest_phrases": [
+            {"recording": name, "phrase_end": end, "latency": round(latency, 2)}
+            for name, end, latency in sorted(timed, key=lambda item: -item[2])[:5]
+        ],
     }
 
 

@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from bench.wer import FILLERS
+
 SAMPLE_RATE = 16_000
 
 
@@ -211,8 +213,16 @@ def read_textgrid(text: str) -> dict[str, list[tuple[float, float, str]]]:
 
 
 def _phrase_ends(intervals: list[tuple[float, float, str]], pause: float = 0.3) -> list[float]:
-    """Ends of speech stretches followed by at least `pause` s without words."""
-    spoken = sorted((start, end) for start, end, label in intervals if label.strip())
+    """Ends of speech stretches followed by at least `pause` s without words.
+
+    Hesitations ("uh", "um") are not words here, as in the WER: a stretch that is only an
+    "uh" has nothing to caption, so its end would time the next phrase's final instead.
+    """
+    spoken = sorted(
+        (start, end)
+        for start, end, label in intervals
+        if label.strip() and label.strip().lower() not in FILLERS
+    )
     ends = []
     for index, (_start, end) in enumerate(spoken):
         following = spoken[index + 1][0] if index + 1 < len(spoken) else None

@@ -22,13 +22,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-_FILLERS = {"uh", "um", "umm", "uhm", "hmm", "hm", "mm", "mmm", "mhm", "er", "erm", "ah"}
+# Hesitations: not words to caption (Whisper leaves them out; WER ignores them).
+FILLERS = {"uh", "um", "umm", "uhm", "hmm", "hm", "mm", "mmm", "mhm", "er", "erm", "ah"}
 _CONTRACTIONS = [
     (r"\bwon't\b", "will not"),
     (r"\bcan't\b", "can not"),
     (r"\bcannot\b", "can not"),
     (r"\bain't\b", "is not"),
     (r"\blet's\b", "let us"),
+    # "'s" after these is "is" (or "has", which compares the same way on both sides): so
+    # "here's" against "here are" is one word changed, not a word added.
+    (r"\b(it|that|there|here|what|where|who|how|he|she)'s\b", r"\1 is"),
     (r"n't\b", " not"),
     (r"'re\b", " are"),
     (r"'ve\b", " have"),
@@ -118,7 +122,7 @@ def normalise(text: str) -> str:
     words = []
     for raw in text.split():
         word = raw.strip("'").replace("'", "")
-        if not word or word in _FILLERS:
+        if not word or word in FILLERS:
             continue
         words.extend(_SPELLINGS.get(word, word).split())
     return " ".join(words)
