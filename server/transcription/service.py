@@ -1,17 +1,19 @@
 """Live captions for many booths: audio in, `Caption`s out through a callback.
 
-One pipeline task per booth reads its audio, cuts it into utterances at pauses (`vad`),
-sends each utterance to the engine and feeds the result to that booth's `CaptionAggregator`,
-in order. Engine jobs run on worker threads, at most `max_concurrent` at once across all
-booths, so the event loop stays free and the CPU is not oversubscribed.
+One pipeline task per booth reads its audio, cuts it into phrases at pauses (`vad`), and
+decodes each ended phrase together with the phrases just before it (`CONTEXT_SECONDS`, from
+the booth's `RecentAudio`): Whisper hears the phrase in context, only the phrase's own words
+are kept (`streaming.words_from`), and they are final at once. Engine jobs run on worker
+threads, at most `max_concurrent` at once across all booths, so the event loop stays free and
+the CPU is not oversubscribed.
 
-While someone keeps talking, the open utterance is transcribed every 2 s of audio as a
-provisional segment (a cheap draft: one greedy pass), so partial captions appear before the
-pause. Every engine call has a fixed cost (the encoder pass: 30 s of input, or 10 s with
-the short-window option), so partials are where the CPU goes: they never take the last free
-worker (one stays free for the final of a booth that pauses), and are skipped when the booth
-is behind, so with many booths they thin out rather than delay finals. Partials are
-coalesced to at most four a second per booth.
+While someone keeps talking, the open phrase is transcribed every 2 s of audio as a draft
+(one greedy pass) and shown as a partial. A draft commits nothing unless the phrase has run
+`TRIM_WINDOW_SECONDS` without a pause: then the words two drafts agree on (`LocalAgreement`)
+become finals and the window moves on. Drafts never take the last free worker (one stays free
+for the final of a booth that pauses), and are skipped when the booth is behind, so with many
+booths they thin out rather than delay finals. Partials are coalesced to at most four a second
+per booth.
 
 Times: each booth's aggregator runs on that booth's stream clock (seconds of audio since its
 start), so captions carry stream times and a file gives the same captions at any speed. The

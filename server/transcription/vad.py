@@ -16,6 +16,12 @@ How it decides (defaults, chosen for speech picked up by a booth microphone):
   before it so soft onsets are not clipped, and ends after `min_silence_seconds` (0.5 s)
   without speech. Utterances with less than `min_speech_seconds` (0.25 s) of speech frames
   (clicks, coughs) are dropped.
+- A phrase ends sooner, at a pause the detector's own model hears (`hears_pause`) for
+  `phrase_pause_seconds` (0.25 s; 0.15 s once the phrase is `long_phrase_seconds`, 4 s,
+  long), even when a loudness safety net calls those frames speech: in a room whose pauses
+  are loud, the net alone never ended an utterance. Only in a voice the model has heard
+  (`hears_voice`) for `min_speech_seconds`: a soft voice that only the net hears ends at
+  real silence. `phrase_pause_seconds=None` turns phrase ends off (whole utterances).
 - An utterance longer than `max_utterance_seconds` (25 s) is cut at the quietest frame of
   its last 2 s, and the rest carries on as a new utterance: Whisper sees at most 30 s. This
   is a safety net: the service commits words and moves its window on at word boundaries
