@@ -21,6 +21,9 @@ from collections.abc import Sequence
 from server.transcription.aggregator import TimedWord
 from server.transcription.engine import Segment
 
+# Hesitations Whisper sometimes writes ("Um.", "Uh,"): a line of its own on a phone screen,
+# and nothing an interpreter meant to say. They are left out of captions.
+HESITATIONS = frozenset(["um", "umm", "uh", "uhm", "hmm", "hm", "mm", "mmm", "mhm", "er", "erm"])
 # Word times move a little from one hypothesis to the next.
 _TIME_SLACK_SECONDS = 0.1
 _MAX_OVERLAP_WORDS = 5
@@ -113,7 +116,10 @@ def words_from(hypothesis: Sequence[TimedWord], boundary: float) -> list[TimedWo
 
 
 def timed_words(segments: list[Segment], offset: float) -> list[TimedWord]:
-    """The engine's words on the stream's timeline; segments without word times are spread."""
+    """The engine's words on the stream's timeline, hesitations left out.
+
+    Segments without word times have their words spread evenly over the segment.
+    """
     words: list[TimedWord] = []
     for segment in segments:
         if segment.words:
@@ -130,4 +136,4 @@ def timed_words(segments: list[Segment], offset: float) -> list[TimedWord]:
             )
             for i, text in enumerate(texts)
         ]
-    return words
+    return [word for word in words if comparable(word.text) not in HESITATIONS]

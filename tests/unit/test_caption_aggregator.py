@@ -8,7 +8,8 @@ from server.transcription.aggregator import (
     counter_from,
     ends_sentence,
 )
-from server.transcription.streaming import LocalAgreement, TimedWord, words_from
+from server.transcription.engine import Segment, Word
+from server.transcription.streaming import LocalAgreement, TimedWord, timed_words, words_from
 from tests.harness.clock import FakeClock
 
 
@@ -273,3 +274,22 @@ def test_the_prompt_holds_only_words_said_before_the_audio_it_leads() -> None:
     assert aggregator.context_before(1.25) == "The caller asked."
     assert aggregator.context_before(2.0) == "The caller asked."
     assert aggregator.context_before(10.0) == "The caller asked. Then the"
+
+
+def test_hesitations_are_left_out_of_captions() -> None:
+    """Whisper writes "Um." as a sentence of its own: a caption line that says nothing."""
+    segments = [
+        Segment(0.0, 0.4, "Um.", (Word("Um.", 0.0, 0.4),)),
+        Segment(
+            0.6,
+            1.5,
+            "I think, uh, so.",
+            (
+                Word("I", 0.6, 0.7),
+                Word("think,", 0.7, 1.0),
+                Word("uh,", 1.0, 1.2),
+                Word("so.", 1.2, 1.5),
+            ),
+        ),
+    ]
+    assert [word.text for word in timed_words(segments, 10.0)] == ["I", "think,", "so."]
