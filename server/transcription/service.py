@@ -1,9 +1,10 @@
 """Live captions for many booths: audio in, `Caption`s out through a callback.
 
 One pipeline task per booth reads its audio, cuts it into phrases at pauses (`vad`), and
-decodes each ended phrase together with the phrases just before it (`CONTEXT_SECONDS`, from
-the booth's `RecentAudio`): Whisper hears the phrase in context, only the phrase's own words
-are kept (`streaming.words_from`), and they are final at once. Engine jobs run on worker
+decodes each ended phrase together with the phrases just before it (as many as fit with it
+in `CONTEXT_WINDOW_SECONDS`, from the booth's `RecentAudio`): Whisper hears the phrase in
+context, only the phrase's own words are kept (`streaming.words_from`), and they are final
+at once. Engine jobs run on worker
 threads, at most `max_concurrent` at once across all booths, so the event loop stays free and
 the CPU is not oversubscribed.
 
@@ -57,17 +58,18 @@ PARTIAL_RESERVED_WORKERS = 1
 # (LocalAgreement): the agreed words become finals and the window moves on to the end of the
 # last of them (a word boundary), so each engine call stays short and no word is cut.
 TRIM_WINDOW_SECONDS = 4.0
-# An ended phrase is decoded together with the phrases that started at most this long before
-# it (already captioned: only its own words are kept), so Whisper hears it in context.
-CONTEXT_SECONDS = 8.0
+# An ended phrase is decoded together with the phrases before it that fit, with it, in this
+# much audio (already captioned: only its own words are kept), so Whisper hears it in
+# context. It is the engine's encoder window (`WINDOW_STEP_SECONDS`): a 3 s phrase pays for a
+# 10 s encoder pass anyway, so context up to there costs only its decoding; more would double
+# the encoder's cost for no measured gain in accuracy.
+CONTEXT_WINDOW_SECONDS = 10.0
 # A phrase's own words are those that end after its start (inside the pause before it, up to
 # `pre_roll_seconds` ahead of the speech) less this; an earlier word stretched that far is a
 # repeat of a committed one, which the policy drops.
 PHRASE_START_SLACK = 0.1
 # A phrase with less voice than this (seconds the model heard as a voice) is decoded alone.
 MIN_VOICED_FOR_CONTEXT = 0.5
-# Whisper hears at most 30 s at once.
-MAX_WINDOW_SECONDS = 30.0
 # Dropped blips are reported to the console at most this often (seconds of stream).
 DISCARD_REPORT_EVERY = 60.0
 MIN_SPEECH_SECONDS = 0.25
@@ -371,9 +373,9 @@ class TranscriptionService:
             (
                 earlier
                 for earlier in [*booth.phrase_starts, utterance.start]
-                if start - CONTEXT_SECONDS <= earlier <= start
+                if earlier <= start
                 and earlier >= booth.recent.start
-                and utterance.end - earlier <= MAX_WINDOW_SECONDS
+                and utterance.end - earlier <= CONTEXT_WINDOW_SECONDS
             ),
             default=start,
         )
@@ -399,7 +401,7 @@ class TranscriptionService:
         booth.phrase_starts = [
             earlier
             for earlier in [*booth.phrase_starts, utterance.start]
-            if earlier >= utterance.end - CONTEXT_SECONDS
+            if earlier >= utterance.end - CONTEXT_WINDOW_SECONDS
         ]
         await self._deliver(booth, captions)
 

@@ -130,16 +130,32 @@ def test_no_word_is_split_at_a_forced_cut(live_run: Run, recordings: dict[str, R
     finals = live_run.finals
     assert len(finals) >= 4, "the 4 s rule cut the talk into several finals"
     hypothesis: list[str] = []
+    owner: list[int] = []  # which final each hypothesis word is in
     seams = set()
-    for final in finals:
+    for number, final in enumerate(finals):
         seams |= {len(hypothesis) - 1, len(hypothesis)} if hypothesis else set()
-        hypothesis += normalise(final.text).split()
+        words = normalise(final.text).split()
+        hypothesis += words
+        owner += [number] * len(words)
+
+    def repeats_its_neighbour(index: int) -> bool:
+        """One more "words" in "words, words, words" inside one final: heard, not split."""
+        return (
+            index > 0
+            and owner[index - 1] == owner[index]
+            and (hypothesis[index - 1] == hypothesis[index])
+        )
+
     reference = normalise(recordings["acoustic_corpus"].reference)
     alignment = jiwer.process_words(reference, " ".join(hypothesis)).alignments[0]
     inserted_at_seams = [
         chunk
         for chunk in alignment
-        if chunk.type == "insert" and seams & set(range(chunk.hyp_start_idx, chunk.hyp_end_idx))
+        if chunk.type == "insert"
+        and seams & set(range(chunk.hyp_start_idx, chunk.hyp_end_idx))
+        and not all(
+            repeats_its_neighbour(index) for index in range(chunk.hyp_start_idx, chunk.hyp_end_idx)
+        )
     ]
     assert inserted_at_seams == [], [f.text for f in finals]
     for before, after in zip(finals, finals[1:], strict=False):
