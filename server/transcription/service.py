@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -42,6 +40,7 @@ from server.transcription.recent import RecentAudio
 from server.transcription.streaming import LocalAgreement, timed_words, words_from
 from server.transcription.throttle import PartialThrottle
 from server.transcription.vad import SAMPLE_RATE, SpeechDetector, SpeechSegmenter, Utterance
+from server.transcription.workers import EngineWorkers
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +147,7 @@ class TranscriptionService:
         max_caption_seconds: float = 10.0,
         phrase_pauses: bool = True,
     ) -> None:
-        if max_concurrent < 1:
-            raise ValueError("max_concurrent must be at least 1")
-        self._engine_factory = engine_factory
+        self._workers = EngineWorkers(engine_factory, max_concurrent)
         self.max_concurrent = max_concurrent
         self._on_caption = on_caption
         self._on_notice = on_notice
@@ -162,19 +159,8 @@ class TranscriptionService:
         # Live booths end a phrase at each short pause, for prompt finals; a file checked
         # offline keeps whole utterances (up to 25 s), which Whisper hears best.
         self.phrase_pauses = phrase_pauses
-        self._executor = ThreadPoolExecutor(max_concurrent, thread_name_prefix="captions")
-        self._jobs = asyncio.Semaphore(max_concurrent)
-        self._engine: TranscriptionEngine | None = None
-        self._engine_lock = asyncio.Lock()
         self._booths: dict[str, _Booth] = {}
         self._finished: dict[str, BoothStats] = {}
-        self._inflight_lock = threading.Lock()
-        self._inflight = 0
-        self.max_inflight_seen = 0
-        """The most engine jobs ever running at the same moment (never above max_concurrent)."""
-        self.jobs_done = 0
-        # Engine jobs running or waiting for a worker (event-loop side, no lock needed).
-        self._wanted = 0
 
     async def __aenter__(self) -> TranscriptionService:
         return self
@@ -190,8 +176,12 @@ class TranscriptionService:
     @property
     def inflight(self) -> int:
         """Engine jobs running right now."""
-        with self._inflight_lock:
-            return self._inflight
+        return self._workers.running
+
+    @property
+    def max_inflight_seen(self) -> int:
+        """The most engine jobs ever running at the same moment (never above max_concurrent)."""
+        return self._workers.max_running_seen
 
     def active_booths(self) -> list[str]:
         """Booth ids whose pipelines are running."""
@@ -219,7 +209,7 @@ class TranscriptionService:
         """
         if booth_id in self.active_booths():
             raise ValueError(f"captions are already running for booth {booth_id}")
-        await self._load_engine()
+        await self._workers.engine()
         stream = AudioStream(source, realtime=realtime, max_lag_seconds=max_lag_seconds)
         await stream.open()
         segmenter = SpeechSegmenter(
@@ -265,14 +255,7 @@ class TranscriptionService:
         """Stop every booth and release the worker threads."""
         for booth_id in list(self._booths):
             await self.stop(booth_id)
-        await asyncio.to_thread(self._executor.shutdown, True, cancel_futures=True)
-
-    async def _load_engine(self) -> TranscriptionEngine:
-        async with self._engine_lock:
-            if self._engine is None:
-                loop = asyncio.get_running_loop()
-                self._engine = await loop.run_in_executor(self._executor, self._engine_factory)
-            return self._engine
+        await self._workers.close()
 
     async def _run(self, booth: _Booth) -> None:
         """The booth's pipeline: read, segment, transcribe, aggregate, deliver; in order."""
@@ -336,7 +319,7 @@ class TranscriptionService:
             and booth.stream.buffered_seconds < BEHIND_SECONDS
             # A partial may not take the last free worker: one always stays free for the
             # final of a booth whose speaker pauses, so finals never wait behind partials.
-            and self._wanted < max(1, self.max_concurrent - PARTIAL_RESERVED_WORKERS)
+            and self._workers.wanted < max(1, self.max_concurrent - PARTIAL_RESERVED_WORKERS)
         )
 
     async def _transcribe(self, booth: _Booth, utterance: Utterance) -> None:
@@ -418,48 +401,12 @@ class TranscriptionService:
         self, booth: _Booth, samples: NDArray[np.float32], *, draft: bool, start_time: float
     ) -> list[Segment]:
         """Run the engine on samples that start at stream time `start_time`."""
-        engine = await self._load_engine()
         prompt = booth.aggregator.context_before(start_time)
-        self._wanted += 1
-        asked = time.perf_counter()
-        try:
-            async with self._jobs:
-                loop = asyncio.get_running_loop()
-                started = time.perf_counter()
-                booth.wait_seconds += started - asked
-                booth.engine_calls += 1
-                segments = await loop.run_in_executor(
-                    self._executor,
-                    self._engine_job,
-                    engine,
-                    samples,
-                    booth.language,
-                    prompt,
-                    draft,
-                )
-                booth.engine_seconds += time.perf_counter() - started
-                return segments
-        finally:
-            self._wanted -= 1
-
-    def _engine_job(
-        self,
-        engine: TranscriptionEngine,
-        samples: NDArray[np.float32],
-        language: str | None,
-        prompt: str,
-        draft: bool,
-    ) -> list[Segment]:
-        """Runs on a worker thread; counts itself so tests can see the bound hold."""
-        with self._inflight_lock:
-            self._inflight += 1
-            self.max_inflight_seen = max(self.max_inflight_seen, self._inflight)
-        try:
-            return engine.transcribe(samples, language, prompt, draft=draft)
-        finally:
-            with self._inflight_lock:
-                self._inflight -= 1
-                self.jobs_done += 1
+        run = await self._workers.transcribe(samples, booth.language, prompt, draft=draft)
+        booth.engine_calls += 1
+        booth.wait_seconds += run.waited_seconds
+        booth.engine_seconds += run.ran_seconds
+        return run.segments
 
     async def _deliver(self, booth: _Booth, captions: list[Caption]) -> None:
         now = self._clock()
