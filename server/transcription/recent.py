@@ -1,6 +1,7 @@
 """The last stretch of one booth's audio, so a phrase can be decoded with what came before.
 
-Pure: chunks in (with their stream times), any span out. Whisper hears a phrase better with
+Pure: chunks in (with their stream times), any span out; and where recent phrases started,
+the places a decoding with context may begin. Whisper hears a phrase better with
 the seconds of speech before it (`service` decodes each ended phrase together with the
 phrases just before it), so the booth keeps its recent audio whatever the speech detector
 made of it.
@@ -22,6 +23,7 @@ class RecentAudio:
     def __init__(self, keep_seconds: float = 30.0) -> None:
         self.keep_seconds = keep_seconds
         self._chunks: deque[tuple[float, NDArray[np.float32]]] = deque()
+        self._phrase_starts: deque[float] = deque()
 
     @property
     def start(self) -> float:
@@ -36,10 +38,29 @@ class RecentAudio:
         end = start + len(samples) / SAMPLE_RATE
         while self._chunks and _chunk_end(self._chunks[0]) < end - self.keep_seconds:
             self._chunks.popleft()
+        while self._phrase_starts and self._phrase_starts[0] < self.start:
+            self._phrase_starts.popleft()
 
     def clear(self) -> None:
         """Forget everything (the stream jumped: old audio no longer leads to the new)."""
         self._chunks.clear()
+        self._phrase_starts.clear()
+
+    def mark_phrase(self, start: float) -> None:
+        """Remember that a phrase started at stream time `start` (inside the pause before it)."""
+        self._phrase_starts.append(start)
+
+    def context_start(self, start: float, end: float, window: float) -> float:
+        """The earliest phrase start at or before `start` from which the audio up to `end`
+        is kept and fits in `window` seconds; `start` itself when there is none."""
+        return min(
+            (
+                earlier
+                for earlier in self._phrase_starts
+                if self.start <= earlier <= start and end - earlier <= window
+            ),
+            default=start,
+        )
 
     def span(self, start: float, end: float) -> NDArray[np.float32]:
         """The samples from stream time `start` to `end`, as far as they are kept."""

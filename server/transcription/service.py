@@ -39,7 +39,7 @@ from server.transcription.engine import Segment, TranscriptionEngine
 from server.transcription.recent import RecentAudio
 from server.transcription.streaming import LocalAgreement, timed_words, words_from
 from server.transcription.throttle import PartialThrottle
-from server.transcription.vad import SAMPLE_RATE, SpeechDetector, SpeechSegmenter, Utterance
+from server.transcription.vad import SpeechDetector, SpeechSegmenter, Utterance
 from server.transcription.workers import EngineWorkers
 
 log = logging.getLogger(__name__)
@@ -108,8 +108,6 @@ class _Booth:
     last_partial_at: float = float("-inf")
     agreement: LocalAgreement = field(default_factory=LocalAgreement)
     recent: RecentAudio = field(default_factory=lambda: RecentAudio(keep_seconds=40.0))
-    # Where recent phrases started (inside the pauses before them): context boundaries.
-    phrase_starts: list[float] = field(default_factory=list)
     # Stream time from which the open utterance is transcribed (moves on at committed words).
     window_start: float = 0.0
     reported_discarded: float = 0.0
@@ -148,7 +146,6 @@ class TranscriptionService:
         phrase_pauses: bool = True,
     ) -> None:
         self._workers = EngineWorkers(engine_factory, max_concurrent)
-        self.max_concurrent = max_concurrent
         self._on_caption = on_caption
         self._on_notice = on_notice
         self._clock = clock
@@ -172,6 +169,11 @@ class TranscriptionService:
         traceback: TracebackType | None,
     ) -> None:
         await self.close()
+
+    @property
+    def max_concurrent(self) -> int:
+        """At most this many engine jobs run at once, across all booths."""
+        return self._workers.max_concurrent
 
     @property
     def inflight(self) -> int:
@@ -285,7 +287,6 @@ class TranscriptionService:
             if isinstance(item, SkippedAudio):
                 booth.skipped_seconds += item.seconds
                 booth.recent.clear()
-                booth.phrase_starts.clear()
                 await self._notice(
                     booth,
                     f"captions fell behind: skipped {item.seconds:.1f} s of audio "
@@ -335,7 +336,7 @@ class TranscriptionService:
         pause: then the words two drafts agree on become finals and the window moves on.
         """
         offset = max(utterance.start, booth.window_start)
-        samples = utterance.samples[max(0, round((offset - utterance.start) * SAMPLE_RATE)) :]
+        samples = utterance.samples_from(offset)
         if not len(samples):
             return
         segments = await self._run_engine(booth, samples, draft=True, start_time=offset)
@@ -352,40 +353,26 @@ class TranscriptionService:
         """A phrase ended at a pause: decode it with the phrases before it; its words are final."""
         booth.last_partial_at = float("-inf")
         start = max(utterance.start, booth.window_start)
-        context_start = min(
-            (
-                earlier
-                for earlier in [*booth.phrase_starts, utterance.start]
-                if earlier <= start
-                and earlier >= booth.recent.start
-                and utterance.end - earlier <= CONTEXT_WINDOW_SECONDS
-            ),
-            default=start,
+        booth.recent.mark_phrase(utterance.start)
+        context_start = (
+            booth.recent.context_start(start, utterance.end, CONTEXT_WINDOW_SECONDS)
+            # Little voice (a cough, a breath, a lone "uh"): decoded alone, so Whisper's own
+            # no-speech test sees it as near silence. After speech, it wrote "you" over it.
+            if utterance.voiced_seconds >= MIN_VOICED_FOR_CONTEXT
+            else start
         )
-        samples = booth.recent.span(context_start, utterance.end)
-        if utterance.voiced_seconds < MIN_VOICED_FOR_CONTEXT:
-            # Little voice heard (a cough, a breath, a lone "uh"): decoded alone, so Whisper's
-            # own no-speech test sees it as the near-silence it is. With speech before it in
-            # the window, Whisper wrote "you" over such a stretch.
-            context_start = start
-        if context_start >= start or len(samples) < len(utterance.samples):
-            # No context kept (a stream that jumped, or a test feeding utterances directly).
-            context_start = start
-            samples = utterance.samples[max(0, round((start - utterance.start) * SAMPLE_RATE)) :]
-        own = await self._decode_phrase(booth, samples, context_start, start)
-        if not own and context_start < start:
-            # Whisper sometimes ends its transcript with the context and leaves the new
-            # phrase out (an early stop): the phrase alone then.
-            phrase = utterance.samples[max(0, round((start - utterance.start) * SAMPLE_RATE)) :]
-            own = await self._decode_phrase(booth, phrase, start, start)
+        own: list[TimedWord] = []
+        if context_start < start:
+            with_context = booth.recent.span(context_start, utterance.end)
+            if len(with_context) >= len(utterance.samples):  # kept whole (no jump in between)
+                own = await self._decode_phrase(booth, with_context, context_start, start)
+        if not own:
+            # No context, or Whisper ended its transcript with the context and left the new
+            # phrase out (an early stop): the phrase alone.
+            own = await self._decode_phrase(booth, utterance.samples_from(start), start, start)
         committed, _ = booth.agreement.update(own, final=True)
         captions = booth.aggregator.feed(committed, [], utterance_ended=True)
         booth.window_start = utterance.end
-        booth.phrase_starts = [
-            earlier
-            for earlier in [*booth.phrase_starts, utterance.start]
-            if earlier >= utterance.end - CONTEXT_WINDOW_SECONDS
-        ]
         await self._deliver(booth, captions)
 
     async def _decode_phrase(

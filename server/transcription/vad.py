@@ -63,6 +63,10 @@ class Utterance:
         """Position of its last sample in the stream, in seconds."""
         return self.start + self.duration
 
+    def samples_from(self, time: float) -> NDArray[np.float32]:
+        """Its samples from stream time `time` on (all of them for a time before its start)."""
+        return self.samples[max(0, round((time - self.start) * SAMPLE_RATE)) :]
+
 
 def level_db(frame: NDArray[np.float32]) -> float:
     """RMS level of `frame` in dBFS (full scale = 1.0)."""
@@ -206,7 +210,7 @@ class SpeechSegmenter:
         """End of stream (or a gap in it): close the open utterance if it holds speech."""
         ended: list[Utterance] = []
         if self._frames and self._speech_frames >= self._min_speech_frames:
-            ended.append(self._close(len(self._frames) - self._trailing_silence_to_drop()))
+            ended.append(self._close(len(self._frames) - self._tail_to_drop(self._silent_run)))
         elif self._frames:
             self.discarded_seconds += self._speech_frames * self._frame / SAMPLE_RATE
         self._reset_utterance()
@@ -246,7 +250,7 @@ class SpeechSegmenter:
         phrase_ended = self._phrase_ended()
         if self._silent_run >= self._min_silence_frames or phrase_ended:
             quiet_run = self._pause_run if phrase_ended else self._silent_run
-            keep = len(self._frames) - max(0, quiet_run - self._pre_roll_frames)
+            keep = len(self._frames) - self._tail_to_drop(quiet_run)
             utterance = (
                 self._close(keep) if self._speech_frames >= self._min_speech_frames else None
             )
@@ -273,9 +277,10 @@ class SpeechSegmenter:
         )
         return self._voiced_frames >= self._min_speech_frames and self._pause_run >= pause_frames
 
-    def _trailing_silence_to_drop(self) -> int:
-        """Keep about 0.2 s of the closing silence: Whisper likes a little tail."""
-        return max(0, self._silent_run - self._pre_roll_frames)
+    def _tail_to_drop(self, quiet_run: int) -> int:
+        """Of the `quiet_run` frames closing an utterance, keep about 0.2 s: Whisper likes a
+        little tail."""
+        return max(0, quiet_run - self._pre_roll_frames)
 
     def _cut_long_utterance(self) -> Utterance:
         window = self._levels[-self._cut_window_frames :]

@@ -36,3 +36,21 @@ def test_clearing_forgets_everything() -> None:
     recent.add(ramp(0, 2.0), 0.0)
     recent.clear()
     assert recent.start == float("inf") and len(recent.span(0.0, 2.0)) == 0
+
+
+def test_context_starts_at_the_earliest_phrase_that_fits_in_the_window() -> None:
+    recent = RecentAudio(keep_seconds=30.0)
+    recent.add(ramp(0, 20.0), 0.0)
+    for start in (1.0, 6.0, 12.0, 15.0):
+        recent.mark_phrase(start)
+    # A phrase from 15 s to 18 s, with a 10 s window: 12 s fits, 6 s does not.
+    assert recent.context_start(15.0, 18.0, 10.0) == 12.0
+    assert recent.context_start(15.0, 18.0, 2.0) == 15.0  # none fits: no context
+
+
+def test_phrase_starts_older_than_the_kept_audio_are_forgotten() -> None:
+    recent = RecentAudio(keep_seconds=5.0)
+    recent.mark_phrase(1.0)
+    for second in range(12):
+        recent.add(ramp(second, 1.0), float(second))
+    assert recent.context_start(11.0, 12.0, 30.0) == 11.0
