@@ -209,6 +209,20 @@ async def live_path(
             {"recording": name, "phrase_end": end, "latency": round(latency, 2)}
             for name, end, latency in sorted(timed, key=lambda item: -item[2])[:5]
         ],
+        # Every final's arrival and end on its booth's timeline, so the latencies can be
+        # worked out again for other phrase ends (other pause lengths, say) from one run.
+        "finals": {
+            booth: [
+                {"arrived": round(at - origin, 3), "ended_at": round(c.ended_at, 3)}
+                for at, c in delivered
+                if c.booth_id == booth and c.status == "final"
+            ]
+            for booth, (origin, _track) in origins.items()
+        },
+        "tracks": {
+            booth: [{"recording": r.name, "offset": round(offset, 3)} for r, offset in track.spans]
+            for booth, (_origin, track) in origins.items()
+        },
     }
 
 

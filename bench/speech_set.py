@@ -212,23 +212,32 @@ def read_textgrid(text: str) -> dict[str, list[tuple[float, float, str]]]:
     return tiers
 
 
-def _phrase_ends(intervals: list[tuple[float, float, str]], pause: float = 0.3) -> list[float]:
-    """Ends of speech stretches followed by at least `pause` s without words.
+def phrase_ends(intervals: list[tuple[float, float, str]], pause: float = 0.3) -> list[float]:
+    """Ends of the last word of each stretch of sound followed by at least `pause` s of quiet.
 
-    Hesitations ("uh", "um") are not words here, as in the WER: a stretch that is only an
-    "uh" has nothing to caption, so its end would time the next phrase's final instead.
+    Every labelled interval is sound, hesitations ("uh", "um") and noise marks ("<vocnoise>",
+    "[adif]") included: "than the uh acoustic corpus" with 0.29 s before the "uh" is one
+    stretch, as the speaker never fell silent. A stretch ends a phrase only if it holds a word
+    (hesitations and noises are not words, as in the WER): a lone "uh" or cough has nothing
+    to caption, so its end would time the next phrase's final instead.
     """
-    spoken = sorted(
-        (start, end)
-        for start, end, label in intervals
-        if label.strip() and label.strip().lower() not in FILLERS
-    )
+    sounds = sorted((start, end, label.strip()) for start, end, label in intervals if label.strip())
     ends = []
-    for index, (_start, end) in enumerate(spoken):
-        following = spoken[index + 1][0] if index + 1 < len(spoken) else None
+    last_word_end: float | None = None
+    for index, (_start, end, label) in enumerate(sounds):
+        if _is_word(label):
+            last_word_end = end
+        following = sounds[index + 1][0] if index + 1 < len(sounds) else None
         if following is None or following - end >= pause:
-            ends.append(end)
+            if last_word_end is not None:
+                ends.append(last_word_end)
+            last_word_end = None
     return ends
+
+
+def _is_word(label: str) -> bool:
+    """Whether a reference label is a word said (not a hesitation or a noise mark)."""
+    return label.lower() not in FILLERS and not re.fullmatch(r"<.*>|\[.*\]", label)
 
 
 def _speech_tiers(tiers: dict[str, list[tuple[float, float, str]]]) -> list[str]:
@@ -296,5 +305,5 @@ def _recording(
 ) -> Recording:
     samples = read_wav(wav)
     duration = len(samples) / SAMPLE_RATE
-    ends = _phrase_ends(intervals) if intervals else []
+    ends = phrase_ends(intervals) if intervals else []
     return Recording(name, wav, reference, unscripted, duration, tuple(ends))
