@@ -16,6 +16,7 @@ duplicate or lose words at the seam.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from server.transcription.aggregator import TimedWord
@@ -24,6 +25,9 @@ from server.transcription.engine import Segment
 # Hesitations Whisper sometimes writes ("Um.", "Uh,"): a line of its own on a phone screen,
 # and nothing an interpreter meant to say. They are left out of captions.
 HESITATIONS = frozenset(["um", "umm", "uh", "uhm", "hmm", "hm", "mm", "mmm", "mhm", "er", "erm"])
+# Whisper writes some sounds as letters ("Pffffff", "Shhh", "Hmmmm", for a cough or a breath):
+# no vowel, one letter three times or more in a row. No English word is spelt so.
+_SOUND_SPELLING = re.compile(r"[^aeiouy0-9]*([a-z])\1\1[^aeiouy0-9]*")
 # Word times move a little from one hypothesis to the next.
 _TIME_SLACK_SECONDS = 0.1
 _MAX_OVERLAP_WORDS = 5
@@ -116,7 +120,7 @@ def words_from(hypothesis: Sequence[TimedWord], boundary: float) -> list[TimedWo
 
 
 def timed_words(segments: list[Segment], offset: float) -> list[TimedWord]:
-    """The engine's words on the stream's timeline, hesitations left out.
+    """The engine's words on the stream's timeline, hesitations and sounds left out.
 
     Segments without word times have their words spread evenly over the segment.
     """
@@ -136,4 +140,10 @@ def timed_words(segments: list[Segment], offset: float) -> list[TimedWord]:
             )
             for i, text in enumerate(texts)
         ]
-    return [word for word in words if comparable(word.text) not in HESITATIONS]
+    return [word for word in words if not is_hesitation(word.text)]
+
+
+def is_hesitation(text: str) -> bool:
+    """Whether a written word is a hesitation or a sound, not something said to the reader."""
+    word = comparable(text)
+    return word in HESITATIONS or _SOUND_SPELLING.fullmatch(word) is not None

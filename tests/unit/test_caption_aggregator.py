@@ -293,3 +293,26 @@ def test_hesitations_are_left_out_of_captions() -> None:
         ),
     ]
     assert [word.text for word in timed_words(segments, 10.0)] == ["I", "think,", "so."]
+
+
+def test_sounds_spelt_as_letters_are_left_out_of_captions() -> None:
+    """After "I'm probably gonna cough here", Whisper wrote the cough as "pfffff…"."""
+    segments = [
+        Segment(
+            0.0,
+            2.0,
+            "Pffffffffffff. Shhh, hmmm. Yeah, so that just happened.",
+            tuple(
+                Word(text, index * 0.2, index * 0.2 + 0.2)
+                for index, text in enumerate(
+                    ["Pffffffffffff.", "Shhh,", "hmmm.", "Yeah,", "so", "three", "bookkeepers"]
+                )
+            ),
+        )
+    ]
+    assert [word.text for word in timed_words(segments, 0.0)] == [
+        "Yeah,",
+        "so",
+        "three",
+        "bookkeepers",
+    ]
