@@ -37,7 +37,12 @@ from server.transcription.aggregator import Caption, CaptionAggregator, TimedWor
 from server.transcription.audio import AudioChunk, AudioEnded, AudioStream, SkippedAudio
 from server.transcription.engine import Segment, TranscriptionEngine
 from server.transcription.recent import RecentAudio
-from server.transcription.streaming import LocalAgreement, timed_words, words_from
+from server.transcription.streaming import (
+    LocalAgreement,
+    timed_words,
+    untranscribed_rest,
+    words_from,
+)
 from server.transcription.throttle import PartialThrottle
 from server.transcription.vad import SpeechDetector, SpeechSegmenter, Utterance
 from server.transcription.workers import EngineWorkers
@@ -67,6 +72,8 @@ CONTEXT_WINDOW_SECONDS = 10.0
 # `pre_roll_seconds` ahead of the speech) less this; an earlier word stretched that far is a
 # repeat of a committed one, which the policy drops.
 PHRASE_START_SLACK = 0.1
+# A phrase whose words end this long before it does was not transcribed to its end.
+UNHEARD_REST_SECONDS = 1.0
 # A phrase with less voice than this (seconds the model heard as a voice) is decoded alone.
 MIN_VOICED_FOR_CONTEXT = 0.5
 # Dropped blips are reported to the console at most this often (seconds of stream).
@@ -370,6 +377,10 @@ class TranscriptionService:
             # No context, or Whisper ended its transcript with the context and left the new
             # phrase out (an early stop): the phrase alone.
             own = await self._decode_phrase(booth, utterance.samples_from(start), start, start)
+        elif (rest := untranscribed_rest(own, utterance.end, UNHEARD_REST_SECONDS)) is not None:
+            # Whisper closed its transcript in the middle of the phrase (it took the rest for
+            # silence): the rest, which the detector heard as speech, alone.
+            own += await self._decode_phrase(booth, utterance.samples_from(rest), rest, rest)
         committed, _ = booth.agreement.update(own, final=True)
         captions = booth.aggregator.feed(committed, [], utterance_ended=True)
         booth.window_start = utterance.end

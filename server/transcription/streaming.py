@@ -25,9 +25,9 @@ from server.transcription.engine import Segment
 # Hesitations Whisper sometimes writes ("Um.", "Uh,"): a line of its own on a phone screen,
 # and nothing an interpreter meant to say. They are left out of captions.
 HESITATIONS = frozenset(["um", "umm", "uh", "uhm", "hmm", "hm", "mm", "mmm", "mhm", "er", "erm"])
-# Whisper writes some sounds as letters ("Pffffff", "Shhh", "Hmmmm", for a cough or a breath):
-# no vowel, one letter three times or more in a row. No English word is spelt so.
-_SOUND_SPELLING = re.compile(r"[^aeiouy0-9]*([a-z])\1\1[^aeiouy0-9]*")
+# Whisper writes some sounds as letters ("Pffffff" or "Pfft" for a cough, "Shh", "Hmmm"): no
+# vowel and a doubled letter, unlike any English word; acronyms ("BBC", "CNN") are capitals.
+_SOUND_SPELLING = re.compile(r"[b-df-hj-np-tv-xz]*([b-df-hj-np-tv-xz])\1[b-df-hj-np-tv-xz]*")
 # Word times move a little from one hypothesis to the next.
 _TIME_SLACK_SECONDS = 0.1
 _MAX_OVERLAP_WORDS = 5
@@ -119,6 +119,21 @@ def words_from(hypothesis: Sequence[TimedWord], boundary: float) -> list[TimedWo
     return [word for word in hypothesis if word.end > boundary]
 
 
+def untranscribed_rest(
+    words: Sequence[TimedWord], phrase_end: float, rest_seconds: float
+) -> float | None:
+    """Where a phrase's transcript stops, when it stops `rest_seconds` or more before the end.
+
+    Whisper sometimes closes its transcript in the middle of a phrase, taking the rest for
+    silence ("... a long pause" and then nothing for the 2 s of "and I think this is probably
+    good" after it). The speech detector heard that rest as speech; None when the words
+    reach the phrase's end (its last fraction of a second is the pause that ended it).
+    """
+    if words and phrase_end - words[-1].end >= rest_seconds:
+        return words[-1].end
+    return None
+
+
 def timed_words(segments: list[Segment], offset: float) -> list[TimedWord]:
     """The engine's words on the stream's timeline, hesitations and sounds left out.
 
@@ -146,4 +161,11 @@ def timed_words(segments: list[Segment], offset: float) -> list[TimedWord]:
 def is_hesitation(text: str) -> bool:
     """Whether a written word is a hesitation or a sound, not something said to the reader."""
     word = comparable(text)
-    return word in HESITATIONS or _SOUND_SPELLING.fullmatch(word) is not None
+    letters = "".join(character for character in text if character.isalpha())
+    sound = (
+        letters.isalpha()
+        and letters.lower() == word
+        and not letters.isupper()
+        and _SOUND_SPELLING.fullmatch(word) is not None
+    )
+    return word in HESITATIONS or sound

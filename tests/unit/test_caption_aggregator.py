@@ -9,7 +9,13 @@ from server.transcription.aggregator import (
     ends_sentence,
 )
 from server.transcription.engine import Segment, Word
-from server.transcription.streaming import LocalAgreement, TimedWord, timed_words, words_from
+from server.transcription.streaming import (
+    LocalAgreement,
+    TimedWord,
+    timed_words,
+    untranscribed_rest,
+    words_from,
+)
 from tests.harness.clock import FakeClock
 
 
@@ -305,7 +311,16 @@ def test_sounds_spelt_as_letters_are_left_out_of_captions() -> None:
             tuple(
                 Word(text, index * 0.2, index * 0.2 + 0.2)
                 for index, text in enumerate(
-                    ["Pffffffffffff.", "Shhh,", "hmmm.", "Yeah,", "so", "three", "bookkeepers"]
+                    [
+                        "Pffffffffffff.",
+                        "Pfft,",
+                        "Shh,",
+                        "hmmm.",
+                        "Yeah,",
+                        "so",
+                        "CNN",
+                        "bookkeepers",
+                    ]
                 )
             ),
         )
@@ -313,6 +328,17 @@ def test_sounds_spelt_as_letters_are_left_out_of_captions() -> None:
     assert [word.text for word in timed_words(segments, 0.0)] == [
         "Yeah,",
         "so",
-        "three",
+        "CNN",
         "bookkeepers",
     ]
+
+
+def test_a_transcript_that_stops_a_second_short_of_its_phrase_leaves_the_rest() -> None:
+    """On a real recording Whisper wrote "And here's the long pause" and closed, leaving out
+    the 2 s of "and I think this is probably good" in the same phrase."""
+    heard = [TimedWord("And", 46.4, 47.0), TimedWord("pause", 47.8, 48.35)]
+    assert untranscribed_rest(heard, 50.5, 1.0) == 48.35
+    # The words reach the end, less the pause that ended the phrase: nothing left.
+    assert untranscribed_rest(heard, 48.9, 1.0) is None
+    # No words at all is another case (the phrase is decoded again whole).
+    assert untranscribed_rest([], 50.5, 1.0) is None
