@@ -181,8 +181,13 @@ class CaptionAggregator:
         tentative: Sequence[TimedWord],
         *,
         utterance_ended: bool,
+        min_final_words: int = 1,
     ) -> list[Caption]:
-        """Take newly committed words and the current tentative ones; return captions."""
+        """Take newly committed words and the current tentative ones; return captions.
+
+        `utterance_ended` makes the committed words final, once at least `min_final_words`
+        of them wait (fewer stay in the partial, to open the next final).
+        """
         now = self._clock()
         if committed or tentative:
             self._last_words_at = now
@@ -191,7 +196,7 @@ class CaptionAggregator:
         self._tentative = list(tentative)
         captions = self._sentence_finals(more_follow=bool(self._tentative) or utterance_ended)
         captions.extend(self._forced_finals(now))
-        if utterance_ended and self._pending:
+        if utterance_ended and self._pending and len(self._pending) >= min_final_words:
             captions.append(self._finalise(len(self._pending)))
         captions.extend(self._partial_update(now, had_final=bool(captions)))
         return captions

@@ -27,7 +27,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from types import TracebackType
 
 import numpy as np
@@ -35,10 +34,9 @@ from numpy.typing import NDArray
 
 from server.transcription.aggregator import Caption, CaptionAggregator, TimedWord, counter_from
 from server.transcription.audio import AudioChunk, AudioEnded, AudioStream, SkippedAudio
+from server.transcription.booths import BoothPipeline, BoothStats
 from server.transcription.engine import Segment, TranscriptionEngine
-from server.transcription.recent import RecentAudio
 from server.transcription.streaming import (
-    LocalAgreement,
     timed_words,
     untranscribed_rest,
     words_from,
@@ -62,6 +60,9 @@ PARTIAL_RESERVED_WORKERS = 1
 # (LocalAgreement): the agreed words become finals and the window moves on to the end of the
 # last of them (a word boundary), so each engine call stays short and no word is cut.
 TRIM_WINDOW_SECONDS = 4.0
+# Words two drafts agree on become a final once this many wait: "I have" and then "a" were
+# caption lines of their own. Fewer stay in the partial and open the next final.
+MIN_FINAL_WORDS = 4
 # An ended phrase is decoded together with the phrases before it that fit, with it, in this
 # much audio (already captioned: only its own words are kept), so Whisper hears it in
 # context. It is the engine's encoder window (`WINDOW_STEP_SECONDS`): a 3 s phrase pays for a
@@ -82,57 +83,6 @@ MIN_SPEECH_SECONDS = 0.25
 # A booth with more than this much audio queued is behind: it spends no engine time on partials.
 BEHIND_SECONDS = 0.5
 READ_POLL_SECONDS = 0.1
-
-
-@dataclass(frozen=True)
-class BoothStats:
-    """What one booth's pipeline has done so far."""
-
-    booth_id: str
-    audio_seconds: float
-    skipped_seconds: float
-    engine_seconds: float
-    captions: int
-    discarded_seconds: float = 0.0
-    engine_calls: int = 0
-    wait_seconds: float = 0.0
-    """Time its engine jobs spent waiting for a free worker."""
-
-
-@dataclass(eq=False)
-class _Booth:
-    booth_id: str
-    stream: AudioStream
-    language: str | None
-    segmenter: SpeechSegmenter
-    throttle: PartialThrottle
-    aggregator: CaptionAggregator = field(init=False)
-    task: asyncio.Task[None] | None = None
-    position: float = 0.0
-    skipped_seconds: float = 0.0
-    engine_seconds: float = 0.0
-    captions: int = 0
-    last_partial_at: float = float("-inf")
-    agreement: LocalAgreement = field(default_factory=LocalAgreement)
-    recent: RecentAudio = field(default_factory=lambda: RecentAudio(keep_seconds=40.0))
-    # Stream time from which the open utterance is transcribed (moves on at committed words).
-    window_start: float = 0.0
-    reported_discarded: float = 0.0
-    discarded_reported_at: float = float("-inf")
-    engine_calls: int = 0
-    wait_seconds: float = 0.0
-
-    def stats(self) -> BoothStats:
-        return BoothStats(
-            self.booth_id,
-            self.position,
-            self.skipped_seconds,
-            self.engine_seconds,
-            self.captions,
-            self.segmenter.discarded_seconds,
-            self.engine_calls,
-            self.wait_seconds,
-        )
 
 
 class TranscriptionService:
@@ -163,7 +113,7 @@ class TranscriptionService:
         # Live booths end a phrase at each short pause, for prompt finals; a file checked
         # offline keeps whole utterances (up to 25 s), which Whisper hears best.
         self.phrase_pauses = phrase_pauses
-        self._booths: dict[str, _Booth] = {}
+        self._booths: dict[str, BoothPipeline] = {}
         self._finished: dict[str, BoothStats] = {}
 
     async def __aenter__(self) -> TranscriptionService:
@@ -225,7 +175,7 @@ class TranscriptionService:
             detector=self._detector_factory(),
             phrase_pause_seconds=PHRASE_PAUSE_SECONDS if self.phrase_pauses else None,
         )
-        booth = _Booth(booth_id, stream, language, segmenter, PartialThrottle())
+        booth = BoothPipeline(booth_id, stream, language, segmenter, PartialThrottle())
         booth.aggregator = CaptionAggregator(
             booth_id,
             clock=lambda: booth.position,
@@ -266,7 +216,7 @@ class TranscriptionService:
             await self.stop(booth_id)
         await self._workers.close()
 
-    async def _run(self, booth: _Booth) -> None:
+    async def _run(self, booth: BoothPipeline) -> None:
         """The booth's pipeline: read, segment, transcribe, aggregate, deliver; in order."""
         try:
             await self._pump(booth)
@@ -280,7 +230,7 @@ class TranscriptionService:
             del self._booths[booth.booth_id]
             self._finished[booth.booth_id] = booth.stats()
 
-    async def _pump(self, booth: _Booth) -> None:
+    async def _pump(self, booth: BoothPipeline) -> None:
         while True:
             item = await booth.stream.read(poll_seconds=READ_POLL_SECONDS)
             await self._send(booth, booth.throttle.due(self._clock()))
@@ -302,7 +252,7 @@ class TranscriptionService:
                 continue
             await self._process_chunk(booth, item)
 
-    async def _process_chunk(self, booth: _Booth, chunk: AudioChunk) -> None:
+    async def _process_chunk(self, booth: BoothPipeline, chunk: AudioChunk) -> None:
         booth.position = chunk.end
         booth.recent.add(chunk.samples, chunk.start)
         # Speech detection runs a small model per 32 ms window: off the event loop, in order
@@ -319,7 +269,7 @@ class TranscriptionService:
             booth.last_partial_at = booth.position
             await self._transcribe(booth, current)
 
-    def _wants_partial(self, booth: _Booth, current: Utterance) -> bool:
+    def _wants_partial(self, booth: BoothPipeline, current: Utterance) -> bool:
         return (
             self.partials
             and current.duration >= PARTIAL_MIN_SPEECH_SECONDS
@@ -330,13 +280,13 @@ class TranscriptionService:
             and self._workers.wanted < max(1, self.max_concurrent - PARTIAL_RESERVED_WORKERS)
         )
 
-    async def _transcribe(self, booth: _Booth, utterance: Utterance) -> None:
+    async def _transcribe(self, booth: BoothPipeline, utterance: Utterance) -> None:
         if utterance.complete:
             await self._finish_phrase(booth, utterance)
         else:
             await self._draft(booth, utterance)
 
-    async def _draft(self, booth: _Booth, utterance: Utterance) -> None:
+    async def _draft(self, booth: BoothPipeline, utterance: Utterance) -> None:
         """A partial: the open phrase from the window start, one cheap pass.
 
         Its words are only shown, unless the phrase has run `TRIM_WINDOW_SECONDS` without a
@@ -351,12 +301,14 @@ class TranscriptionService:
         committed, tentative = booth.agreement.update(
             timed_words(segments, offset), final=False, commit=long_phrase
         )
-        captions = booth.aggregator.feed(committed, tentative, utterance_ended=bool(committed))
+        captions = booth.aggregator.feed(
+            committed, tentative, utterance_ended=bool(committed), min_final_words=MIN_FINAL_WORDS
+        )
         if committed:
             booth.window_start = booth.agreement.committed_end
         await self._deliver(booth, captions)
 
-    async def _finish_phrase(self, booth: _Booth, utterance: Utterance) -> None:
+    async def _finish_phrase(self, booth: BoothPipeline, utterance: Utterance) -> None:
         """A phrase ended at a pause: decode it with the phrases before it; its words are final."""
         booth.last_partial_at = float("-inf")
         start = max(utterance.start, booth.window_start)
@@ -387,7 +339,7 @@ class TranscriptionService:
         await self._deliver(booth, captions)
 
     async def _decode_phrase(
-        self, booth: _Booth, samples: NDArray[np.float32], context_start: float, start: float
+        self, booth: BoothPipeline, samples: NDArray[np.float32], context_start: float, start: float
     ) -> list[TimedWord]:
         """Decode audio from `context_start`; return the words of the phrase from `start`."""
         if not len(samples):
@@ -396,7 +348,7 @@ class TranscriptionService:
         return words_from(timed_words(segments, context_start), start - PHRASE_START_SLACK)
 
     async def _run_engine(
-        self, booth: _Booth, samples: NDArray[np.float32], *, draft: bool, start_time: float
+        self, booth: BoothPipeline, samples: NDArray[np.float32], *, draft: bool, start_time: float
     ) -> list[Segment]:
         """Run the engine on samples that start at stream time `start_time`."""
         prompt = booth.aggregator.context_before(start_time)
@@ -406,12 +358,12 @@ class TranscriptionService:
         booth.engine_seconds += run.ran_seconds
         return run.segments
 
-    async def _deliver(self, booth: _Booth, captions: list[Caption]) -> None:
+    async def _deliver(self, booth: BoothPipeline, captions: list[Caption]) -> None:
         now = self._clock()
         for caption in captions:
             await self._send(booth, booth.throttle.offer(caption, now))
 
-    async def _send(self, booth: _Booth, captions: list[Caption]) -> None:
+    async def _send(self, booth: BoothPipeline, captions: list[Caption]) -> None:
         for caption in captions:
             booth.captions += 1
             try:
@@ -419,7 +371,7 @@ class TranscriptionService:
             except Exception:  # a failing consumer must not stop the captions
                 log.exception("caption callback failed for %s", booth.booth_id)
 
-    async def _report_discarded(self, booth: _Booth) -> None:
+    async def _report_discarded(self, booth: BoothPipeline) -> None:
         """Say when sounds were dropped as too short to be speech (at most once a minute)."""
         unreported = booth.segmenter.discarded_seconds - booth.reported_discarded
         if unreported <= 0 or booth.position - booth.discarded_reported_at < DISCARD_REPORT_EVERY:
@@ -432,7 +384,7 @@ class TranscriptionService:
             f"{MIN_SPEECH_SECONDS} s each) as not speech",
         )
 
-    async def _notice(self, booth: _Booth, message: str) -> None:
+    async def _notice(self, booth: BoothPipeline, message: str) -> None:
         log.warning("%s: %s", booth.booth_id, message)
         if self._on_notice is not None:
             try:

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from server.transcription.aggregator import Caption
+from server.transcription.booths import BoothStats
 from server.transcription.engine import FasterWhisperEngine, bundled_test_model
-from server.transcription.service import BoothStats, TranscriptionService
+from server.transcription.service import TranscriptionService
 from tests.spoken_audio import SCRIPTS, spoken_file
 
 pytestmark = pytest.mark.whisper

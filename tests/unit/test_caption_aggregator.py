@@ -342,3 +342,20 @@ def test_a_transcript_that_stops_a_second_short_of_its_phrase_leaves_the_rest() 
     assert untranscribed_rest(heard, 48.9, 1.0) is None
     # No words at all is another case (the phrase is decoded again whole).
     assert untranscribed_rest([], 50.5, 1.0) is None
+
+
+def test_a_few_agreed_words_wait_in_the_partial_for_the_next_final() -> None:
+    """Drafts agreed on "I have", then on "a": each was a caption line of its own."""
+    aggregator = CaptionAggregator("ev/main/en", FakeClock(0.0))
+    first = aggregator.feed(
+        words("I have"), words("a call", 0.8), utterance_ended=True, min_final_words=4
+    )
+    second = aggregator.feed(
+        words("a", 0.8), words("cold so", 1.2), utterance_ended=True, min_final_words=4
+    )
+    third = aggregator.feed(words("cold so this", 1.2), [], utterance_ended=True, min_final_words=4)
+    assert statuses(first + second) == [
+        ("partial", "I have a call"),
+        ("partial", "I have a cold so"),
+    ]
+    assert ("final", "I have a cold so this") in statuses(third)
