@@ -37,6 +37,7 @@ from server.transcription.audio import AudioChunk, AudioEnded, AudioStream, Skip
 from server.transcription.booths import BoothPipeline, BoothStats
 from server.transcription.engine import Segment, TranscriptionEngine
 from server.transcription.streaming import (
+    only_a_stock_phrase,
     timed_words,
     untranscribed_rest,
     words_from,
@@ -299,7 +300,7 @@ class TranscriptionService:
         segments = await self._run_engine(booth, samples, draft=True, start_time=offset)
         long_phrase = utterance.end - offset >= TRIM_WINDOW_SECONDS
         committed, tentative = booth.agreement.update(
-            timed_words(segments, offset), final=False, commit=long_phrase
+            _heard(utterance, timed_words(segments, offset)), final=False, commit=long_phrase
         )
         captions = booth.aggregator.feed(
             committed, tentative, utterance_ended=bool(committed), min_final_words=MIN_FINAL_WORDS
@@ -333,7 +334,7 @@ class TranscriptionService:
             # Whisper closed its transcript in the middle of the phrase (it took the rest for
             # silence): the rest, which the detector heard as speech, alone.
             own += await self._decode_phrase(booth, utterance.samples_from(rest), rest, rest)
-        committed, _ = booth.agreement.update(own, final=True)
+        committed, _ = booth.agreement.update(_heard(utterance, own), final=True)
         captions = booth.aggregator.feed(committed, [], utterance_ended=True)
         booth.window_start = utterance.end
         await self._deliver(booth, captions)
@@ -391,6 +392,14 @@ class TranscriptionService:
                 await self._on_notice(booth.booth_id, message)
             except Exception:
                 log.exception("notice callback failed for %s", booth.booth_id)
+
+
+def _heard(utterance: Utterance, words: list[TimedWord]) -> list[TimedWord]:
+    """The words, unless they are only Whisper's "Thank you." over a stretch in which the
+    speech detector heard no voice (a soft voice it misses still says more than that)."""
+    if utterance.voiced_seconds == 0 and only_a_stock_phrase(words):
+        return []
+    return words
 
 
 def _silero() -> SpeechDetector:

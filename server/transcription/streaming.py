@@ -28,6 +28,13 @@ HESITATIONS = frozenset(["um", "umm", "uh", "uhm", "hmm", "hm", "mm", "mmm", "mh
 # Whisper writes some sounds as letters ("Pffffff" or "Pfft" for a cough, "Shh", "Hmmm"): no
 # vowel and a doubled letter, unlike any English word; acronyms ("BBC", "CNN") are capitals.
 _SOUND_SPELLING = re.compile(r"[b-df-hj-np-tv-xz]*([b-df-hj-np-tv-xz])\1[b-df-hj-np-tv-xz]*")
+# What Whisper writes over noise when it must write something (the subtitles it learnt from
+# end so): in a phrase where the speech detector heard no voice at all, a transcript of only
+# this was not said. After "Alright, thanks." and the end of a talk, Opus's quiet tail came
+# out as "Thank you." and "you".
+STOCK_PHRASES = frozenset(
+    ["you", "thank you", "thanks for watching", "thank you for watching", "bye", "bye bye"]
+)
 # Word times move a little from one hypothesis to the next.
 _TIME_SLACK_SECONDS = 0.1
 _MAX_OVERLAP_WORDS = 5
@@ -117,6 +124,11 @@ def words_from(hypothesis: Sequence[TimedWord], boundary: float) -> list[TimedWo
     word, which `LocalAgreement` drops.
     """
     return [word for word in hypothesis if word.end > boundary]
+
+
+def only_a_stock_phrase(words: Sequence[TimedWord]) -> bool:
+    """Whether the words say nothing but one of Whisper's stock phrases ("Thank you.")."""
+    return " ".join(comparable(word.text) for word in words) in STOCK_PHRASES
 
 
 def untranscribed_rest(

