@@ -196,7 +196,7 @@ class CaptionAggregator:
         self._tentative = list(tentative)
         captions = self._sentence_finals(more_follow=bool(self._tentative) or utterance_ended)
         captions.extend(self._forced_finals(now))
-        if utterance_ended and self._pending and len(self._pending) >= min_final_words:
+        if utterance_ended and len(self._pending) >= max(min_final_words, 1):
             captions.append(self._finalise(len(self._pending)))
         captions.extend(self._partial_update(now, had_final=bool(captions)))
         return captions

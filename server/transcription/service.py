@@ -396,7 +396,7 @@ class TranscriptionService:
 
 def _heard(utterance: Utterance, words: list[TimedWord]) -> list[TimedWord]:
     """The words, unless they are only Whisper's "Thank you." over a stretch in which the
-    speech detector heard no voice (a soft voice it misses still says more than that)."""
+    speech detector heard no voice (what this loses: a lone "thank you" said that softly)."""
     if utterance.voiced_seconds == 0 and only_a_stock_phrase(words):
         return []
     return words

@@ -128,7 +128,12 @@ def words_from(hypothesis: Sequence[TimedWord], boundary: float) -> list[TimedWo
 
 def only_a_stock_phrase(words: Sequence[TimedWord]) -> bool:
     """Whether the words say nothing but one of Whisper's stock phrases ("Thank you.")."""
-    return " ".join(comparable(word.text) for word in words) in STOCK_PHRASES
+    return is_stock_phrase(" ".join(word.text for word in words))
+
+
+def is_stock_phrase(text: str) -> bool:
+    """Whether a caption's text is one of Whisper's stock phrases, nothing more."""
+    return " ".join(comparable(word) for word in text.split()) in STOCK_PHRASES
 
 
 def untranscribed_rest(
@@ -173,11 +178,7 @@ def timed_words(segments: list[Segment], offset: float) -> list[TimedWord]:
 def is_hesitation(text: str) -> bool:
     """Whether a written word is a hesitation or a sound, not something said to the reader."""
     word = comparable(text)
-    letters = "".join(character for character in text if character.isalpha())
-    sound = (
-        letters.isalpha()
-        and letters.lower() == word
-        and not letters.isupper()
-        and _SOUND_SPELLING.fullmatch(word) is not None
-    )
-    return word in HESITATIONS or sound
+    if word in HESITATIONS:
+        return True
+    # In capitals it is an acronym ("BBC"), not a sound.
+    return _SOUND_SPELLING.fullmatch(word) is not None and not text.isupper()
