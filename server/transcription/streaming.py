@@ -27,7 +27,11 @@ from server.transcription.engine import Segment
 HESITATIONS = frozenset(["um", "umm", "uh", "uhm", "hmm", "hm", "mm", "mmm", "mhm", "er", "erm"])
 # Whisper writes some sounds as letters ("Pffffff" or "Pfft" for a cough, "Shh", "Hmmm"): no
 # vowel and a doubled letter, unlike any English word; acronyms ("BBC", "CNN") are capitals.
-_SOUND_SPELLING = re.compile(r"[b-df-hj-np-tv-xz]*([b-df-hj-np-tv-xz])\1[b-df-hj-np-tv-xz]*")
+# A cough or a laugh also comes out as one syllable said again ("Hahaha", "Hehe"): the
+# listener hears it, and a caption of it misleads (a cough became "Hahaha" on a real talk).
+_SOUND_SPELLING = re.compile(
+    r"[b-df-hj-np-tv-xz]*([b-df-hj-np-tv-xz])\1[b-df-hj-np-tv-xz]*|(h[aeio])\2+h?"
+)
 # What Whisper writes over noise when it must write something (the subtitles it learnt from
 # end so): in a phrase where the speech detector heard no voice at all, a transcript of only
 # this was not said. After "Alright, thanks." and the end of a talk, Opus's quiet tail came

@@ -303,12 +303,13 @@ def test_hesitations_are_left_out_of_captions() -> None:
 
 
 def test_sounds_spelt_as_letters_are_left_out_of_captions() -> None:
-    """After "I'm probably gonna cough here", Whisper wrote the cough as "pfffff…"."""
+    """After "I'm probably gonna cough here", Whisper wrote the cough as "pfffff…", and in
+    another run as "Hahaha"."""
     segments = [
         Segment(
             0.0,
             2.0,
-            "Pffffffffffff. Shhh, hmmm. Yeah, so that just happened.",
+            "Pffffffffffff. Shhh, hmmm. Hahaha. Hehe. Yeah, so that just happened.",
             tuple(
                 Word(text, index * 0.2, index * 0.2 + 0.2)
                 for index, text in enumerate(
@@ -317,10 +318,15 @@ def test_sounds_spelt_as_letters_are_left_out_of_captions() -> None:
                         "Pfft,",
                         "Shh,",
                         "hmmm.",
+                        "Hahaha.",
+                        "Hehe.",
                         "Yeah,",
                         "so",
                         "CNN",
                         "bookkeepers",
+                        "Hah!",
+                        "Oh,",
+                        "hoho",
                     ]
                 )
             ),
@@ -331,6 +337,8 @@ def test_sounds_spelt_as_letters_are_left_out_of_captions() -> None:
         "so",
         "CNN",
         "bookkeepers",
+        "Hah!",
+        "Oh,",
     ]
 
 
