@@ -27,10 +27,14 @@ from server.transcription.engine import Segment
 HESITATIONS = frozenset(["um", "umm", "uh", "uhm", "hmm", "hm", "mm", "mmm", "mhm", "er", "erm"])
 # Whisper writes some sounds as letters ("Pffffff" or "Pfft" for a cough, "Shh", "Hmmm"): no
 # vowel and a doubled letter, unlike any English word; acronyms ("BBC", "CNN") are capitals.
-# A cough or a laugh also comes out as one syllable said again ("Hahaha", "Hehe"): the
-# listener hears it, and a caption of it misleads (a cough became "Hahaha" on a real talk).
+# A cough or a laugh also comes out as one syllable said again ("Hahaha", "Hehe") or as a
+# letter held ("Huuuuuu", "Ahhh": no English word has a letter three times in a row): the
+# listener hears the sound, and a caption of it misleads (a cough on a real talk became
+# "Hahaha" in one run and "huuuuuuuuuuuu" in the next).
 _SOUND_SPELLING = re.compile(
-    r"[b-df-hj-np-tv-xz]*([b-df-hj-np-tv-xz])\1[b-df-hj-np-tv-xz]*|(h[aeio])\2+h?"
+    r"[b-df-hj-np-tv-xz]*([b-df-hj-np-tv-xz])\1[b-df-hj-np-tv-xz]*"
+    r"|(h[aeio])\2+h?"
+    r"|.*([a-z])\3\3.*"
 )
 # What Whisper writes over noise when it must write something (the subtitles it learnt from
 # end so): in a phrase where the speech detector heard no voice at all, a transcript of only

@@ -304,7 +304,7 @@ def test_hesitations_are_left_out_of_captions() -> None:
 
 def test_sounds_spelt_as_letters_are_left_out_of_captions() -> None:
     """After "I'm probably gonna cough here", Whisper wrote the cough as "pfffff…", and in
-    another run as "Hahaha"."""
+    other runs as "Hahaha" and "huuuuuuuuuuuu"."""
     segments = [
         Segment(
             0.0,
@@ -320,6 +320,8 @@ def test_sounds_spelt_as_letters_are_left_out_of_captions() -> None:
                         "hmmm.",
                         "Hahaha.",
                         "Hehe.",
+                        "huuuuuuuuuuuu",
+                        "Ahhh,",
                         "Yeah,",
                         "so",
                         "CNN",
@@ -327,6 +329,8 @@ def test_sounds_spelt_as_letters_are_left_out_of_captions() -> None:
                         "Hah!",
                         "Oh,",
                         "hoho",
+                        "1000",
+                        "III",
                     ]
                 )
             ),
@@ -339,6 +343,8 @@ def test_sounds_spelt_as_letters_are_left_out_of_captions() -> None:
         "bookkeepers",
         "Hah!",
         "Oh,",
+        "1000",
+        "III",
     ]
 
 
