@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,8 @@ class Run:
     """Everything one booth's pipeline sent, in order."""
 
     captions: list[Caption]
+    arrived: list[float]
+    """When each caption arrived, in seconds since the stream opened (paced runs: stream time)."""
 
     @property
     def finals(self) -> list[Caption]:
@@ -66,9 +69,12 @@ def caption(
 ) -> Run:
     async def run() -> Run:
         seen: list[Caption] = []
+        arrived: list[float] = []
+        opened = time.monotonic()
 
         async def keep(item: Caption) -> None:
             seen.append(item)
+            arrived.append(time.monotonic() - opened)
 
         async with TranscriptionService(
             lambda: engine, 2, keep, partials=realtime, max_caption_seconds=max_caption_seconds
@@ -76,8 +82,9 @@ def caption(
             # A loaded CI machine may fall behind: skipping audio would lose words for reasons
             # these tests are not about, so the booth may lag as far as it needs.
             await service.start("ev/main/en", str(path), realtime=realtime, max_lag_seconds=600)
+            opened = time.monotonic()
             await service.wait_finished("ev/main/en")
-        return Run(seen)
+        return Run(seen, arrived)
 
     return asyncio.run(run())
 
@@ -177,3 +184,27 @@ def test_exports_parse_with_srt_and_webvtt_and_follow_subtitle_rules(live_run: R
         assert earlier.end_in_seconds <= later.start_in_seconds + 0.001
     spoken = " ".join(c.text for c in finals)
     assert normalise(" ".join(c.content for c in cues)) == normalise(spoken)
+
+
+def test_a_long_phrase_settles_while_the_speaker_talks_on(
+    engine: FasterWhisperEngine, recordings: dict[str, Recording], tmp_path: Path
+) -> None:
+    """Once a phrase has run 4 s, each draft settles what it agrees on with the one before.
+
+    The fast talk at the start of this recording has no pause until "but cares" (7.5 s in).
+    Counting the 4 s from the last settled word instead of the phrase's start settled
+    "This is the acoustic corpus." at 4 s and then nothing more until the pause.
+    """
+    recording = recordings["acoustic_corpus"]
+    phrase_end = recording.phrase_ends[0]
+    path = tmp_path / "fast-talk.wav"
+    write_wav(path, recording.samples()[: round((phrase_end + 1.5) * 16_000)])
+    run = caption(engine, path, realtime=True)
+    finals_in_time = [
+        final
+        for final, arrived in zip(run.captions, run.arrived, strict=True)
+        if final.status == "final" and arrived < phrase_end
+    ]
+    finals = [(c.text, round(t, 2)) for c, t in zip(run.captions, run.arrived, strict=True)]
+    assert len(finals_in_time) >= 2, finals
+    assert finals_in_time[-1].ended_at > 3.5, finals
