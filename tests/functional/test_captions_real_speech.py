@@ -23,7 +23,7 @@ import pytest
 import srt
 import webvtt
 
-from bench.speech_set import Recording, assemble, write_wav
+from bench.speech_set import SAMPLE_RATE, Recording, assemble, write_wav
 from bench.wer import normalise
 from server.transcription.aggregator import Caption
 from server.transcription.engine import FasterWhisperEngine, bundled_test_model
@@ -198,13 +198,15 @@ def test_a_long_phrase_settles_while_the_speaker_talks_on(
     recording = recordings["acoustic_corpus"]
     phrase_end = recording.phrase_ends[0]
     path = tmp_path / "fast-talk.wav"
-    write_wav(path, recording.samples()[: round((phrase_end + 1.5) * 16_000)])
+    write_wav(path, recording.samples()[: round((phrase_end + 1.5) * SAMPLE_RATE)])
     run = caption(engine, path, realtime=True)
     finals_in_time = [
         final
         for final, arrived in zip(run.captions, run.arrived, strict=True)
         if final.status == "final" and arrived < phrase_end
     ]
-    finals = [(c.text, round(t, 2)) for c, t in zip(run.captions, run.arrived, strict=True)]
-    assert len(finals_in_time) >= 2, finals
-    assert finals_in_time[-1].ended_at > 3.5, finals
+    delivered = [
+        (c.status, c.text, round(t, 2)) for c, t in zip(run.captions, run.arrived, strict=True)
+    ]
+    assert len(finals_in_time) >= 2, delivered
+    assert finals_in_time[-1].ended_at > 3.5, delivered
