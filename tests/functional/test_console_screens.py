@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import DataTable, Input, Log, Select
 
 import db
+from kiosk.exports import export_name
 from kiosk.screens.confirm import ConfirmScreen
 from kiosk.screens.invites import InvitesScreen
 from kiosk.screens.logs import LogsScreen
@@ -88,7 +89,9 @@ async def test_invite_qr_saves_as_png_and_svg_in_exports(tmp_path: Path) -> None
         screen = await show(app, pilot, "i", InvitesScreen, "#invite-list")
         await wait_until(pilot, lambda: screen.shown_token == invite.token, "invite shown")
         await pilot.press("ctrl+s", "ctrl+g")
-        stem = f"invite-demo-main-en-{invite.token[:10]}"
+        # The token's tenth character may be "-", which the file name drops at the end of
+        # a part: the name is built by the exporter's rule, or this fails for one token in 64.
+        stem = export_name("invite", "demo/main/en", invite.token[:10])
         png, svg = tmp_path / "exports" / f"{stem}.png", tmp_path / "exports" / f"{stem}.svg"
         await wait_until(pilot, lambda: png.exists() and svg.exists(), "exports")
         assert png.read_bytes().startswith(b"\x89PNG")
