@@ -298,10 +298,10 @@ class TranscriptionService:
         if not len(samples):
             return
         segments = await self._run_engine(booth, samples, draft=True, start_time=offset)
-        # Counted from the phrase's start, not from the last word settled: counted from there,
-        # a long phrase settled nothing for 4 s after each commit, and a hoarse "quite
+        # The whole phrase's length, not the stretch since the last word settled: counted from
+        # there, a long phrase settled nothing for 4 s after each commit, and a hoarse "quite
         # different" the detector heard no pause after waited for the phrase's end (4.5 s).
-        long_phrase = utterance.end - utterance.start >= TRIM_WINDOW_SECONDS
+        long_phrase = utterance.duration >= TRIM_WINDOW_SECONDS
         committed, tentative = booth.agreement.update(
             _heard(utterance, timed_words(segments, offset)), final=False, commit=long_phrase
         )
