@@ -90,5 +90,8 @@ async def test_listener_page_captions_a_real_recording_played_into_the_booth(
         # and reinforce we've got a special edition of platchat"
         await expect(finals).to_contain_text(re.compile("overwatch league", re.I), timeout=WAIT_MS)
         await expect(finals).to_contain_text(re.compile("special edition", re.I), timeout=WAIT_MS)
+        # The newest line is read where it lands, without scrolling the page: the caption box
+        # once grew past the bottom of the phone's screen and kept it out of sight.
+        await expect(finals.locator("p").last).to_be_in_viewport(ratio=1)
         await page.screenshot(path=screenshot_dir() / "listener-captions-real-speech.png")
         await context.close()

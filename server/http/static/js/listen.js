@@ -182,6 +182,9 @@ function select(id) {
   }
   // Even a repeated tap restarts playback: it is the gesture that unblocks audio on phones.
   startPlayback();
+  // On a screen too short for the chooser and the captions together, the caption box starts
+  // below the fold: the tap that asked for it brings it into sight.
+  if (!$("captions").hidden) $("captions").scrollIntoView({ block: "nearest" });
 }
 
 function stop() {
