@@ -144,7 +144,7 @@ def build_tracks(recordings: list[Recording], booths: int, folder: Path) -> list
 
 
 async def live_path(
-    model: str, recordings: list[Recording], booths: int, window: float
+    model: str, recordings: list[Recording], booths: int, window: float | None
 ) -> dict[str, Any]:
     """All booths at once, paced in real time, partials on, as the kiosk runs them.
 

@@ -181,7 +181,7 @@ def one_round(kind: str, server: ServerProcess, pipes: list[Any]) -> float:
         assert pipe.recv()[0] == "armed"
     start = time.monotonic()
     server.post("/bench/change")
-    ends = []
+    ends: list[float] = []
     for pipe in pipes:
         reply = pipe.recv()
         if reply[0] != "done":

@@ -135,7 +135,8 @@ def bare_app() -> web.Application:
     async def change(request: web.Request) -> web.Response:
         request.app[MUTED][0] = not request.app[MUTED][0]
         text = bare_state(request.app[MUTED][0])
-        for ws in list(request.app[SOCKETS]):
+        sockets = request.app[SOCKETS]
+        for ws in list(sockets):
             await ws.send_str(text)
         return web.json_response({"ok": True})
 

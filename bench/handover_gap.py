@@ -125,7 +125,7 @@ async def listener_reconnect(listener: Page, tone_index: int) -> float:
     await listener.locator(f'[data-channel="{ENGLISH}"]').click()
     heard = await until_heard(listener, tone_index, start, within=30)
     await asyncio.sleep(1.0)
-    return heard - start
+    return float(heard - start)
 
 
 async def run(handovers: int, baseline: int, binary: Path) -> Figures:

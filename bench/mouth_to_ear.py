@@ -108,7 +108,8 @@ def latencies(captured: list[float], played: list[float]) -> list[float]:
     for p in played:
         near = [p - c for c in captured if abs(p - c - best) <= 100]
         if near:
-            result.append(round(min(near, key=lambda d: abs(d - best)), 1))
+            closest = min(near, key=lambda d: abs(d - best))
+            result.append(round(closest, 1))
     return result
 
 
@@ -158,7 +159,10 @@ async def run(seconds: float, binary: Path) -> dict[str, Any]:
             # Baseline: the same client and microphone, straight to MediaMTX.
             direct = await open_page(browser, kiosk.url("/"), LAPTOP, bypass_csp=True)
             webrtc = f"http://127.0.0.1:{kiosk.webrtc_port}/{GERMAN}"
-            tokens = [await kiosk.booth_token(GERMAN), kiosk.listener_token("ev", "main")]
+            tokens = [
+                await kiosk.invite_token(GERMAN, name="Bea"),
+                kiosk.listener_token("ev", "main"),
+            ]
             await direct.evaluate(DIRECT_JS, [f"{webrtc}/whip", f"{webrtc}/whep", *tokens])
             await start_probe(direct, [CLICK_HZ], "#direct")
             # The capture that is sent, on the same page (a second capture would start the

@@ -68,7 +68,7 @@ async def page_kiosk(
     try:
         await seed_room(listener_code)
         config = make_config(tmp_path, server={"tls": "off"}, mediamtx={"webrtc_port": webrtc_port})
-        async with running_kiosk(config) as kiosk:
+        async with running_kiosk(config, kind=Kiosk) as kiosk:
             yield kiosk
     finally:
         await db.close_db()

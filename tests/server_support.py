@@ -18,7 +18,7 @@ import db
 from server.auth.credentials import hash_password
 from server.config import Config
 from server.services import Services
-from tests.harness.app import running_kiosk
+from tests.harness.app import Kiosk, running_kiosk
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "correct horse battery staple"
@@ -27,7 +27,7 @@ PASSWORD = "correct horse battery staple"
 @asynccontextmanager
 async def serve(config: Config, services: Services) -> AsyncIterator[TestServer]:
     """The app on a real loopback port (the harness's kiosk), for tests that need the server."""
-    async with running_kiosk(config, services) as kiosk:
+    async with running_kiosk(config, services, kind=Kiosk) as kiosk:
         yield kiosk.server
 
 

@@ -87,7 +87,7 @@ def channel(state: dict[str, Any], booth_id: str) -> dict[str, Any]:
 
 def is_state(message: dict[str, Any]) -> bool:
     """True for a `booth:state` frame."""
-    return message["type"] == "booth:state"
+    return bool(message["type"] == "booth:state")
 
 
 def connected(message: dict[str, Any], participant_id: str) -> bool:
