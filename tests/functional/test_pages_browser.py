@@ -284,6 +284,27 @@ async def test_captions_panel_shows_partial_and_final_captions(
     await page.context.close()
 
 
+async def test_a_sentence_settled_in_two_finals_reads_as_one_paragraph(
+    browser: Browser, kiosk: Kiosk
+) -> None:
+    page = await open_page(browser, f"{kiosk.base_url}/listen/demo/main", PHONE)
+    async with booth_client(kiosk, ENGLISH, await partner_token(kiosk, "Ana")) as ana:
+        await ana.join()
+        await english_button(page).click()
+        await ana.wait_state(lambda s: s["listeners"] >= 1)
+        # As the service sends them when drafts settle words while the speaker talks on.
+        for seq, text in enumerate(
+            ["This is the acoustic", "corpus.", "And here's the long", "pause", "Then Ana"], 1
+        ):
+            broadcast_caption(kiosk.app, ENGLISH, "final", text, seq)
+        paragraphs = page.locator("#captions-text p")
+        # A new sentence, or a final that starts with a capital (a name), starts a paragraph.
+        await expect(paragraphs).to_have_text(
+            ["This is the acoustic corpus.", "And here's the long pause", "Then Ana"]
+        )
+    await page.context.close()
+
+
 async def test_captions_can_be_switched_off_and_the_choice_is_remembered(
     browser: Browser, kiosk: Kiosk
 ) -> None:

@@ -12,6 +12,13 @@ const CAPTION_PREF = "voxbento.captions";
 const TOKEN_KEY = `voxbento.listener.${roomId}`;
 const MIN_READ_MS = 4000; // the least time a final stays up before a clear may wipe it
 const MAX_CAPTION_LINES = 40;
+// A final that goes on with a sentence the last one left open joins its paragraph, up to this
+// length. It goes on when the last final has no sentence end and the new one does not start
+// with a capital (which Whisper writes at a sentence's start, and for names: those still start
+// a new paragraph).
+const MAX_PARAGRAPH_CHARS = 240;
+const SENTENCE_END = /[.!?…:;"”')\]]$/;
+const STARTS_CAPITAL = /^\p{Lu}/u;
 // Why a channel whose interpreter has the mic is not on air (listen:state `media`).
 const MEDIA_PROBLEMS = { "no-server": "no media server", "not-sending": "not sending" };
 
@@ -244,9 +251,17 @@ function onCaption(message) {
     if (typeof message.seq === "number" && message.seq <= view.lastSeq) return;
     view.lastSeq = message.seq ?? view.lastSeq;
     view.lastFinalAt = Date.now();
-    const line = document.createElement("p");
-    line.textContent = message.text;
-    panel.append(line);
+    // Finals settled while the speaker talks on can end mid-sentence ("This is the acoustic",
+    // then "corpus."): the rest of the sentence joins the paragraph, so it reads as one.
+    const last = panel.lastElementChild;
+    const goesOn = last && !SENTENCE_END.test(last.textContent) && !STARTS_CAPITAL.test(message.text);
+    if (goesOn && last.textContent.length < MAX_PARAGRAPH_CHARS) {
+      last.append(" " + message.text);
+    } else {
+      const line = document.createElement("p");
+      line.textContent = message.text;
+      panel.append(line);
+    }
     while (panel.childElementCount > MAX_CAPTION_LINES) panel.firstElementChild.remove();
     partial.textContent = "";
   }
