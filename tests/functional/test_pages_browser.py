@@ -293,14 +293,23 @@ async def test_a_sentence_settled_in_two_finals_reads_as_one_paragraph(
         await english_button(page).click()
         await ana.wait_state(lambda s: s["listeners"] >= 1)
         # As the service sends them when drafts settle words while the speaker talks on.
-        for seq, text in enumerate(
-            ["This is the acoustic", "corpus.", "And here's the long", "pause", "Then Ana"], 1
-        ):
+        finals = [
+            *("This is the acoustic", "corpus."),
+            # A phrase decoded alone ends in a full stop Whisper put at the cut.
+            *("This is me talking really slow and slightly.", "lower in intensity."),
+            *("And here's the long", "pause", "Then Ana", "spoke of pens etc.", "and ink."),
+        ]
+        for seq, text in enumerate(finals, 1):
             broadcast_caption(kiosk.app, ENGLISH, "final", text, seq)
-        paragraphs = page.locator("#captions-text p")
-        # A new sentence, or a final that starts with a capital (a name), starts a paragraph.
-        await expect(paragraphs).to_have_text(
-            ["This is the acoustic corpus.", "And here's the long pause", "Then Ana"]
+        # A new sentence, or a final that starts with a capital (a name), starts a paragraph;
+        # an abbreviation keeps its full stop.
+        await expect(page.locator("#captions-text p")).to_have_text(
+            [
+                "This is the acoustic corpus.",
+                "This is me talking really slow and slightly lower in intensity.",
+                "And here's the long pause",
+                "Then Ana spoke of pens etc. and ink.",
+            ]
         )
     await page.context.close()
 

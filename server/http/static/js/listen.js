@@ -13,12 +13,17 @@ const TOKEN_KEY = `voxbento.listener.${roomId}`;
 const MIN_READ_MS = 4000; // the least time a final stays up before a clear may wipe it
 const MAX_CAPTION_LINES = 40;
 // A final that goes on with a sentence the last one left open joins its paragraph, up to this
-// length. It goes on when the last final has no sentence end and the new one does not start
-// with a capital (which Whisper writes at a sentence's start, and for names: those still start
-// a new paragraph).
+// length. It goes on when it does not start with a capital (which Whisper writes at a
+// sentence's start, and for names: those still start a new paragraph) and the last final has
+// no sentence end, or ends in a full stop that only the cut put there: Whisper closes the
+// audio it is given with one, and a phrase decoded alone gets it ("slightly." "lower in
+// intensity."). An abbreviation's full stop ("etc.", "e.g.") stays, and the sentence goes on.
 const MAX_PARAGRAPH_CHARS = 240;
 const SENTENCE_END = /[.!?…:;"”')\]]$/;
 const STARTS_CAPITAL = /^\p{Lu}/u;
+const STARTS_LOWER = /^\p{Ll}/u;
+const CUT_FULL_STOP = /(^|\s)[^\s.]{2,}\.$/u;
+const ABBREVIATION = /(^|\s)(etc|vs|mr|mrs|ms|dr|st|jr|sr|no|approx|e\.g|i\.e)\.$/i;
 // Why a channel whose interpreter has the mic is not on air (listen:state `media`).
 const MEDIA_PROBLEMS = { "no-server": "no media server", "not-sending": "not sending" };
 
@@ -254,9 +259,13 @@ function onCaption(message) {
     // Finals settled while the speaker talks on can end mid-sentence ("This is the acoustic",
     // then "corpus."): the rest of the sentence joins the paragraph, so it reads as one.
     const last = panel.lastElementChild;
-    const goesOn = last && !SENTENCE_END.test(last.textContent) && !STARTS_CAPITAL.test(message.text);
-    if (goesOn && last.textContent.length < MAX_PARAGRAPH_CHARS) {
-      last.append(" " + message.text);
+    const before = last?.textContent ?? "";
+    const lower = STARTS_LOWER.test(message.text);
+    const open = !SENTENCE_END.test(before) && !STARTS_CAPITAL.test(message.text);
+    const afterAbbreviation = lower && ABBREVIATION.test(before);
+    const cut = lower && !afterAbbreviation && CUT_FULL_STOP.test(before);
+    if (last && (open || afterAbbreviation || cut) && before.length < MAX_PARAGRAPH_CHARS) {
+      last.textContent = `${cut ? before.slice(0, -1) : before} ${message.text}`;
     } else {
       const line = document.createElement("p");
       line.textContent = message.text;
