@@ -297,18 +297,19 @@ async def test_a_sentence_settled_in_two_finals_reads_as_one_paragraph(
             *("This is the acoustic", "corpus."),
             # A phrase decoded alone ends in a full stop Whisper put at the cut.
             *("This is me talking really slow and slightly.", "lower in intensity."),
-            *("And here's the long", "pause", "Then Ana", "spoke of pens etc.", "and ink."),
+            *("And here's the long", "pause", "Then Ana", "spoke of pens etc.", "and ink..."),
+            "and paper.",
         ]
         for seq, text in enumerate(finals, 1):
             broadcast_caption(kiosk.app, ENGLISH, "final", text, seq)
         # A new sentence, or a final that starts with a capital (a name), starts a paragraph;
-        # an abbreviation keeps its full stop.
+        # an abbreviation keeps its full stop, and "..." stays.
         await expect(page.locator("#captions-text p")).to_have_text(
             [
                 "This is the acoustic corpus.",
                 "This is me talking really slow and slightly lower in intensity.",
                 "And here's the long pause",
-                "Then Ana spoke of pens etc. and ink.",
+                "Then Ana spoke of pens etc. and ink... and paper.",
             ]
         )
     await page.context.close()
