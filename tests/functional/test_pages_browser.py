@@ -297,7 +297,7 @@ async def test_a_sentence_settled_in_two_finals_reads_as_one_paragraph(
             *("This is the acoustic", "corpus."),
             # A phrase decoded alone ends in a full stop Whisper put at the cut.
             *("This is me talking really slow and slightly.", "lower in intensity."),
-            *("And here's the long", "pause", "Then Ana", "spoke of pens etc.", "and ink..."),
+            *("And here's the long", "pause", "Then Ana", "spoke of pens vs.", "ink..."),
             "and paper.",
         ]
         for seq, text in enumerate(finals, 1):
@@ -309,7 +309,7 @@ async def test_a_sentence_settled_in_two_finals_reads_as_one_paragraph(
                 "This is the acoustic corpus.",
                 "This is me talking really slow and slightly lower in intensity.",
                 "And here's the long pause",
-                "Then Ana spoke of pens etc. and ink... and paper.",
+                "Then Ana spoke of pens vs. ink... and paper.",
             ]
         )
     await page.context.close()

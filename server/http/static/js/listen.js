@@ -17,14 +17,14 @@ const MAX_CAPTION_LINES = 40;
 // sentence's start, and for names: those still start a new paragraph) and the last final has
 // no sentence end, or ends in a full stop that only the cut put there: Whisper closes the
 // audio it is given with one, and a phrase decoded alone gets it ("slightly." "lower in
-// intensity."). An abbreviation's full stop ("etc.", "e.g.") and a trailing-off "..." stay,
-// and the sentence goes on.
+// intensity."). The full stop of an abbreviation or an initial, and a trailing-off "...",
+// stay, and the sentence goes on.
 const MAX_PARAGRAPH_CHARS = 240;
 const SENTENCE_END = /[.!?…:;"”')\]]$/;
 const STARTS_CAPITAL = /^\p{Lu}/u;
 const STARTS_LOWER = /^\p{Ll}/u;
-const CUT_FULL_STOP = /(^|\s)[^\s.]{2,}\.$/u;
-const KEPT_STOP = /((^|\s)(etc|vs|mr|mrs|ms|dr|st|jr|sr|no|approx|e\.g|i\.e)\.|\.\.\.|…)$/i;
+// The caption aggregator's list ("mr.", "e.g.", ...), given by the page.
+const ABBREVIATIONS = new Set((root.dataset.abbreviations || "").split(" ").filter(Boolean));
 // Why a channel whose interpreter has the mic is not on air (listen:state `media`).
 const MEDIA_PROBLEMS = { "no-server": "no media server", "not-sending": "not sending" };
 
@@ -212,6 +212,12 @@ function stop() {
 
 // ---------- captions ----------
 
+function endsWithKeptStop(text) {
+  if (/(\.\.\.|…)$/.test(text)) return true;
+  const word = text.split(/\s+/).pop().toLowerCase();
+  return ABBREVIATIONS.has(word) || /^\p{L}\.$/u.test(word); // "vs.", "Dr.", an initial "J."
+}
+
 function captionsWanted() {
   return localStorage.getItem(CAPTION_PREF) !== "off";
 }
@@ -263,8 +269,8 @@ function onCaption(message) {
     const before = last?.textContent ?? "";
     const lower = STARTS_LOWER.test(message.text);
     const open = !SENTENCE_END.test(before) && !STARTS_CAPITAL.test(message.text);
-    const afterKeptStop = lower && KEPT_STOP.test(before);
-    const cut = lower && !afterKeptStop && CUT_FULL_STOP.test(before);
+    const afterKeptStop = lower && endsWithKeptStop(before);
+    const cut = lower && !afterKeptStop && before.endsWith(".");
     if (last && (open || afterKeptStop || cut) && before.length < MAX_PARAGRAPH_CHARS) {
       last.textContent = `${cut ? before.slice(0, -1) : before} ${message.text}`;
     } else {
