@@ -25,7 +25,7 @@ import db
 from server.http.templating import static_url
 from server.ws import broadcast_caption
 from tests.harness.app import Kiosk
-from tests.pages_support import ENGLISH, booth_client, chromium, page_kiosk, user_cookie
+from tests.pages_support import ENGLISH, GERMAN, booth_client, chromium, page_kiosk, user_cookie
 from tests.screenshots import screenshot_dir
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -312,6 +312,27 @@ async def test_a_sentence_settled_in_two_finals_reads_as_one_paragraph(
                 "Then Ana spoke of pens vs. ink... and paper.",
             ]
         )
+    await page.context.close()
+
+
+async def test_the_caption_box_fills_the_screen_and_a_language_without_captions_says_so(
+    browser: Browser, kiosk: Kiosk
+) -> None:
+    page = await open_page(browser, f"{kiosk.base_url}/listen/demo/main", PHONE)
+    captions = page.locator("#captions")
+    await english_button(page).click()
+    await expect(captions).to_have_attribute("data-empty", "waiting")
+    box = await captions.bounding_box()
+    assert box is not None
+    # The room captions will take, down to the bottom of the screen (less the margins).
+    assert PHONE["height"] - 60 <= box["y"] + box["height"] <= PHONE["height"], box
+    await page.locator(f'[data-channel="{GERMAN}"]').click()
+    await expect(captions).to_have_text("")  # the note is the box's ::before content
+    await expect(captions).to_have_attribute("data-empty", "none")
+    note = await captions.evaluate("e => getComputedStyle(e, '::before').content")
+    assert note == '"No live captions for this language."'
+    box = await captions.bounding_box()
+    assert box is not None and box["height"] < 100, box  # one line, not an empty screen
     await page.context.close()
 
 
