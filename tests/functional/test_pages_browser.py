@@ -8,6 +8,7 @@ these tests check travels over the websockets.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -87,6 +88,21 @@ async def partner_token(kiosk: Kiosk, name: str) -> str:
 def english_button(page: Page) -> Locator:
     """The English channel button of the listener page."""
     return page.locator(f'[data-channel="{ENGLISH}"]')
+
+
+@asynccontextmanager
+async def listening_to_english(browser: Browser, kiosk: Kiosk) -> AsyncIterator[Page]:
+    """A phone's listener page on English while Ana is in the booth, counted by the server."""
+    page = await open_page(browser, f"{kiosk.base_url}/listen/demo/main", PHONE)
+    async with booth_client(kiosk, ENGLISH, await partner_token(kiosk, "Ana")) as ana:
+        await ana.join()
+        await expect(english_button(page)).to_have_attribute("data-on-air", "true")
+        await english_button(page).click()
+        # The page says which channel it selected; wait until the server has counted it, so
+        # that captions broadcast next reach it.
+        await ana.wait_state(lambda s: s["listeners"] >= 1)
+        yield page
+    await page.context.close()
 
 
 async def test_listener_page_lists_the_floor_and_every_booth(
@@ -264,15 +280,8 @@ async def test_console_sets_the_active_interpreter_of_a_booth(
 async def test_captions_panel_shows_partial_and_final_captions(
     browser: Browser, kiosk: Kiosk
 ) -> None:
-    page = await open_page(browser, f"{kiosk.base_url}/listen/demo/main", PHONE)
-    async with booth_client(kiosk, ENGLISH, await partner_token(kiosk, "Ana")) as ana:
-        await ana.join()
-        await expect(english_button(page)).to_have_attribute("data-on-air", "true")
-        await english_button(page).click()
-        captions = page.locator("#captions")
-        await expect(captions).to_be_visible()
-        # The page says which channel it selected; wait until the server has counted it.
-        await ana.wait_state(lambda s: s["listeners"] >= 1)
+    async with listening_to_english(browser, kiosk) as page:
+        await expect(page.locator("#captions")).to_be_visible()
         broadcast_caption(kiosk.app, ENGLISH, "partial", "Welcome to the", 1)
         await expect(page.locator("#captions-partial")).to_have_text("Welcome to the")
         broadcast_caption(kiosk.app, ENGLISH, "final", "Welcome to the opening keynote.", 2)
@@ -281,17 +290,12 @@ async def test_captions_panel_shows_partial_and_final_captions(
         await page.screenshot(path=screenshot_dir() / "listener.png")
         broadcast_caption(kiosk.app, ENGLISH, "clear", "", 3)
         await expect(page.locator("#captions-text")).to_have_text("")
-    await page.context.close()
 
 
 async def test_a_sentence_settled_in_two_finals_reads_as_one_paragraph(
     browser: Browser, kiosk: Kiosk
 ) -> None:
-    page = await open_page(browser, f"{kiosk.base_url}/listen/demo/main", PHONE)
-    async with booth_client(kiosk, ENGLISH, await partner_token(kiosk, "Ana")) as ana:
-        await ana.join()
-        await english_button(page).click()
-        await ana.wait_state(lambda s: s["listeners"] >= 1)
+    async with listening_to_english(browser, kiosk) as page:
         # As the service sends them when drafts settle words while the speaker talks on.
         finals = [
             *("This is the acoustic", "corpus."),
@@ -312,7 +316,6 @@ async def test_a_sentence_settled_in_two_finals_reads_as_one_paragraph(
                 "Then Ana spoke of pens vs. ink... and paper.",
             ]
         )
-    await page.context.close()
 
 
 async def test_the_caption_box_fills_the_screen_and_a_language_without_captions_says_so(
