@@ -10,7 +10,9 @@ for everybody, `/healthz` included, and asyncio logged a traceback for each fail
   client address already holds its share, or when the process's websockets would eat into
   the descriptors kept in reserve for pages, `/healthz`, the database and MediaMTX.
 - asyncio's "socket.accept() out of system resource" error is logged once per interval with
-  a count instead of once per attempt with a traceback.
+  a count instead of once per attempt with a traceback. After such an error asyncio retries
+  the accept a second later; when the server has closed in between (a shutdown), that retry
+  finds no socket and raises. That is logged as one line, not a traceback per retry.
 
 Listener and booth sockets have separate per-address caps: a whole audience may sit behind one
 venue NAT address, while booth sockets come from a few interpreters and technicians (the web
@@ -135,10 +137,13 @@ class AcceptErrorThrottle:
     """A loop exception handler that reports failed accepts once per interval, without a traceback.
 
     asyncio calls the handler for every failed `accept()` (and retries many times a second);
-    everything else goes on to the handler that was there before.
+    a retry that comes after the server closed is reported once, in one line; everything else
+    goes on to the handler that was there before.
     """
 
     MESSAGE = "socket.accept() out of system resource"
+    # asyncio's retry callback, which raises ValueError when the server's socket is closed.
+    RETRY_CALLBACK = "._start_serving("
 
     def __init__(
         self, previous: Any, interval: float = ACCEPT_ERROR_INTERVAL, clock: Any = time.monotonic
@@ -148,9 +153,20 @@ class AcceptErrorThrottle:
         self._clock = clock
         self._last = float("-inf")
         self._suppressed = 0
+        self._retry_after_close_reported = False
+
+    def _is_retry_after_close(self, context: dict[str, Any]) -> bool:
+        return isinstance(context.get("exception"), ValueError) and self.RETRY_CALLBACK in str(
+            context.get("message", "")
+        )
 
     def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         """Handle one exception context of the loop."""
+        if self._is_retry_after_close(context):
+            if not self._retry_after_close_reported:
+                logger.info("stopped retrying to accept connections: the server has closed")
+                self._retry_after_close_reported = True
+            return
         if context.get("message") != self.MESSAGE:
             if self._previous is not None:
                 self._previous(loop, context)

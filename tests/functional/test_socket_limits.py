@@ -79,6 +79,55 @@ def lowered_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (LOWERED_LIMIT, LOWERED_LIMIT))
 
 
+# A real asyncio server in its own process, with the kiosk's loop handler and 32 descriptors:
+# clients use them up, accept() fails, asyncio schedules a retry a second later, and the server
+# closes before it comes (as at a shutdown right after a flood).
+RETRY_AFTER_CLOSE = """
+import asyncio, logging, resource, socket
+from server.http.socket_limits import AcceptErrorThrottle
+
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
+
+async def main():
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(AcceptErrorThrottle(loop.get_exception_handler()))
+    server = await asyncio.start_server(lambda reader, writer: None, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    clients = []
+    try:
+        while True:
+            clients.append(socket.create_connection(("127.0.0.1", port)))
+    except OSError:
+        pass
+    await asyncio.sleep(0.2)
+    server.close()
+    for client in clients:
+        client.close()
+    await asyncio.sleep(1.5)
+
+asyncio.run(main())
+"""
+
+
+def test_a_retry_to_accept_after_the_server_closed_is_one_line_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "retry_after_close.py"
+    script.write_text(RETRY_AFTER_CLOSE)
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "cannot accept connections: Too many open files" in done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.count("stopped retrying to accept connections") == 1, done.stderr
+
+
 def test_a_flood_from_one_address_leaves_healthz_up_and_the_log_small(tmp_path: Path) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the flood's own sockets
