@@ -272,7 +272,10 @@ function onCaption(message) {
     const afterKeptStop = lower && endsWithKeptStop(before);
     const cut = lower && !afterKeptStop && before.endsWith(".");
     if (last && (open || afterKeptStop || cut) && before.length < MAX_PARAGRAPH_CHARS) {
-      last.textContent = `${cut ? before.slice(0, -1) : before} ${message.text}`;
+      // Appended as a text node of its own: a screen reader announces the new words only, not
+      // the whole paragraph again.
+      if (cut) last.lastChild.data = last.lastChild.data.slice(0, -1);
+      last.append(` ${message.text}`);
     } else {
       const line = document.createElement("p");
       line.textContent = message.text;
