@@ -23,6 +23,10 @@ from server.keys import CONFIG, SERVICES
 from server.mediamtx.floor_service import floor_health
 from server.transcription.aggregator import ABBREVIATIONS
 
+# The listener page joins a sentence cut over two finals; it tells a full stop that ends no
+# sentence by the caption aggregator's own list, written into the page once.
+LISTENER_ABBREVIATIONS = " ".join(sorted(ABBREVIATIONS))
+
 # Short on purpose: the token sits in the page's DOM; the page fetches a fresh one before
 # every WHIP attempt, so a long shift never outlives it.
 MEDIA_TOKEN_MINUTES = 15
@@ -145,9 +149,7 @@ async def listen_page(request: web.Request) -> web.Response:
         "room_id": f"{event_slug}/{room_slug}",
         "booths": booths,
         "code_required": bool(room.event.listener_code),
-        # The page joins a sentence cut over two finals; it knows a full stop that ends no
-        # sentence by the aggregator's own list.
-        "abbreviations": " ".join(sorted(ABBREVIATIONS)),
+        "abbreviations": LISTENER_ABBREVIATIONS,
     }
     # Phones reload the page on poor Wi-Fi: an unchanged page is one short 304.
     return conditional(request, render_html("listen.html", context))
